@@ -1,0 +1,119 @@
+#pragma once
+// One partition's append-only log: a directory of segments in Kafka's layout,
+//   DIR/00000000000000000000.log        RecordBatch v2 batches, offsets assigned
+//   DIR/00000000000000000000.index      sparse: (relative offset u32, file position u32), BE
+//   DIR/00000000000000000000.timeindex  (timestamp i64, relative offset u32), BE
+// named by the 20-digit base offset of each segment.
+//
+// Contract: single writer. A log is owned by one partition actor (or one thread); it is not
+// thread-safe. Reads return copies of the bytes (a shared immutable buffer), so callers may hand
+// them to other threads. Nothing here throws.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lkstream/base/result.hpp"
+#include "lkstream/base/types.hpp"
+#include "lkstream/storage/file_system.hpp"
+#include "lkstream/storage/log_config.hpp"
+
+namespace lkstream::storage {
+
+/// What recovery found and did when opening a log; also exposed by describe.
+struct recovery_report {
+  uint64_t truncated_bytes = 0;      // bytes cut from the tail of the last segment
+  std::string truncation_reason;     // e.g. "torn batch at position 8123 of 0000...0.log"
+  uint32_t rebuilt_indexes = 0;      // index/timeindex files rebuilt
+  std::vector<std::string> corrupt_segments;  // older segments with invalid data (still served up to the damage)
+};
+
+struct append_result {
+  offset base_offset;
+  offset last_offset;
+  timestamp_ms log_append_time = -1;  // -1 unless the topic uses LogAppendTime
+};
+
+struct read_config {
+  offset start;                 // first offset wanted
+  size_t max_bytes = 1 << 20;   // soft limit: the first batch is always returned whole
+  offset max_offset{INT64_MAX}; // stop before batches starting above this (e.g. high watermark)
+};
+
+struct read_result {
+  shared_bytes data;            // zero or more whole batches, concatenated
+  offset next_offset;           // offset after the last returned batch (== start if none)
+  size_t batch_count = 0;
+};
+
+struct segment_info {
+  offset base_offset;
+  uint64_t size_bytes = 0;
+  timestamp_ms max_timestamp = -1;
+};
+
+class log {
+ public:
+  /// Opens (creating if missing) the log in `dir`, running recovery: validates the last
+  /// segment batch by batch, truncates a torn or corrupt tail, rebuilds missing or damaged
+  /// indexes. `now_ms` is the wall clock (segment age for segment_ms).
+  static result<std::unique_ptr<log>> open(std::shared_ptr<file_system> fs, std::string dir,
+                                           log_config cfg, timestamp_ms now_ms);
+
+  virtual ~log() = default;
+
+  /// Appends one batch (validated by the caller, or validated here when `validate` is true:
+  /// CRC and structure). Assigns base_offset = end_offset(), writes it, updates indexes, rolls
+  /// the segment first if needed. Does not sync; see sync(). On a write error (no_space,
+  /// io_error) the log is truncated back and unchanged, and the error returned.
+  /// `batch` is modified in place (base offset stamped).
+  virtual result<append_result> append(mutable_bytes_view batch, timestamp_ms now_ms,
+                                       bool validate = true) = 0;
+
+  /// fdatasync of the active segment (and any rolled segment not yet synced).
+  virtual status sync() = 0;
+
+  /// Reads whole batches starting with the one containing `cfg.start`.
+  /// offset_out_of_range if start < start_offset() or start > end_offset().
+  virtual result<read_result> read(const read_config& cfg) const = 0;
+
+  /// The first offset whose batch has max_timestamp >= ts (Kafka ListOffsets by time), or
+  /// nullopt if none (then callers answer end_offset / -1 as Kafka does).
+  virtual result<std::optional<offset>> offset_for_timestamp(timestamp_ms ts) const = 0;
+
+  /// Deletes whole closed segments whose newest record is older than retention_ms, then the
+  /// oldest closed segments while the total exceeds retention_bytes. Never the active one.
+  /// Returns the number of segments deleted; start_offset() moves forward.
+  virtual result<size_t> apply_retention(timestamp_ms now_ms) = 0;
+
+  /// Closes the active segment and starts a new one at end_offset() (also done automatically).
+  virtual status roll(timestamp_ms now_ms) = 0;
+
+  virtual offset start_offset() const = 0;  // log start offset (first retained)
+  virtual offset end_offset() const = 0;    // next offset to assign (log end offset)
+  virtual uint64_t size_bytes() const = 0;  // all segments
+  virtual std::vector<segment_info> segments() const = 0;
+  virtual const recovery_report& recovery() const = 0;
+  virtual const log_config& config() const = 0;
+  virtual void update_config(const log_config& cfg) = 0;
+
+  /// Calls fn(header, batch bytes) for each batch from `from` on (used to rebuild producer
+  /// state after a restart). Stops early if fn returns false.
+  virtual status scan(offset from, const std::function<bool(bytes_view batch)>& fn) const = 0;
+
+  /// Closes files after a final sync. Further calls return errc::closed.
+  virtual status close() = 0;
+
+  /// Removes the log directory with all segments (topic deletion). The log is closed first.
+  virtual status remove() = 0;
+};
+
+/// "<topic>-<partition>" as Kafka names partition directories.
+std::string partition_dir_name(std::string_view topic, partition_id p);
+
+/// 20-digit zero-padded base offset, e.g. 00000000000000000042.
+std::string segment_file_prefix(offset base);
+
+}  // namespace lkstream::storage

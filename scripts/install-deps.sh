@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what LKSTREAM needs to build and test on Debian 12, only where it is missing.
+# Idempotent and quiet when everything is there; safe without a terminal (CI=true, no stdin).
+set -euo pipefail
+
+apt_packages=(build-essential cmake ninja-build pkg-config libcaf-dev librdkafka-dev
+              libtomlplusplus-dev doctest-dev libasio-dev)
+
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -q </dev/null
+  "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+fi
