@@ -11,17 +11,26 @@
 
 namespace lkstream::model {
 
+/// Byte swap for 1..8 byte integers (std::byteswap is C++23).
+template <class T>
+constexpr T byte_swap(T v) noexcept {
+  if constexpr (sizeof(T) == 1) return v;
+  else if constexpr (sizeof(T) == 2) return static_cast<T>(__builtin_bswap16(static_cast<uint16_t>(v)));
+  else if constexpr (sizeof(T) == 4) return static_cast<T>(__builtin_bswap32(static_cast<uint32_t>(v)));
+  else return static_cast<T>(__builtin_bswap64(static_cast<uint64_t>(v)));
+}
+
 template <class T>
 inline T load_be(const std::byte* p) noexcept {
   T v;
   std::memcpy(&v, p, sizeof(T));
-  if constexpr (std::endian::native == std::endian::little && sizeof(T) > 1) v = std::byteswap(v);
+  if constexpr (std::endian::native == std::endian::little && sizeof(T) > 1) v = byte_swap(v);
   return v;
 }
 
 template <class T>
 inline void store_be(std::byte* p, T v) noexcept {
-  if constexpr (std::endian::native == std::endian::little && sizeof(T) > 1) v = std::byteswap(v);
+  if constexpr (std::endian::native == std::endian::little && sizeof(T) > 1) v = byte_swap(v);
   std::memcpy(p, &v, sizeof(T));
 }
 
