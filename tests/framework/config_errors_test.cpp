@@ -294,6 +294,13 @@ TEST_CASE("config: topic and connector tables need their required keys and valid
         "c.toml:4:16: connector[0].topics[1]: topic \"a\" is listed twice");
 }
 
+TEST_CASE("config: a connector config key given both quoted and dotted is a duplicate") {
+  CHECK(problem("[[connector]]\nname = \"c\"\nplugin = \"p\"\n[connector.config]\n"
+                "\"a.b\" = 1\na.b = 2\n") ==
+        "c.toml:6:3: connector[0].config.a.b: duplicate config key \"a.b\", first given at "
+        "c.toml:5:1 (quoted and dotted forms name the same key)");
+}
+
 TEST_CASE("config: every problem in a file is reported, one per line, in file order") {
   auto all = problems(R"([topic_defaults]
 fsync = "sometimes"

@@ -248,3 +248,24 @@ TEST_CASE("config: load_file on a missing file is an io_error naming the path") 
   REQUIRE_FALSE(dir.has_value());
   CHECK(dir.err().code == errc::io_error);
 }
+
+TEST_CASE("config: connector config flattens dotted keys and sub-tables in file order") {
+  auto c = parse(R"([[connector]]
+name = "bridge"
+plugin = "kafka_bridge"
+[connector.config]
+direction = "in"
+bootstrap.servers = "127.0.0.1:19092"
+"group.id" = "g1"
+[connector.config.ssl]
+ca.location = "/etc/ca.pem"
+enabled = false
+)", "f.toml");
+  REQUIRE_MESSAGE(c.has_value(), c.err().message);
+  using kv = std::pair<std::string, std::string>;
+  CHECK(c->connectors[0].config == std::vector<kv>{{"direction", "in"},
+                                                   {"bootstrap.servers", "127.0.0.1:19092"},
+                                                   {"group.id", "g1"},
+                                                   {"ssl.ca.location", "/etc/ca.pem"},
+                                                   {"ssl.enabled", "false"}});
+}

@@ -200,22 +200,37 @@ void config_parser::read_connector_config(const toml::node& node, const std::str
               "expected a table ([connector.config]), got " + describe(node));
     return;
   }
-  struct item {
-    position pos;
-    std::string key;
-    std::string value;
-  };
-  std::vector<item> items;
-  for (const auto& [key, value] : *table) {
-    value_reader reader(diag_, value, join_path(path, key.str()));
-    if (auto text = reader.scalar_text())
-      items.push_back({position_of(key), std::string(key.str()), *text});
-  }
+  std::vector<config_item> items;
+  flatten_connector_config(*table, "", path, items);
   // toml++ keeps keys sorted; connectors get them in the order the file lists them.
-  std::sort(items.begin(), items.end(), [](const item& a, const item& b) {
+  std::stable_sort(items.begin(), items.end(), [](const config_item& a, const config_item& b) {
     return a.pos.line != b.pos.line ? a.pos.line < b.pos.line : a.pos.column < b.pos.column;
   });
+  std::map<std::string_view, position> seen;
+  for (const auto& i : items) {
+    if (auto [it, fresh] = seen.emplace(i.key, i.pos); !fresh)
+      diag_.add(i.pos, i.path,
+                "duplicate config key " + quoted(i.key) + ", first given at " +
+                    diag_.where(it->second) + " (quoted and dotted forms name the same key)");
+  }
   for (auto& i : items) out.config.emplace_back(std::move(i.key), std::move(i.value));
+}
+
+void config_parser::flatten_connector_config(const toml::table& table, const std::string& prefix,
+                                             const std::string& path,
+                                             std::vector<config_item>& items) {
+  for (const auto& [key, value] : table) {
+    std::string name(key.str());
+    if (!prefix.empty()) name = prefix + "." + name;
+    std::string value_path = join_path(path, key.str());
+    if (auto sub = value.as_table()) {
+      flatten_connector_config(*sub, name, value_path, items);
+      continue;
+    }
+    value_reader reader(diag_, value, value_path);
+    if (auto text = reader.scalar_text())
+      items.push_back({position_of(key), name, *text, value_path});
+  }
 }
 
 void config_parser::require_not_above(const bound& low, const bound& high) {

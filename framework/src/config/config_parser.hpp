@@ -29,6 +29,15 @@ class config_parser {
   void read_connectors(const toml::node& node);
   void read_connector_config(const toml::node& node, const std::string& path,
                              connector_entry& out);
+  /// A [connector.config] value with its full dotted key ("bootstrap.servers").
+  struct config_item {
+    position pos;
+    std::string key;
+    std::string value;
+    std::string path;  // as written, for errors: connector[0].config.ssl.ca
+  };
+  void flatten_connector_config(const toml::table& table, const std::string& prefix,
+                                const std::string& path, std::vector<config_item>& items);
   void check_cross_key_limits(const toml::table& root);
 
   /// One side of a limit between two keys: where it is written (null: not in the file), its key

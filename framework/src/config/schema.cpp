@@ -252,8 +252,9 @@ const key_doc connector_spec[] = {
     {"topics", "array of strings", "[]",
      "Topics the connector reads (sink) or writes (source); valid topic names, no repeats."},
     {"config", "table", "{}",
-     "Settings passed to the plugin, values strings, integers, floats or booleans; the plugin "
-     "checks them when the connector is created."},
+     "Settings passed to the plugin as text: values are strings, integers, floats or booleans; "
+     "dotted keys (`bootstrap.servers = ...`) need no quotes. The plugin checks them when the "
+     "connector is created."},
 };
 
 // Where each key may appear, for "X is a key of [section]" hints.

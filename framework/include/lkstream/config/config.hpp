@@ -69,8 +69,10 @@ struct connector_entry {
   std::string plugin;             // [A-Za-z0-9_-]+, loaded as liblkstream_<plugin>.so
   std::vector<std::string> topics;
   /// [connector.config] in file order; values rendered as text: strings unquoted, integers in
-  /// decimal, floats in shortest round-trip form, booleans as "true"/"false". The connector's
-  /// own schema validates them when it is created.
+  /// decimal, floats in shortest round-trip form, booleans as "true"/"false". Nested tables are
+  /// flattened with dots, so `bootstrap.servers = "..."` (a dotted TOML key) and
+  /// `"bootstrap.servers" = "..."` both give the key "bootstrap.servers" (both at once is an
+  /// error). The connector's own schema validates the values when it is created.
   std::vector<std::pair<std::string, std::string>> config;
   std::string origin;             // "file:line:col" of the [[connector]] table, for later errors
 };
