@@ -8,56 +8,104 @@ namespace lkstream::config {
 
 namespace {
 
-bool contains(const std::vector<std::string_view>& v, std::string_view s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
-
 std::string indexed(std::string_view name, size_t i) {
   return std::string(name) + "[" + std::to_string(i) + "]";
 }
 
 }  // namespace
 
-template <class Settings>
-void config_parser::read_keys(const toml::table& table, const std::string& path, section s,
-                              std::span<const key_spec<Settings>> keys, Settings& out) {
+void config_parser::report_unknown_keys(const toml::table& table, const std::string& path,
+                                        section s) {
   auto known = known_keys(s);
+  for (const auto& [key, node] : table)
+    if (std::find(known.begin(), known.end(), key.str()) == known.end())
+      diag_.add(position_of(key), join_path(path, key.str()), unknown_key_message(s, key.str()));
+}
+
+template <class Settings>
+void config_parser::read_keys(const toml::table& table, const std::string& path,
+                              std::span<const key_spec<Settings>> keys, Settings& out) {
   for (const auto& [key, node] : table) {
     auto spec = std::find_if(keys.begin(), keys.end(),
                              [&](const auto& k) { return k.name == key.str(); });
-    if (spec != keys.end()) {
-      value_reader reader(diag_, node, join_path(path, key.str()));
-      spec->read(reader, out);
-    } else if (!contains(known, key.str())) {
-      diag_.add(position_of(key), join_path(path, key.str()),
-                unknown_key_message(s, key.str()));
-    }  // else: a key the caller reads itself (a topic's name)
+    if (spec == keys.end()) continue;  // unknown (reported separately) or read by the caller
+    value_reader reader(diag_, node, join_path(path, key.str()));
+    spec->read(reader, out);
   }
 }
 
-const toml::table* config_parser::section_table(const toml::node& node, const std::string& path) {
-  if (auto t = node.as_table()) return t;
-  diag_.add(position_of(node), path,
-            "expected a table ([" + path + "]), got " + describe(node));
-  return nullptr;
+const toml::table* config_parser::section_table(const toml::node& node, const std::string& path,
+                                                section s) {
+  auto table = node.as_table();
+  if (!table)
+    diag_.add(position_of(node), path, "expected a table ([" + path + "]), got " + describe(node));
+  else
+    report_unknown_keys(*table, path, s);
+  return table;
+}
+
+template <class Fn>
+void config_parser::for_each_table(const toml::node& node, const std::string& name, Fn&& each) {
+  auto array = node.as_array();
+  if (!array) {
+    diag_.add(position_of(node), name,
+              "expected an array of tables (a [[" + name + "]] header per " + name + "), got " +
+                  describe(node));
+    return;
+  }
+  for (size_t i = 0; i < array->size(); ++i) {
+    const toml::node& element = *array->get(i);
+    std::string path = indexed(name, i);
+    if (auto table = element.as_table())
+      each(*table, path);
+    else
+      diag_.add(position_of(element), path, "expected a table, got " + describe(element));
+  }
+}
+
+std::optional<std::string> config_parser::required_string(const toml::table& table,
+                                                          const std::string& path,
+                                                          std::string_view key) {
+  auto node = table.get(key);
+  if (!node) {
+    diag_.add(position_of(table), path,
+              "missing required key " + quoted(key) + " (a string)");
+    return std::nullopt;
+  }
+  return value_reader(diag_, *node, join_path(path, key)).string();
+}
+
+std::string config_parser::read_unique_name(const toml::table& table, const std::string& path,
+                                            std::string_view kind, name_registry& seen) {
+  auto name = required_string(table, path, "name");
+  if (!name) return {};
+  const toml::node& node = *table.get("name");
+  value_reader reader(diag_, node, path + ".name");
+  if (!is_valid_name(*name)) {
+    reader.fail("expected a " + std::string(kind) + " name of " + std::string(name_rule) +
+                ", got " + describe(node));
+  } else if (auto it = seen.find(*name); it != seen.end()) {
+    reader.fail("duplicate " + std::string(kind) + " name " + quoted(*name) +
+                ", first defined at " + diag_.where(it->second.second) + " (" + it->second.first +
+                ")");
+  } else {
+    seen.emplace(*name, std::pair{path, position_of(node)});
+    return *name;
+  }
+  return {};
 }
 
 result<config> config_parser::parse(const toml::table& root) {
   cfg_ = defaults();
   cfg_.source = diag_.source();
-  auto root_keys = known_keys(section::root);
-  for (const auto& [key, node] : root)
-    if (!contains(root_keys, key.str()))
-      diag_.add(position_of(key), join_path("", key.str()),
-                unknown_key_message(section::root, key.str()));
-
+  report_unknown_keys(root, "", section::root);
   if (auto n = root.get("broker"))
-    if (auto t = section_table(*n, "broker"))
-      read_keys(*t, "broker", section::broker, broker_keys(), cfg_.broker);
+    if (auto t = section_table(*n, "broker", section::broker))
+      read_keys(*t, "broker", broker_keys(), cfg_.broker);
   // Topics start from topic_defaults, so the defaults are read first whatever the file order.
   if (auto n = root.get("topic_defaults"))
-    if (auto t = section_table(*n, "topic_defaults"))
-      read_keys(*t, "topic_defaults", section::topic_defaults, topic_keys(), cfg_.topic_defaults);
+    if (auto t = section_table(*n, "topic_defaults", section::topic_defaults))
+      read_keys(*t, "topic_defaults", topic_keys(), cfg_.topic_defaults);
   if (auto n = root.get("topic")) read_topics(*n);
   if (auto n = root.get("connector")) read_connectors(*n);
 
@@ -69,127 +117,54 @@ result<config> config_parser::parse(const toml::table& root) {
 }
 
 void config_parser::read_topics(const toml::node& node) {
-  auto array = node.as_array();
-  if (!array) {
-    diag_.add(position_of(node), "topic",
-              "expected an array of tables (a [[topic]] header per topic), got " +
-                  describe(node));
-    return;
-  }
-  std::map<std::string, std::pair<size_t, position>, std::less<>> seen;
-  for (size_t i = 0; i < array->size(); ++i) {
-    const toml::node& element = *array->get(i);
-    std::string path = indexed("topic", i);
-    auto table = element.as_table();
-    if (!table) {
-      diag_.add(position_of(element), path, "expected a table, got " + describe(element));
-      continue;
-    }
+  name_registry seen;
+  for_each_table(node, "topic", [&](const toml::table& table, const std::string& path) {
+    report_unknown_keys(table, path, section::topic);
     topic_entry entry;
+    entry.name = read_unique_name(table, path, "topic", seen);
     entry.settings = cfg_.topic_defaults;
-    if (auto name_node = table->get("name")) {
-      value_reader reader(diag_, *name_node, path + ".name");
-      if (auto name = reader.string()) {
-        if (!is_valid_topic_name(*name)) {
-          reader.fail("expected a topic name of 1..249 characters from [A-Za-z0-9._-], not \".\" "
-                      "or \"..\", got " + describe(*name_node));
-        } else if (auto it = seen.find(*name); it != seen.end()) {
-          reader.fail("duplicate topic name " + quoted(*name) + ", first defined at " +
-                      diag_.where(it->second.second) + " (" + indexed("topic", it->second.first) +
-                      ")");
-        } else {
-          seen.emplace(*name, std::pair{i, position_of(*name_node)});
-          entry.name = *name;
-        }
-      }
-    } else {
-      diag_.add(position_of(*table), path, "missing required key \"name\" (a string)");
-    }
-    read_keys(*table, path, section::topic, topic_keys(), entry.settings);
+    read_keys(table, path, topic_keys(), entry.settings);
     cfg_.topics.push_back(std::move(entry));
-    topic_tables_.push_back(table);
-  }
+    topic_tables_.push_back(&table);
+  });
 }
 
 void config_parser::read_connectors(const toml::node& node) {
-  auto array = node.as_array();
-  if (!array) {
-    diag_.add(position_of(node), "connector",
-              "expected an array of tables (a [[connector]] header per connector), got " +
-                  describe(node));
-    return;
-  }
-  auto known = known_keys(section::connector);
-  std::map<std::string, std::pair<size_t, position>, std::less<>> seen;
-  for (size_t i = 0; i < array->size(); ++i) {
-    const toml::node& element = *array->get(i);
-    std::string path = indexed("connector", i);
-    auto table = element.as_table();
-    if (!table) {
-      diag_.add(position_of(element), path, "expected a table, got " + describe(element));
-      continue;
-    }
+  name_registry seen;
+  for_each_table(node, "connector", [&](const toml::table& table, const std::string& path) {
+    report_unknown_keys(table, path, section::connector);
     connector_entry entry;
-    entry.origin = diag_.where(position_of(*table));
-    for (const auto& [key, value] : *table)
-      if (!contains(known, key.str()))
-        diag_.add(position_of(key), join_path(path, key.str()),
-                  unknown_key_message(section::connector, key.str()));
-
-    if (auto n = table->get("name")) {
-      value_reader reader(diag_, *n, path + ".name");
-      if (auto name = reader.string()) {
-        if (!is_valid_connector_name(*name)) {
-          reader.fail("expected a connector name of 1..249 characters from [A-Za-z0-9._-], "
-                      "got " + describe(*n));
-        } else if (auto it = seen.find(*name); it != seen.end()) {
-          reader.fail("duplicate connector name " + quoted(*name) + ", first defined at " +
-                      diag_.where(it->second.second) + " (" +
-                      indexed("connector", it->second.first) + ")");
-        } else {
-          seen.emplace(*name, std::pair{i, position_of(*n)});
-          entry.name = *name;
-        }
-      }
-    } else {
-      diag_.add(position_of(*table), path, "missing required key \"name\" (a string)");
+    entry.origin = diag_.where(position_of(table));
+    entry.name = read_unique_name(table, path, "connector", seen);
+    if (auto plugin = required_string(table, path, "plugin")) {
+      if (is_valid_plugin_name(*plugin))
+        entry.plugin = *plugin;
+      else
+        value_reader(diag_, *table.get("plugin"), path + ".plugin")
+            .fail("expected a plugin name of 1..128 characters from [A-Za-z0-9_-] (it names "
+                  "liblkstream_<plugin>.so), got " + describe(*table.get("plugin")));
     }
-
-    if (auto n = table->get("plugin")) {
-      value_reader reader(diag_, *n, path + ".plugin");
-      if (auto plugin = reader.string()) {
-        if (is_valid_plugin_name(*plugin))
-          entry.plugin = *plugin;
-        else
-          reader.fail("expected a plugin name of 1..128 characters from [A-Za-z0-9_-] (it "
-                      "names liblkstream_<plugin>.so), got " + describe(*n));
-      }
-    } else {
-      diag_.add(position_of(*table), path, "missing required key \"plugin\" (a string)");
-    }
-
-    if (auto n = table->get("topics")) {
-      value_reader reader(diag_, *n, path + ".topics");
-      if (auto topics = reader.string_array()) {
-        std::set<std::string_view> listed;
-        for (size_t t = 0; t < topics->size(); ++t) {
-          const std::string& topic = (*topics)[t];
-          const toml::node& at = *n->as_array()->get(t);
-          std::string topic_path = indexed(path + ".topics", t);
-          if (!is_valid_topic_name(topic))
-            diag_.add(position_of(at), topic_path,
-                      "expected a topic name of 1..249 characters from [A-Za-z0-9._-], got " +
-                          describe(at));
-          else if (!listed.insert(topic).second)
-            diag_.add(position_of(at), topic_path, "topic " + quoted(topic) + " is listed twice");
-        }
-        entry.topics = std::move(*topics);
-      }
-    }
-
-    if (auto n = table->get("config")) read_connector_config(*n, path + ".config", entry);
+    if (auto n = table.get("topics")) read_connector_topics(*n, path + ".topics", entry);
+    if (auto n = table.get("config")) read_connector_config(*n, path + ".config", entry);
     cfg_.connectors.push_back(std::move(entry));
+  });
+}
+
+void config_parser::read_connector_topics(const toml::node& node, const std::string& path,
+                                          connector_entry& out) {
+  auto topics = value_reader(diag_, node, path).string_array();
+  if (!topics) return;
+  std::set<std::string_view> listed;
+  for (size_t i = 0; i < topics->size(); ++i) {
+    const std::string& topic = (*topics)[i];
+    const toml::node& at = *node.as_array()->get(i);
+    if (!is_valid_name(topic))
+      diag_.add(position_of(at), indexed(path, i),
+                "expected a topic name of " + std::string(name_rule) + ", got " + describe(at));
+    else if (!listed.insert(topic).second)
+      diag_.add(position_of(at), indexed(path, i), "topic " + quoted(topic) + " is listed twice");
   }
+  out.topics = std::move(*topics);
 }
 
 void config_parser::read_connector_config(const toml::node& node, const std::string& path,

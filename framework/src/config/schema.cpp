@@ -348,12 +348,10 @@ std::string unknown_key_message(section s, std::string_view key) {
   return "unknown key; expected one of: " + list;
 }
 
-bool is_valid_topic_name(std::string_view name) {
+bool is_valid_name(std::string_view name) {
   return !name.empty() && name.size() <= 249 && name != "." && name != ".." &&
          name_chars_ok(name, true);
 }
-
-bool is_valid_connector_name(std::string_view name) { return is_valid_topic_name(name); }
 
 bool is_valid_plugin_name(std::string_view name) {
   return !name.empty() && name.size() <= 128 && name_chars_ok(name, false);

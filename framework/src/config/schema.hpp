@@ -49,10 +49,9 @@ std::string unknown_key_message(section s, std::string_view key);
 /// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
 size_t edit_distance(std::string_view a, std::string_view b);
 
-/// Kafka's topic name rule: 1..249 characters of [A-Za-z0-9._-], not "." or "..".
-bool is_valid_topic_name(std::string_view name);
-/// Connector names: 1..249 characters of [A-Za-z0-9._-], not "." or "..".
-bool is_valid_connector_name(std::string_view name);
+/// Kafka's topic name rule, also used for connector names.
+bool is_valid_name(std::string_view name);
+constexpr std::string_view name_rule = "1..249 characters from [A-Za-z0-9._-], not \".\" or \"..\"";
 /// Plugin names become part of a file name: 1..128 characters of [A-Za-z0-9_-].
 bool is_valid_plugin_name(std::string_view name);
 
