@@ -1,0 +1,54 @@
+#pragma once
+// Shared state of a memory_file_system and the files it handed out (which may outlive it).
+// Every field is guarded by `mutex`.
+
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "lkstream/base/result.hpp"
+#include "lkstream/base/types.hpp"
+
+namespace lkstream::storage {
+
+struct memory_node {
+  bytes data;
+  uint64_t synced = 0;  // data[0, synced) survives a crash
+};
+
+struct memory_fault {
+  enum class kind : uint8_t { fail_write, short_write, fail_sync };
+  kind what;
+  errc code = errc::io_error;
+  size_t keep_bytes = 0;  // short_write: bytes stored before failing
+  std::string path_contains;
+};
+
+struct memory_fs_state {
+  mutable std::mutex mutex;
+  std::map<std::string, std::shared_ptr<memory_node>> files;  // normalized path -> contents
+  std::set<std::string> dirs;
+  std::map<std::string, uint64_t> locks;  // path -> token of the holder
+  uint64_t next_lock_token = 1;
+  std::deque<memory_fault> faults;
+  uint64_t sync_count = 0;
+
+  /// Removes and returns the first pending fault that applies to a `write` (or sync) on `path`.
+  std::optional<memory_fault> take_fault(bool is_sync, const std::string& path) {
+    for (auto it = faults.begin(); it != faults.end(); ++it) {
+      bool sync_fault = it->what == memory_fault::kind::fail_sync;
+      if (sync_fault != is_sync) continue;
+      if (!it->path_contains.empty() && path.find(it->path_contains) == std::string::npos)
+        continue;
+      memory_fault f = *it;
+      faults.erase(it);
+      return f;
+    }
+    return std::nullopt;
+  }
+};
+
+}  // namespace lkstream::storage
