@@ -267,8 +267,8 @@ TEST_CASE("log: a corrupt batch is rejected when validating and the log is uncha
   CHECK(h.lg->end_offset() == offset{2});
   CHECK(h.lg->size_bytes() == size);
 
-  bytes truncated = make_batch(3, 0);
-  truncated.resize(truncated.size() - 5);
+  const bytes full = make_batch(3, 0);
+  bytes truncated(full.begin(), full.end() - 5);
   CHECK(h.lg->append(truncated, 0, false).code() == errc::corrupt_batch);
   CHECK(h.lg->end_offset() == offset{2});
 }

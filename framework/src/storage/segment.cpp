@@ -5,9 +5,10 @@
 namespace lkstream::storage {
 
 namespace {
-// Header scans read this much at a time: one read covers an index interval (4 KiB default)
-// of small batches.
-constexpr size_t lookup_chunk_bytes = 16 << 10;
+// Header scans read this much at a time. From an index entry the batch wanted is less than an
+// index interval (4 KiB by default) away, so one or two reads find it; batches larger than the
+// interval each have an entry, and then the first read already holds the header.
+constexpr size_t lookup_chunk_bytes = 4 << 10;
 }  // namespace
 
 segment::segment(file_system& fs, const std::string& dir, offset base)
