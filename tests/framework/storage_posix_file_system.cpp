@@ -41,9 +41,24 @@ TEST_CASE("storage: posix files append, write at positions, read, truncate and s
   CHECK((*again)->append(as_bytes("x")).code() == errc::io_error);
   CHECK(fs->open(path, open_mode::create_truncate).has_value());
   CHECK((*fs->open(path, open_mode::read_only))->size() == 0);
-  // Descriptors are not inherited by exec'ed children.
-  auto cloexec = fs->open(path, open_mode::read_write);
-  REQUIRE(cloexec);
+}
+
+TEST_CASE("storage: posix descriptors are opened close-on-exec") {
+  temp_dir tmp;
+  auto fs = make_posix_file_system();
+  const std::string path = join_path(tmp.path, "cloexec.log");
+  auto f = fs->open(path, open_mode::create);
+  REQUIRE(f);
+  int found = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    auto target = std::filesystem::read_symlink(e.path(), ec);
+    if (ec || target != path) continue;
+    const int fd = std::stoi(e.path().filename().string());
+    CHECK((::fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
+    ++found;
+  }
+  CHECK(found == 1);
 }
 
 TEST_CASE("storage: posix errors name the path and map ENOENT and ENOSPC") {
