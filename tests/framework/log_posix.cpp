@@ -58,8 +58,8 @@ TEST_CASE("log: on disk, batches survive close and reopen across segments") {
   CHECK(names->size() == 3 * lg->segments().size());
   // Index files are exactly entry-sized.
   for (const auto& s : lg->segments()) {
-    auto f = make_posix_file_system()->open(join_path(dir, segment_file_prefix(s.base_offset) + ".index"),
-                                            open_mode::read_only);
+    const std::string index = join_path(dir, segment_file_prefix(s.base_offset) + ".index");
+    auto f = make_posix_file_system()->open(index, open_mode::read_only);
     REQUIRE(f);
     CHECK((*f)->size() % 8 == 0);
     CHECK((*f)->size() < 4096 / 512 * 8 + 8);

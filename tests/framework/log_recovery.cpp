@@ -312,7 +312,8 @@ TEST_CASE("log: an older segment missing its last batches is reported") {
   const auto segs = h.lg->segments();
   REQUIRE(segs.size() >= 3);
   SUBCASE("cut at a batch boundary") {
-    REQUIRE(h.fs->truncate_file(h.path(segs[0].base_offset, ".log"), segs[0].size_bytes - batch_size));
+    const std::string path = h.path(segs[0].base_offset, ".log");
+    REQUIRE(h.fs->truncate_file(path, segs[0].size_bytes - batch_size));
     h.reopen();
     REQUIRE(h.lg->recovery().corrupt_segments.size() == 1);
     CHECK(contains(h.lg->recovery().corrupt_segments[0], "missing"));

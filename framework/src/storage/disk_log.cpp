@@ -170,7 +170,8 @@ result<read_result> disk_log::read(const read_config& cfg) const {
     const size_t budget = cfg.max_bytes > data->size() ? cfg.max_bytes - data->size() : 0;
     if (!data->empty() && budget < first_size) break;
     const uint64_t available = seg.valid_bytes() - found->position;
-    const auto want = static_cast<size_t>(std::min<uint64_t>(available, std::max(budget, first_size)));
+    const auto want =
+        static_cast<size_t>(std::min<uint64_t>(available, std::max(budget, first_size)));
     const size_t old = data->size();
     data->resize(old + want);
     LK_TRY_STATUS(seg.read(found->position, mutable_bytes_view(data->data() + old, want)));

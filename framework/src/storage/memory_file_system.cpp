@@ -78,7 +78,8 @@ result<std::unique_ptr<file>> memory_file_system::open(const std::string& raw_pa
                                                        open_mode mode) {
   std::string path = normalize(raw_path);
   std::lock_guard guard(state_->mutex);
-  if (state_->dirs.contains(path)) return error{errc::io_error, "open " + path + ": is a directory"};
+  if (state_->dirs.contains(path))
+    return error{errc::io_error, "open " + path + ": is a directory"};
   auto it = state_->files.find(path);
   if (it == state_->files.end()) {
     if (mode == open_mode::read_only || mode == open_mode::read_write)
@@ -194,8 +195,9 @@ result<std::unique_ptr<file_lock>> memory_file_system::lock(const std::string& r
     std::string pid(as_string_view(node->data));
     while (!pid.empty() && pid.back() == '\n') pid.pop_back();
     if (pid.empty()) pid = "unknown";
-    return error{errc::data_dir_locked, path + " is locked by pid " + pid +
-                                            " (another lkstream instance uses this data directory)"};
+    return error{errc::data_dir_locked,
+                 path + " is locked by pid " + pid +
+                     " (another lkstream instance uses this data directory)"};
   }
   std::string pid = std::to_string(::getpid()) + "\n";
   auto b = as_bytes(pid);
@@ -261,7 +263,8 @@ status memory_file_system::append_raw(const std::string& raw_path, bytes_view da
 void memory_file_system::crash(uint64_t keep_unsynced_prefix_bytes) {
   std::lock_guard guard(state_->mutex);
   for (auto& [path, node] : state_->files) {
-    uint64_t keep = std::min<uint64_t>(node->data.size(), node->synced + keep_unsynced_prefix_bytes);
+    const uint64_t keep =
+        std::min<uint64_t>(node->data.size(), node->synced + keep_unsynced_prefix_bytes);
     node->data.resize(keep);
     node->synced = keep;
   }

@@ -188,7 +188,8 @@ result<std::unique_ptr<segment>> segment::recover(file_system& fs, const std::st
   if (!opts.is_last) seg->builder_.seal(seg->times_);
   if (reconcile(fs, seg->offsets_, stored_offsets, offsets_check.valid(), report)) {
     const auto& kept = seg->offsets_.entries();
-    seg->builder_.set_bytes_since_last_entry(seg->valid_ - (kept.empty() ? 0 : kept.back().position));
+    const uint64_t last_entry_position = kept.empty() ? 0 : kept.back().position;
+    seg->builder_.set_bytes_since_last_entry(seg->valid_ - last_entry_position);
   }
   reconcile(fs, seg->times_, stored_times, times_check.valid(), report);
   if (!opts.is_last) {
