@@ -60,7 +60,12 @@ void segment::flush_indexes() {
 
 status segment::sync(bool with_indexes) {
   flush_indexes();
-  if (synced_size_ != size_ || needs_truncate_) {
+  bool cut_back = false;  // a failed append's bytes are gone now; make that durable too
+  if (needs_truncate_ && log_->truncate(size_)) {
+    needs_truncate_ = false;
+    cut_back = true;
+  }
+  if (synced_size_ != size_ || cut_back) {
     LK_TRY_STATUS(log_->sync());
     synced_size_ = size_;
   }
