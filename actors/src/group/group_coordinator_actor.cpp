@@ -1,0 +1,221 @@
+#include "group/group_coordinator_actor.hpp"
+
+#include <chrono>
+#include <random>
+
+namespace lkstream::group {
+
+namespace {
+
+using self_ptr = caf::stateful_actor<group_coordinator_state>*;
+
+int64_t actor_clock_ms(self_ptr self) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             self->clock().now().time_since_epoch())
+      .count();
+}
+
+timestamp_ms wall_ms(const group_manager_config& cfg) {
+  if (cfg.wall_clock_ms) return cfg.wall_clock_ms();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+/// Answers the parked requests the state machine completed.
+void deliver(self_ptr self, group_effects& effects) {
+  auto& parked = self->state.parked;
+  for (auto& j : effects.joins) {
+    if (auto i = parked.find(j.id); i != parked.end()) {
+      i->second.deliver(std::move(j.response));
+      parked.erase(i);
+    }
+  }
+  for (auto& s : effects.syncs) {
+    if (auto i = parked.find(s.id); i != parked.end()) {
+      i->second.deliver(std::move(s.response));
+      parked.erase(i);
+    }
+  }
+}
+
+/// Makes sure a tick arrives at the state machine's next deadline.
+void arm_timer(self_ptr self) {
+  auto& st = self->state;
+  auto deadline = st.group->next_deadline();
+  if (!deadline) return;
+  if (!st.armed_ticks.empty() && *st.armed_ticks.begin() <= *deadline) return;
+  st.armed_ticks.insert(*deadline);
+  auto delay = *deadline - actor_clock_ms(self);
+  if (delay <= 0)
+    self->send(self, group_tick_atom::value, *deadline);
+  else
+    self->delayed_send(self, std::chrono::milliseconds(delay), group_tick_atom::value, *deadline);
+}
+
+/// Opens the offset store if it is not open yet; false if that fails.
+bool ensure_offsets(self_ptr self) {
+  auto& st = self->state;
+  if (st.offsets) return true;
+  auto store = offset_store::open(st.cfg->fs, st.cfg->data_dir, st.group->group_id(),
+                                  st.cfg->offsets);
+  if (!store) {
+    st.offsets_error = store.err().to_string();
+    return false;
+  }
+  st.offsets = std::move(store).value();
+  st.offsets_error.clear();
+  return true;
+}
+
+offset_commit_response commit(self_ptr self, const offset_commit_request& req) {
+  auto& st = self->state;
+  offset_commit_response resp;
+  auto err = st.group->validate_offset_commit(req, actor_clock_ms(self));
+  if (err == group_error::none && !ensure_offsets(self))
+    err = group_error::coordinator_not_available;
+  std::vector<offset_commit_partition> accepted;
+  std::vector<size_t> accepted_at;
+  for (const auto& p : req.partitions) {
+    auto e = err;
+    if (e == group_error::none && p.metadata.size() > st.cfg->offset_metadata_max_bytes)
+      e = group_error::offset_metadata_too_large;
+    if (e == group_error::none) {
+      accepted.push_back(p);
+      accepted_at.push_back(resp.partitions.size());
+    }
+    resp.partitions.push_back({p.tp, e});
+  }
+  if (!accepted.empty()) {
+    if (auto s = st.offsets->commit(accepted, wall_ms(*st.cfg)); !s) {
+      // Not durable: tell the client to retry (Kafka maps failed offset appends the same way).
+      for (auto i : accepted_at) resp.partitions[i].error = group_error::coordinator_not_available;
+    }
+  }
+  return resp;
+}
+
+offset_fetch_response fetch(self_ptr self, const offset_fetch_request& req) {
+  auto& st = self->state;
+  offset_fetch_response resp;
+  if (!ensure_offsets(self)) {
+    resp.error = group_error::coordinator_not_available;
+    if (req.partitions)
+      for (const auto& tp : *req.partitions)
+        resp.partitions.push_back({tp, -1, -1, {}, group_error::coordinator_not_available});
+    return resp;
+  }
+  auto entry = [](const topic_partition& tp, const committed_offset* c) {
+    offset_fetch_partition p{tp, -1, -1, {}, group_error::none};
+    if (c) {
+      p.offset = c->offset;
+      p.leader_epoch = c->leader_epoch;
+      p.metadata = c->metadata;
+    }
+    return p;
+  };
+  if (req.partitions) {
+    for (const auto& tp : *req.partitions)
+      resp.partitions.push_back(entry(tp, st.offsets->find(tp)));
+  } else {
+    for (const auto& [tp, c] : st.offsets->offsets()) resp.partitions.push_back(entry(tp, &c));
+  }
+  return resp;
+}
+
+}  // namespace
+
+caf::behavior group_coordinator(caf::stateful_actor<group_coordinator_state>* self,
+                                std::string group_id,
+                                std::shared_ptr<const group_manager_config> cfg) {
+  auto& st = self->state;
+  st.cfg = cfg;
+  st.group.emplace(std::move(group_id), cfg->group, std::random_device{}());
+  ensure_offsets(self);
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    group_effects effects;
+    self->state.group->shutdown(effects);
+    deliver(self, effects);
+    for (auto& [id, rp] : self->state.parked)  // defensive: nothing should be left
+      rp.deliver(caf::make_error(caf::sec::request_receiver_down));
+    self->state.parked.clear();
+    self->quit(msg.reason);
+  });
+  // A parked request must survive the handler that received it: answer later via the promise.
+  auto park = [self]() {
+    auto id = self->state.next_request_id++;
+    self->state.parked.emplace(id, self->make_response_promise());
+    return id;
+  };
+  return {
+    [self, park](join_group_atom, const join_request& req) -> caf::result<join_response> {
+      auto id = park();
+      group_effects effects;
+      self->state.group->join(id, req, actor_clock_ms(self), effects);
+      deliver(self, effects);
+      arm_timer(self);
+      return caf::delegated<join_response>{};
+    },
+    [self, park](sync_group_atom, const sync_request& req) -> caf::result<sync_response> {
+      auto id = park();
+      group_effects effects;
+      self->state.group->sync(id, req, actor_clock_ms(self), effects);
+      deliver(self, effects);
+      arm_timer(self);
+      return caf::delegated<sync_response>{};
+    },
+    [self](heartbeat_atom, const heartbeat_request& req) -> group_error {
+      auto e = self->state.group->heartbeat(req, actor_clock_ms(self));
+      arm_timer(self);
+      return e;
+    },
+    [self](leave_group_atom, const leave_request& req) -> leave_response {
+      group_effects effects;
+      auto resp = self->state.group->leave(req, actor_clock_ms(self), effects);
+      deliver(self, effects);
+      arm_timer(self);
+      return resp;
+    },
+    [self](commit_offsets_atom, const offset_commit_request& req) -> offset_commit_response {
+      auto resp = commit(self, req);
+      arm_timer(self);
+      return resp;
+    },
+    [self](fetch_offsets_atom, const offset_fetch_request& req) -> offset_fetch_response {
+      return fetch(self, req);
+    },
+    [self](describe_group_atom, const std::string&) -> group_description {
+      return self->state.group->describe();
+    },
+    [self](delete_topic_offsets_atom, const std::string& topic) -> delete_topic_offsets_result {
+      delete_topic_offsets_result r;
+      if (!ensure_offsets(self)) {
+        r.failures.push_back("group '" + self->state.group->group_id() +
+                             "': " + self->state.offsets_error);
+        return r;
+      }
+      auto removed = self->state.offsets->remove_topic(topic);
+      if (removed)
+        r.removed = *removed;
+      else
+        r.failures.push_back("group '" + self->state.group->group_id() +
+                             "': " + removed.err().to_string());
+      return r;
+    },
+    [self](expire_offsets_atom) {
+      auto& st = self->state;
+      if (st.cfg->offsets_retention_ms <= 0 || st.group->phase() != group_phase::empty) return;
+      if (ensure_offsets(self))
+        (void)st.offsets->expire(wall_ms(*st.cfg), st.cfg->offsets_retention_ms);
+    },
+    [self](group_tick_atom, int64_t deadline) {
+      self->state.armed_ticks.erase(deadline);
+      group_effects effects;
+      self->state.group->tick(actor_clock_ms(self), effects);
+      deliver(self, effects);
+      arm_timer(self);
+    },
+  };
+}
+
+}  // namespace lkstream::group

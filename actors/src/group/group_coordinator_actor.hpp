@@ -1,0 +1,44 @@
+#pragma once
+// One consumer group: its membership (group_state) and its committed offsets (offset_store),
+// behind the message interface of group_coordinator_api.hpp. Spawned (linked) by the group
+// manager on first use; never spawned directly by other code.
+//
+// - Parked JoinGroup/SyncGroup requests are response promises kept under a request_id; the
+//   state machine says which to complete (group_effects).
+// - Timers: one delayed_send(group_tick_atom, deadline) per new earliest deadline of the state
+//   machine, measured on the actor clock (virtual under the testing scheduler).
+// - Offsets are read at spawn; a store that fails to open is retried on the next offset
+//   request, meanwhile commits/fetches answer COORDINATOR_NOT_AVAILABLE. commit() syncs to disk
+//   on this actor's thread (one fdatasync per OffsetCommit).
+// - On exit_msg (the manager shutting down) every parked request is answered NOT_COORDINATOR,
+//   then the actor quits.
+
+#include <caf/all.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "group/group_coordinator_api.hpp"
+#include "group/group_manager_config.hpp"
+
+namespace lkstream::group {
+
+struct group_coordinator_state {
+  std::shared_ptr<const group_manager_config> cfg;
+  std::optional<group_state> group;
+  std::unique_ptr<offset_store> offsets;
+  std::string offsets_error;                      // last failure to open the store
+  std::map<request_id, caf::response_promise> parked;
+  request_id next_request_id = 1;
+  std::set<int64_t> armed_ticks;                  // deadlines a group_tick is scheduled for
+  static inline const char* name = "group_coordinator";
+};
+
+caf::behavior group_coordinator(caf::stateful_actor<group_coordinator_state>* self,
+                                std::string group_id,
+                                std::shared_ptr<const group_manager_config> cfg);
+
+}  // namespace lkstream::group
