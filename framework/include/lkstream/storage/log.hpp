@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,7 +40,7 @@ struct append_result {
 struct read_config {
   offset start;                 // first offset wanted
   size_t max_bytes = 1 << 20;   // soft limit: the first batch is always returned whole
-  offset max_offset{INT64_MAX}; // stop before batches starting above this (e.g. high watermark)
+  offset max_offset{INT64_MAX}; // inclusive: no batch whose base offset is above this
 };
 
 struct read_result {
@@ -99,8 +100,8 @@ class log {
   virtual const log_config& config() const = 0;
   virtual void update_config(const log_config& cfg) = 0;
 
-  /// Calls fn(header, batch bytes) for each batch from `from` on (used to rebuild producer
-  /// state after a restart). Stops early if fn returns false.
+  /// Calls fn(batch bytes) for each batch from `from` on (used to rebuild producer state after
+  /// a restart). Stops early if fn returns false.
   virtual status scan(offset from, const std::function<bool(bytes_view batch)>& fn) const = 0;
 
   /// Closes files after a final sync. Further calls return errc::closed.

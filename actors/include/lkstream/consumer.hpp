@@ -1,0 +1,127 @@
+#pragma once
+// The embedded consumer, with Kafka's consumer-group semantics: subscribe to topics with a
+// group id and the group coordinator spreads the partitions over the group's members (embedded
+// consumers and Kafka clients over the wire can share one group); or assign() partitions by
+// hand without a group.
+//
+// poll() returns records whose key/value/headers are views into shared immutable batch
+// buffers held by the returned record_set: no copy per record. Positions advance as records
+// are returned; commit() stores them durably for the group (sync or async). With
+// enable_auto_commit, positions are committed every auto_commit_interval_ms from poll() and
+// when partitions are revoked or the consumer closes.
+//
+// Threading: a consumer is used by one application thread at a time (like Kafka's), except
+// close() and wakeup() which any thread may call.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lkstream/base/result.hpp"
+#include "lkstream/base/types.hpp"
+
+namespace lkstream {
+
+enum class offset_reset : uint8_t { earliest, latest, none };
+
+struct consumer_options {
+  std::string group_id;                  // empty = no group (assign() only, no commits)
+  std::string client_id = "lkstream";
+  offset_reset auto_offset_reset = offset_reset::latest;
+  bool enable_auto_commit = true;
+  int64_t auto_commit_interval_ms = 5000;
+  int64_t session_timeout_ms = 10000;
+  int64_t heartbeat_interval_ms = 3000;
+  int64_t rebalance_timeout_ms = 30000;
+  std::string assignment_strategy = "range";  // "range" or "roundrobin"
+  size_t max_poll_records = 500;
+  size_t fetch_max_bytes = 1 << 20;      // per partition fetch
+  size_t buffer_max_bytes = 64ull << 20; // fetched but not yet polled, across partitions
+};
+
+struct consumed_header {
+  std::string_view key;
+  std::optional<bytes_view> value;
+};
+
+struct consumed_record {
+  const std::string* topic = nullptr;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  timestamp_ms timestamp = 0;
+  std::optional<bytes_view> key;
+  std::optional<bytes_view> value;
+  std::vector<consumed_header> headers;  // decoded only for records that have headers
+};
+
+/// The records of one poll. Views stay valid while the record_set lives.
+class record_set {
+ public:
+  std::vector<consumed_record>::const_iterator begin() const { return records_.begin(); }
+  std::vector<consumed_record>::const_iterator end() const { return records_.end(); }
+  size_t size() const { return records_.size(); }
+  bool empty() const { return records_.empty(); }
+  const consumed_record& operator[](size_t i) const { return records_[i]; }
+
+  // Filled by the consumer: the records, and what keeps their views alive.
+  std::vector<consumed_record> records_;
+  std::vector<shared_bytes> keep_alive_;
+  std::vector<std::shared_ptr<const std::string>> topic_names_;
+};
+
+struct partition_lag {
+  topic_partition tp;
+  int64_t position = -1;      // next offset poll() returns
+  int64_t committed = -1;     // last committed offset, -1 if none
+  int64_t end_offset = -1;    // high watermark
+  int64_t lag() const { return end_offset < 0 || position < 0 ? -1 : end_offset - position; }
+};
+
+class consumer {
+ public:
+  struct impl;
+  explicit consumer(std::unique_ptr<impl> i);
+  /// close(): commits (if auto-commit) and leaves the group.
+  ~consumer();
+
+  /// Joins the group (group_id required) for these topics; replaces an earlier subscription.
+  status subscribe(std::vector<std::string> topics);
+  /// Consumes exactly these partitions without group management.
+  status assign(std::vector<topic_partition> partitions);
+  /// The partitions currently assigned (after the last rebalance).
+  std::vector<topic_partition> assignment() const;
+
+  /// Waits up to `timeout` for records; returns at most max_poll_records.
+  result<record_set> poll(std::chrono::milliseconds timeout);
+
+  /// Commits the current positions (of every assigned partition) and waits for durability.
+  status commit_sync();
+  /// Commits explicit offsets (the next offset to read, as in Kafka).
+  status commit_sync(const std::map<topic_partition, int64_t>& offsets);
+  /// Commits the current positions; `done` runs on an engine thread when it finished.
+  void commit_async(std::function<void(const status&)> done = {});
+  /// The group's committed offset of a partition, -1 if none.
+  result<int64_t> committed(const topic_partition& tp);
+
+  status seek(const topic_partition& tp, int64_t offset);
+  status seek_to_beginning(const std::vector<topic_partition>& tps = {});  // {} = all assigned
+  status seek_to_end(const std::vector<topic_partition>& tps = {});
+  /// Seeks to the first offset with timestamp >= ts (end of the log when there is none).
+  status seek_to_timestamp(const topic_partition& tp, timestamp_ms ts);
+  result<int64_t> position(const topic_partition& tp) const;
+  std::vector<partition_lag> lag();
+
+  /// Makes a poll() in progress return early (from any thread).
+  void wakeup();
+  /// Commits (auto-commit), leaves the group, stops fetching. Idempotent.
+  status close();
+
+ private:
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace lkstream

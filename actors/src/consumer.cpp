@@ -1,0 +1,427 @@
+#include "lkstream/consumer.hpp"
+
+#include "consumer_impl.hpp"
+#include "lkstream/model/record_batch.hpp"
+
+namespace lkstream {
+namespace {
+
+class consumer_fetch_sink final : public actors::fetch_sink {
+ public:
+  consumer_fetch_sink(std::weak_ptr<consumer_shared> sh, topic_partition tp, uint64_t epoch)
+      : sh_(std::move(sh)), tp_(std::move(tp)), epoch_(epoch) {}
+
+  void on_fetched(actors::fetch_response resp) override {
+    auto sh = sh_.lock();
+    if (!sh) return;
+    std::lock_guard<std::mutex> g(sh->m);
+    auto it = sh->slots.find(tp_);
+    if (it == sh->slots.end() || it->second.epoch != epoch_) return;  // revoked or seeked
+    auto& slot = it->second;
+    slot.fetching = false;
+    slot.high_watermark = resp.high_watermark.value();
+    if (resp.code == errc::ok && resp.bytes == 0 && !sh->closed) {
+      sh->maybe_fetch_locked(slot);  // long poll expired empty: ask again
+      return;
+    }
+    // Advance the fetch position past the last whole batch returned.
+    for (auto& c : resp.chunks) {
+      bytes_view rest = *c;
+      while (rest.size() >= model::batch_header_size) {
+        auto h = model::read_header(rest);
+        if (!h || h->size_bytes() > rest.size()) break;
+        slot.fetch_pos = std::max(slot.fetch_pos, h->last_offset() + 1);
+        rest = rest.subspan(h->size_bytes());
+      }
+    }
+    sh->buffered += resp.bytes;
+    sh->queue.push_back({tp_, epoch_, std::move(resp), 0});
+    sh->queue.back().bytes = sh->queue.back().resp.bytes;
+    if (!sh->closed) sh->maybe_fetch_locked(slot);
+    sh->cv.notify_all();
+  }
+
+ private:
+  std::weak_ptr<consumer_shared> sh_;
+  topic_partition tp_;
+  uint64_t epoch_;
+};
+
+constexpr int64_t fetch_wait_ms = 500;
+
+}  // namespace
+
+void consumer_shared::maybe_fetch_locked(partition_slot& s) {
+  if (s.fetching || s.fetch_pos < 0 || buffered >= buffer_max || closed) return;
+  s.fetching = true;
+  actors::fetch_request rq{offset{s.fetch_pos}, fetch_max, 1, fetch_wait_ms};
+  auto sink = std::make_shared<consumer_fetch_sink>(weak_from_this(),
+                                                    topic_partition{*s.topic, partition_id{s.partition}},
+                                                    s.epoch);
+  caf::anon_send(s.actor, actors::fetch_atom::value, rq, actors::fetch_sink_ptr(std::move(sink)));
+}
+
+void consumer_shared::fetch_all_locked() {
+  for (auto& [tp, s] : slots) maybe_fetch_locked(s);
+}
+
+consumer::consumer(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
+
+consumer::~consumer() { (void)close(); }
+
+result<int64_t> consumer::impl::list_offset(const caf::actor& a, int64_t ts) {
+  caf::scoped_actor self{*eng->sys};
+  std::optional<result<int64_t>> out;
+  self->request(a, caf::infinite, actors::list_off_atom::value, ts)
+      .receive([&](int64_t off, int64_t) { out.emplace(off); },
+               [&](caf::error& e) { out.emplace(actors::from_caf_error(e)); });
+  return std::move(*out);
+}
+
+// Gives every slot without a position one: the committed offset, else the reset policy.
+status consumer::impl::init_positions_locked(std::unique_lock<std::mutex>& lk) {
+  std::vector<topic_partition> need;
+  for (auto& [tp, s] : sh->slots)
+    if (s.position < 0) need.push_back(tp);
+  if (need.empty()) return {};
+  std::map<topic_partition, int64_t> committed;
+  lk.unlock();
+  if (!opts.group_id.empty()) {
+    auto c = fetch_committed(need);
+    if (!c) {
+      lk.lock();
+      return std::move(c).take_error();
+    }
+    committed = std::move(*c);
+  }
+  std::map<topic_partition, int64_t> start;
+  for (auto& tp : need) {
+    auto ci = committed.find(tp);
+    if (ci != committed.end() && ci->second >= 0) {
+      start[tp] = ci->second;
+      continue;
+    }
+    if (opts.auto_offset_reset == offset_reset::none) {
+      lk.lock();
+      return {errc::offset_out_of_range, "no committed offset for " + tp.topic + "-" +
+                                             std::to_string(tp.partition.value()) +
+                                             " and auto_offset_reset is none"};
+    }
+    caf::actor a;
+    {
+      std::lock_guard<std::mutex> g(sh->m);
+      auto si = sh->slots.find(tp);
+      if (si == sh->slots.end()) continue;
+      a = si->second.actor;
+    }
+    auto off = list_offset(a, opts.auto_offset_reset == offset_reset::earliest ? -2 : -1);
+    if (!off) {
+      lk.lock();
+      return std::move(off).take_error();
+    }
+    start[tp] = *off;
+  }
+  lk.lock();
+  for (auto& [tp, off] : start) {
+    auto si = sh->slots.find(tp);
+    if (si == sh->slots.end() || si->second.position >= 0) continue;
+    si->second.position = si->second.fetch_pos = off;
+  }
+  return {};
+}
+
+status consumer::impl::set_assignment(const std::vector<topic_partition>& tps) {
+  std::map<topic_partition, partition_slot> next;
+  for (auto& tp : tps) {
+    auto h = eng->board->find(tp.topic);
+    if (!h) return {errc::unknown_topic, "unknown topic " + tp.topic};
+    if (tp.partition.value() < 0 || tp.partition.value() >= static_cast<int32_t>(h->partitions.size()))
+      return {errc::invalid_argument, tp.topic + " has no partition " +
+                                          std::to_string(tp.partition.value())};
+    partition_slot s;
+    s.topic = std::make_shared<const std::string>(tp.topic);
+    s.partition = tp.partition.value();
+    s.actor = h->partitions[static_cast<size_t>(tp.partition.value())];
+    next.emplace(tp, std::move(s));
+  }
+  std::unique_lock<std::mutex> lk(sh->m);
+  for (auto& [tp, s] : next) {
+    auto old = sh->slots.find(tp);
+    if (old != sh->slots.end()) {  // keep the position of partitions we keep
+      s.position = old->second.position;
+      s.fetch_pos = old->second.position;
+      s.epoch = old->second.epoch + 1;
+    }
+  }
+  sh->slots = std::move(next);
+  // Drop buffered data of partitions no longer (or differently) assigned.
+  std::deque<fetched_chunk> keep;
+  for (auto& c : sh->queue) {
+    auto si = sh->slots.find(c.tp);
+    if (si != sh->slots.end() && si->second.epoch == c.epoch) keep.push_back(std::move(c));
+    else sh->buffered -= c.bytes;
+  }
+  sh->queue = std::move(keep);
+  LK_TRY_STATUS(init_positions_locked(lk));
+  sh->fetch_all_locked();
+  return {};
+}
+
+std::map<topic_partition, int64_t> consumer::impl::positions() {
+  std::lock_guard<std::mutex> g(sh->m);
+  std::map<topic_partition, int64_t> out;
+  for (auto& [tp, s] : sh->slots)
+    if (s.position >= 0) out[tp] = s.position;
+  return out;
+}
+
+status consumer::assign(std::vector<topic_partition> partitions) {
+  if (!impl_->subscription.empty())
+    return {errc::invalid_argument, "assign() after subscribe(): use one or the other"};
+  return impl_->set_assignment(partitions);
+}
+
+std::vector<topic_partition> consumer::assignment() const {
+  std::lock_guard<std::mutex> g(impl_->sh->m);
+  std::vector<topic_partition> out;
+  for (auto& [tp, s] : impl_->sh->slots) out.push_back(tp);
+  return out;
+}
+
+result<record_set> consumer::poll(std::chrono::milliseconds timeout) {
+  auto& s = *impl_;
+  if (s.sh->closed) return error{errc::closed, "consumer closed"};
+  if (s.opts.enable_auto_commit && !s.opts.group_id.empty() &&
+      std::chrono::steady_clock::now() - s.last_auto_commit >=
+          std::chrono::milliseconds(s.opts.auto_commit_interval_ms)) {
+    s.last_auto_commit = std::chrono::steady_clock::now();
+    auto pos = s.positions();
+    if (!pos.empty()) (void)s.commit(pos);
+  }
+  record_set out;
+  std::unique_lock<std::mutex> lk(s.sh->m);
+  {
+    auto st = s.init_positions_locked(lk);
+    if (!st) return std::move(st).take_error();
+  }
+  s.sh->fetch_all_locked();
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  s.sh->cv.wait_until(lk, deadline, [&] { return !s.sh->queue.empty() || s.sh->woken || s.sh->closed; });
+  s.sh->woken = false;
+  while (!s.sh->queue.empty() && out.records_.size() < s.opts.max_poll_records) {
+    auto& chunk = s.sh->queue.front();
+    auto si = s.sh->slots.find(chunk.tp);
+    bool done = true;
+    if (si != s.sh->slots.end() && si->second.epoch == chunk.epoch) {
+      auto& slot = si->second;
+      if (chunk.resp.code == errc::offset_out_of_range) {
+        // Kafka's auto.offset.reset on an out-of-range position.
+        slot.position = -1;
+        slot.epoch++;
+      } else if (chunk.resp.code != errc::ok) {
+        auto err = error{chunk.resp.code, chunk.resp.message};
+        s.sh->buffered -= chunk.bytes;
+        s.sh->queue.pop_front();
+        return err;
+      } else {
+        out.topic_names_.push_back(slot.topic);
+        for (auto& c : chunk.resp.chunks) {
+          bool used = false;
+          bytes_view rest = *c;
+          while (rest.size() >= model::batch_header_size && out.records_.size() < s.opts.max_poll_records) {
+            auto h = model::read_header(rest);
+            if (!h || h->size_bytes() > rest.size()) break;
+            bytes_view batch = rest.first(h->size_bytes());
+            rest = rest.subspan(h->size_bytes());
+            if (h->last_offset() < slot.position || h->is_control()) {
+              if (h->last_offset() >= slot.position) slot.position = h->last_offset() + 1;
+              continue;
+            }
+            model::record_iterator it(batch);
+            model::record_view r;
+            while (out.records_.size() < s.opts.max_poll_records && it.next(r)) {
+              if (r.offset < slot.position) continue;
+              consumed_record cr;
+              cr.topic = slot.topic.get();
+              cr.partition = slot.partition;
+              cr.offset = r.offset;
+              cr.timestamp = r.timestamp;
+              cr.key = r.key;
+              cr.value = r.value;
+              if (r.header_count > 0) {
+                cr.headers.reserve(static_cast<size_t>(r.header_count));
+                (void)model::for_each_header(r, [&](const model::record_header_view& hv) {
+                  cr.headers.push_back({hv.key, hv.value});
+                });
+              }
+              out.records_.push_back(std::move(cr));
+              slot.position = r.offset + 1;
+              used = true;
+            }
+            if (!it.state()) {
+              auto err = it.state().err();
+              err.message = *slot.topic + "-" + std::to_string(slot.partition) + ": " + err.message;
+              return err;
+            }
+          }
+          if (used) out.keep_alive_.push_back(c);
+        }
+        // The chunk is done when every batch in it is below the position.
+        for (auto& c : chunk.resp.chunks) {
+          bytes_view rest = *c;
+          while (rest.size() >= model::batch_header_size) {
+            auto h = model::read_header(rest);
+            if (!h || h->size_bytes() > rest.size()) break;
+            if (h->last_offset() >= slot.position) done = false;
+            rest = rest.subspan(h->size_bytes());
+          }
+        }
+      }
+    }
+    if (!done) break;
+    s.sh->buffered -= chunk.bytes;
+    s.sh->queue.pop_front();
+  }
+  s.sh->fetch_all_locked();
+  return out;
+}
+
+status consumer::commit_sync() {
+  if (impl_->opts.group_id.empty()) return {errc::invalid_argument, "commit needs a group_id"};
+  return impl_->commit(impl_->positions());
+}
+
+status consumer::commit_sync(const std::map<topic_partition, int64_t>& offsets) {
+  if (impl_->opts.group_id.empty()) return {errc::invalid_argument, "commit needs a group_id"};
+  return impl_->commit(offsets);
+}
+
+result<int64_t> consumer::committed(const topic_partition& tp) {
+  if (impl_->opts.group_id.empty()) return error{errc::invalid_argument, "committed() needs a group_id"};
+  LK_ASSIGN_OR_RETURN(auto c, impl_->fetch_committed({tp}));
+  auto i = c.find(tp);
+  return i == c.end() ? int64_t{-1} : i->second;
+}
+
+status consumer::seek(const topic_partition& tp, int64_t off) {
+  std::lock_guard<std::mutex> g(impl_->sh->m);
+  auto i = impl_->sh->slots.find(tp);
+  if (i == impl_->sh->slots.end())
+    return {errc::invalid_argument, tp.topic + "-" + std::to_string(tp.partition.value()) + " is not assigned"};
+  if (off < 0) return {errc::invalid_argument, "negative offset"};
+  auto& s = i->second;
+  s.position = s.fetch_pos = off;
+  s.epoch++;
+  s.fetching = false;
+  std::deque<fetched_chunk> keep;
+  for (auto& c : impl_->sh->queue) {
+    if (c.tp == tp) impl_->sh->buffered -= c.bytes;
+    else keep.push_back(std::move(c));
+  }
+  impl_->sh->queue = std::move(keep);
+  return {};
+}
+
+namespace {
+std::vector<topic_partition> or_all(const std::vector<topic_partition>& tps, consumer& c) {
+  return tps.empty() ? c.assignment() : tps;
+}
+}  // namespace
+
+status consumer::seek_to_beginning(const std::vector<topic_partition>& tps) {
+  for (auto& tp : or_all(tps, *this)) LK_TRY_STATUS(seek_to_timestamp(tp, -2));
+  return {};
+}
+
+status consumer::seek_to_end(const std::vector<topic_partition>& tps) {
+  for (auto& tp : or_all(tps, *this)) LK_TRY_STATUS(seek_to_timestamp(tp, -1));
+  return {};
+}
+
+status consumer::seek_to_timestamp(const topic_partition& tp, timestamp_ms ts) {
+  caf::actor a;
+  {
+    std::lock_guard<std::mutex> g(impl_->sh->m);
+    auto i = impl_->sh->slots.find(tp);
+    if (i == impl_->sh->slots.end())
+      return {errc::invalid_argument, tp.topic + "-" + std::to_string(tp.partition.value()) + " is not assigned"};
+    a = i->second.actor;
+  }
+  LK_ASSIGN_OR_RETURN(int64_t off, impl_->list_offset(a, ts));
+  if (off < 0) {  // nothing that new: the end of the log
+    LK_ASSIGN_OR_RETURN(off, impl_->list_offset(a, -1));
+  }
+  return seek(tp, off);
+}
+
+result<int64_t> consumer::position(const topic_partition& tp) const {
+  std::lock_guard<std::mutex> g(impl_->sh->m);
+  auto i = impl_->sh->slots.find(tp);
+  if (i == impl_->sh->slots.end())
+    return error{errc::invalid_argument, tp.topic + "-" + std::to_string(tp.partition.value()) + " is not assigned"};
+  return i->second.position;
+}
+
+std::vector<partition_lag> consumer::lag() {
+  std::vector<partition_lag> out;
+  std::vector<std::pair<topic_partition, caf::actor>> actors_;
+  {
+    std::lock_guard<std::mutex> g(impl_->sh->m);
+    for (auto& [tp, s] : impl_->sh->slots) {
+      out.push_back({tp, s.position, -1, -1});
+      actors_.emplace_back(tp, s.actor);
+    }
+  }
+  std::map<topic_partition, int64_t> committed;
+  if (!impl_->opts.group_id.empty()) {
+    std::vector<topic_partition> tps;
+    for (auto& l : out) tps.push_back(l.tp);
+    if (auto c = impl_->fetch_committed(tps)) committed = std::move(*c);
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (auto end = impl_->list_offset(actors_[i].second, -1)) out[i].end_offset = *end;
+    auto ci = committed.find(out[i].tp);
+    if (ci != committed.end()) out[i].committed = ci->second;
+  }
+  return out;
+}
+
+void consumer::wakeup() {
+  std::lock_guard<std::mutex> g(impl_->sh->m);
+  impl_->sh->woken = true;
+  impl_->sh->cv.notify_all();
+}
+
+status consumer::close() {
+  if (!impl_) return {};
+  {
+    std::lock_guard<std::mutex> g(impl_->sh->m);
+    if (impl_->sh->closed) return {};
+  }
+  status st;
+  if (impl_->opts.enable_auto_commit && !impl_->opts.group_id.empty() && !impl_->eng->closed) {
+    auto pos = impl_->positions();
+    if (!pos.empty()) st = impl_->commit(pos);
+  }
+  impl_->stop_group();
+  std::lock_guard<std::mutex> g(impl_->sh->m);
+  impl_->sh->closed = true;
+  impl_->sh->slots.clear();
+  impl_->sh->queue.clear();
+  impl_->sh->buffered = 0;
+  impl_->sh->cv.notify_all();
+  return st;
+}
+
+result<std::unique_ptr<consumer>> engine::make_consumer(const consumer_options& opts) {
+  if (impl_->closed) return error{errc::closed, "engine closed"};
+  if (opts.max_poll_records == 0) return error{errc::invalid_argument, "max_poll_records must be > 0"};
+  auto i = std::make_unique<consumer::impl>();
+  i->eng = impl_.get();
+  i->opts = opts;
+  i->sh->buffer_max = opts.buffer_max_bytes;
+  i->sh->fetch_max = opts.fetch_max_bytes;
+  return std::make_unique<consumer>(std::move(i));
+}
+
+}  // namespace lkstream

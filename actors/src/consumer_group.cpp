@@ -1,0 +1,243 @@
+// The embedded consumer's group membership: the classic Kafka cycle (join, the leader assigns,
+// sync, heartbeat) against the same group coordinator Kafka clients use, on a background
+// thread per consumer. Eager rebalancing: on a rebalance every partition is revoked (positions
+// committed first when auto-commit is on), then the new assignment is taken.
+#include "consumer_impl.hpp"
+#include "group/group_coordinator_api.hpp"
+#include "group_client.hpp"
+#include "lkstream/group/assignor.hpp"
+#include "lkstream/group/consumer_protocol.hpp"
+
+namespace lkstream {
+
+status consumer::subscribe(std::vector<std::string> topics) {
+  auto& s = *impl_;
+  if (s.opts.group_id.empty()) return {errc::invalid_argument, "subscribe() needs a group_id"};
+  if (topics.empty()) return {errc::invalid_argument, "subscribe() needs at least one topic"};
+  if (!group::find_assignor(s.opts.assignment_strategy))
+    return {errc::invalid_argument, "unknown assignment_strategy \"" + s.opts.assignment_strategy +
+                                        "\" (range or roundrobin)"};
+  {
+    std::lock_guard<std::mutex> g(s.sh->m);
+    if (!s.sh->slots.empty() && s.subscription.empty())
+      return {errc::invalid_argument, "subscribe() after assign(): use one or the other"};
+  }
+  std::sort(topics.begin(), topics.end());
+  topics.erase(std::unique(topics.begin(), topics.end()), topics.end());
+  {
+    std::lock_guard<std::mutex> g(s.group_m);
+    s.subscription = std::move(topics);
+    s.rejoin_requested = true;
+  }
+  s.group_cv.notify_all();
+  return s.start_membership();
+}
+
+status consumer::impl::start_membership() {
+  if (membership.joinable()) return {};
+  stop_membership = false;
+  membership = std::thread([this] { membership_loop(); });
+  return {};
+}
+
+void consumer::impl::stop_group() {
+  {
+    std::lock_guard<std::mutex> g(group_m);
+    stop_membership = true;
+  }
+  group_cv.notify_all();
+  if (membership.joinable()) membership.join();
+}
+
+namespace {
+
+bytes subscription_metadata(const std::vector<std::string>& topics) {
+  group::consumer_subscription sub;
+  sub.version = 0;
+  sub.topics = topics;
+  return group::encode_subscription(sub);
+}
+
+}  // namespace
+
+void consumer::impl::membership_loop() {
+  actors::group_client client{*eng->sys, eng->groups};
+  auto stopped = [&] {
+    std::lock_guard<std::mutex> g(group_m);
+    return stop_membership;
+  };
+  auto pause = [&](std::chrono::milliseconds d) {
+    std::unique_lock<std::mutex> g(group_m);
+    group_cv.wait_for(g, d, [&] { return stop_membership; });
+  };
+  auto revoke_all = [&] {
+    if (opts.enable_auto_commit) {
+      auto pos = positions();
+      if (!pos.empty()) (void)commit(pos);
+    }
+    (void)set_assignment({});
+  };
+  while (!stopped()) {
+    std::vector<std::string> topics;
+    {
+      std::lock_guard<std::mutex> g(group_m);
+      topics = subscription;
+      rejoin_requested = false;
+    }
+    group::join_request jr;
+    jr.group_id = opts.group_id;
+    jr.member_id = member_id;
+    jr.client_id = opts.client_id;
+    jr.client_host = "embedded";
+    jr.session_timeout_ms = static_cast<int32_t>(opts.session_timeout_ms);
+    jr.rebalance_timeout_ms = static_cast<int32_t>(opts.rebalance_timeout_ms);
+    jr.protocol_type = "consumer";
+    auto meta = subscription_metadata(topics);
+    jr.protocols.push_back({opts.assignment_strategy, meta});
+    for (const char* other : {"range", "roundrobin"})
+      if (opts.assignment_strategy != other) jr.protocols.push_back({other, meta});
+    jr.require_known_member_id = true;
+    auto joined = client.join(jr);
+    if (!joined) {
+      if (stopped()) break;
+      pause(std::chrono::milliseconds(200));
+      continue;
+    }
+    if (joined->error == group::group_error::member_id_required) {
+      member_id = joined->member_id;
+      continue;
+    }
+    if (joined->error == group::group_error::unknown_member_id) {
+      member_id.clear();
+      continue;
+    }
+    if (joined->error != group::group_error::none) {
+      pause(std::chrono::milliseconds(200));
+      continue;
+    }
+    member_id = joined->member_id;
+    generation = joined->generation_id;
+
+    group::sync_request sr;
+    sr.group_id = opts.group_id;
+    sr.generation_id = generation;
+    sr.member_id = member_id;
+    if (joined->leader == member_id) {
+      // This member leads: compute the assignment for everyone.
+      std::vector<group::assignor_member> members;
+      group::partition_counts counts;
+      for (auto& m : joined->members) {
+        auto sub = group::decode_subscription(m.metadata);
+        group::assignor_member am{m.member_id, m.group_instance_id, {}};
+        if (sub) am.topics = sub->topics;
+        for (auto& t : am.topics)
+          if (auto h = eng->board->find(t)) counts[t] = static_cast<int32_t>(h->partitions.size());
+        members.push_back(std::move(am));
+      }
+      auto assignor = group::find_assignor(joined->protocol_name);
+      if (!assignor) assignor = group::find_assignor("range");
+      auto plan = assignor(members, counts);
+      for (auto& m : members) {
+        group::consumer_assignment a;
+        a.version = 0;
+        a.assigned_partitions = group::group_by_topic(plan[m.member_id]);
+        sr.assignments.push_back({m.member_id, group::encode_assignment(a)});
+      }
+    }
+    auto synced = client.sync(sr);
+    if (!synced || synced->error != group::group_error::none) {
+      if (stopped()) break;
+      continue;  // rebalance again
+    }
+    auto assignment = group::decode_assignment(synced->assignment);
+    revoke_all();
+    if (assignment) (void)set_assignment(group::flatten(assignment->assigned_partitions));
+    in_group = true;
+
+    // Heartbeat until the group rebalances or we stop.
+    while (!stopped()) {
+      {
+        std::unique_lock<std::mutex> g(group_m);
+        group_cv.wait_for(g, std::chrono::milliseconds(opts.heartbeat_interval_ms),
+                          [&] { return stop_membership || rejoin_requested; });
+        if (stop_membership) break;
+        if (rejoin_requested) break;
+      }
+      auto hb = client.heartbeat({opts.group_id, generation, member_id, std::nullopt});
+      if (!hb) {
+        pause(std::chrono::milliseconds(200));
+        continue;
+      }
+      if (*hb == group::group_error::none) continue;
+      if (*hb == group::group_error::unknown_member_id) member_id.clear();
+      break;  // rebalance_in_progress, illegal_generation, unknown member: rejoin
+    }
+  }
+  // Leaving: commit what was consumed (auto-commit), then tell the coordinator.
+  if (in_group && !member_id.empty()) {
+    if (opts.enable_auto_commit && !eng->closed) {
+      auto pos = positions();
+      if (!pos.empty()) (void)commit(pos);
+    }
+    if (!eng->closed) (void)client.leave({opts.group_id, {{member_id, std::nullopt}}});
+  }
+  in_group = false;
+}
+
+namespace {
+
+status commit_status(const group::offset_commit_response& resp) {
+  for (auto& p : resp.partitions)
+    if (p.error != group::group_error::none)
+      return {errc::invalid_argument, "commit of " + p.tp.topic + "-" +
+                                          std::to_string(p.tp.partition.value()) + " failed: " +
+                                          std::string(group::to_string(p.error))};
+  return {};
+}
+
+}  // namespace
+
+group::offset_commit_request consumer::impl::commit_request(
+    const std::map<topic_partition, int64_t>& offsets) {
+  group::offset_commit_request rq;
+  rq.group_id = opts.group_id;
+  rq.generation_id = in_group ? generation : group::no_generation;
+  rq.member_id = in_group ? member_id : std::string{};
+  for (auto& [tp, off] : offsets) rq.partitions.push_back({tp, off, -1, {}});
+  return rq;
+}
+
+status consumer::impl::commit(const std::map<topic_partition, int64_t>& offsets) {
+  if (eng->closed) return {errc::closed, "engine closed"};
+  actors::group_client client{*eng->sys, eng->groups};
+  LK_ASSIGN_OR_RETURN(auto resp, client.commit(commit_request(offsets)));
+  return commit_status(resp);
+}
+
+void consumer::commit_async(std::function<void(const status&)> done) {
+  auto& s = *impl_;
+  if (!done) done = [](const status&) {};
+  if (s.opts.group_id.empty()) return done(status{errc::invalid_argument, "commit needs a group_id"});
+  if (s.eng->closed) return done(status{errc::closed, "engine closed"});
+  // A short-lived actor carries the request, so the caller never waits.
+  auto rq = s.commit_request(s.positions());
+  s.eng->sys->spawn([groups = s.eng->groups, rq = std::move(rq),
+                     done = std::move(done)](caf::event_based_actor* self) {
+    self->request(groups, caf::infinite, group::commit_offsets_atom::value, rq)
+        .then([done](group::offset_commit_response& r) { done(commit_status(r)); },
+              [done](caf::error& e) { done(status{actors::from_caf_error(e)}); });
+  });
+}
+
+result<std::map<topic_partition, int64_t>> consumer::impl::fetch_committed(
+    const std::vector<topic_partition>& tps) {
+  if (eng->closed) return error{errc::closed, "engine closed"};
+  actors::group_client client{*eng->sys, eng->groups};
+  LK_ASSIGN_OR_RETURN(auto resp, client.fetch_offsets({opts.group_id, tps}));
+  std::map<topic_partition, int64_t> out;
+  for (auto& p : resp.partitions)
+    if (p.error == group::group_error::none) out[p.tp] = p.offset;
+  return out;
+}
+
+}  // namespace lkstream

@@ -1,0 +1,88 @@
+#pragma once
+// consumer::impl: fetch machinery (one outstanding long-poll fetch per assigned partition,
+// results queued for poll()) and group membership (a background thread running the classic
+// join / sync / heartbeat cycle against the group manager; consumer_group.cpp).
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "engine_impl.hpp"
+#include "lkstream/consumer.hpp"
+#include "lkstream/group/group_requests.hpp"
+
+namespace lkstream {
+
+struct consumer_shared;
+
+/// One assigned partition.
+struct partition_slot {
+  std::shared_ptr<const std::string> topic;
+  int32_t partition = 0;
+  caf::actor actor;
+  int64_t position = -1;    // next offset poll() returns (-1: to be initialised)
+  int64_t fetch_pos = -1;   // next offset to fetch
+  int64_t high_watermark = -1;
+  uint64_t epoch = 0;       // bumped on seek/revoke: older fetch results are dropped
+  bool fetching = false;
+};
+
+/// A fetch result waiting to be polled.
+struct fetched_chunk {
+  topic_partition tp;
+  uint64_t epoch;
+  actors::fetch_response resp;
+  size_t bytes;
+};
+
+/// State shared with fetch sinks, which may outlive the consumer.
+struct consumer_shared : std::enable_shared_from_this<consumer_shared> {
+  std::mutex m;
+  std::condition_variable cv;
+  std::map<topic_partition, partition_slot> slots;
+  std::deque<fetched_chunk> queue;
+  size_t buffered = 0;
+  size_t buffer_max = 64 << 20;
+  size_t fetch_max = 1 << 20;
+  bool woken = false;
+  bool closed = false;
+
+  /// Issues a fetch for the slot if none is outstanding and there is buffer room.
+  void maybe_fetch_locked(partition_slot& s);
+  void fetch_all_locked();
+};
+
+struct consumer::impl {
+  engine::impl* eng = nullptr;
+  consumer_options opts;
+  std::shared_ptr<consumer_shared> sh = std::make_shared<consumer_shared>();
+  std::chrono::steady_clock::time_point last_auto_commit = std::chrono::steady_clock::now();
+
+  // Group membership (consumer_group.cpp).
+  std::vector<std::string> subscription;
+  std::string member_id;
+  int32_t generation = -1;
+  bool in_group = false;
+  std::thread membership;
+  std::mutex group_m;
+  std::condition_variable group_cv;
+  bool rejoin_requested = false;
+  bool stop_membership = false;
+
+  status set_assignment(const std::vector<topic_partition>& tps);
+  status init_positions_locked(std::unique_lock<std::mutex>& lk);
+  result<int64_t> list_offset(const caf::actor& a, int64_t ts);
+  std::map<topic_partition, int64_t> positions();
+
+  // consumer_group.cpp
+  status start_membership();
+  void membership_loop();
+  void stop_group();
+  status commit(const std::map<topic_partition, int64_t>& offsets);
+  group::offset_commit_request commit_request(const std::map<topic_partition, int64_t>& offsets);
+  result<std::map<topic_partition, int64_t>> fetch_committed(const std::vector<topic_partition>& tps);
+};
+
+}  // namespace lkstream

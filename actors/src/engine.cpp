@@ -1,0 +1,187 @@
+#include "lkstream/engine.hpp"
+
+#include <iostream>
+#include <thread>
+
+#include "engine_impl.hpp"
+#include "lkstream/producer.hpp"
+#include "topic/retention_actor.hpp"
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::config::topic_settings)
+
+namespace lkstream {
+namespace {
+
+void default_log(std::string_view line) {
+  std::cerr << "lkstream: " << line << '\n';
+}
+
+// The CAF scheduler knobs measured for small machines (caf-0.17-notes.md section 4).
+void tune_scheduler(caf::actor_system_config& c, uint32_t workers) {
+  size_t threads = workers ? workers : std::max(1u, std::thread::hardware_concurrency());
+  c.set("scheduler.max-threads", threads);
+  c.set("scheduler.max-throughput", 100);
+  c.set("work-stealing.moderate-poll-attempts", 0);
+}
+
+}  // namespace
+
+engine::engine(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
+
+engine::~engine() { (void)close(); }
+
+result<std::unique_ptr<engine>> engine::open(engine_options opts) {
+  auto im = std::make_unique<impl>();
+  if (opts.config) {
+    im->cfg = *opts.config;
+  } else if (!opts.config_file.empty()) {
+    LK_ASSIGN_OR_RETURN(im->cfg, config::load_file(opts.config_file));
+  } else {
+    im->cfg = config::defaults();
+  }
+  if (!opts.data_dir.empty()) im->cfg.broker.data_dir = opts.data_dir;
+  im->fs = opts.fs ? opts.fs : storage::make_posix_file_system();
+  im->clock = opts.clock ? opts.clock : actors::clock_fn(actors::system_clock_ms);
+  im->log = opts.log ? opts.log : std::function<void(std::string_view)>(default_log);
+  const auto& dir = im->cfg.broker.data_dir;
+  LK_TRY_STATUS(im->fs->create_directories(dir));
+  LK_ASSIGN_OR_RETURN(im->lock, im->fs->lock(storage::join_path(dir, ".lock")));
+
+  tune_scheduler(im->sys_cfg, im->cfg.broker.worker_threads);
+  im->sys = std::make_unique<caf::actor_system>(im->sys_cfg);
+
+  actors::topic_registry_config rc;
+  rc.data_dir = dir;
+  rc.fs = im->fs;
+  rc.board = im->board;
+  rc.now = im->clock;
+  rc.log_line = [log = im->log](const std::string& l) { log(l); };
+  auto* raw = im.get();
+  rc.on_topic_deleted = [raw](const std::string& topic) { raw->on_topic_deleted(topic); };
+  auto reg = actors::spawn_topic_registry(*im->sys, std::move(rc));
+  if (!reg) {
+    im->sys.reset();
+    return std::move(reg).take_error();
+  }
+  im->registry = *reg;
+  im->groups = im->spawn_groups();
+  im->retention = actors::spawn_retention(
+      *im->sys, {im->board, im->clock,
+                 std::chrono::milliseconds(im->cfg.broker.retention_check_interval_ms)});
+
+  std::unique_ptr<engine> eng(new engine(std::move(im)));
+  for (const auto& t : eng->impl_->cfg.topics) {
+    if (eng->impl_->board->find(t.name)) continue;
+    auto st = eng->create_topic(t.name, t.settings);
+    if (!st) {
+      auto err = st.err();
+      err.message = "creating topic " + t.name + " from " + eng->impl_->cfg.source + ": " +
+                    err.message;
+      (void)eng->close();
+      return err;
+    }
+  }
+  return eng;
+}
+
+status engine::create_topic(std::string_view name, int32_t partitions) {
+  auto s = impl_->cfg.topic_defaults;
+  s.partitions = partitions;
+  return create_topic(name, s);
+}
+
+status engine::create_topic(std::string_view name, const config::topic_settings& settings) {
+  if (impl_->closed) return {errc::closed, "engine closed"};
+  auto r = impl_->ask<int32_t>(impl_->registry, actors::create_atom::value, std::string(name),
+                               settings);
+  if (!r) return std::move(r).take_error();
+  return {};
+}
+
+status engine::delete_topic(std::string_view name) {
+  if (impl_->closed) return {errc::closed, "engine closed"};
+  auto r = impl_->ask<bool>(impl_->registry, actors::delete_atom::value, std::string(name));
+  if (!r) return std::move(r).take_error();
+  return {};
+}
+
+status engine::add_partitions(std::string_view name, int32_t partitions) {
+  if (impl_->closed) return {errc::closed, "engine closed"};
+  auto r = impl_->ask<int32_t>(impl_->registry, actors::partitions_atom::value, std::string(name),
+                               partitions);
+  if (!r) return std::move(r).take_error();
+  return {};
+}
+
+std::vector<std::string> engine::list_topics() const {
+  std::vector<std::string> names;
+  for (auto& [name, t] : *impl_->board->snapshot()) names.push_back(name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+result<topic_info> engine::describe_topic(std::string_view name) const {
+  if (impl_->closed) return error{errc::closed, "engine closed"};
+  auto t = impl_->board->find(std::string(name));
+  if (!t) return error{errc::unknown_topic, "unknown topic " + std::string(name)};
+  topic_info info{t->name, t->settings, {}};
+  for (auto& p : t->partitions) {
+    auto d = impl_->ask<actors::partition_description>(p, actors::describe_atom::value);
+    if (!d) return std::move(d).take_error();
+    partition_info pi;
+    pi.partition = d->id.value();
+    pi.log_start = d->log_start.value();
+    pi.end_offset = d->end.value();
+    pi.high_watermark = d->high_watermark.value();
+    pi.size_bytes = d->size_bytes;
+    pi.segments = d->segments;
+    pi.truncated_bytes_at_open = d->recovery.truncated_bytes;
+    pi.corrupt_segments = d->recovery.corrupt_segments;
+    info.partitions.push_back(std::move(pi));
+  }
+  return info;
+}
+
+const config::config& engine::configuration() const { return impl_->cfg; }
+
+result<uint64_t> engine::apply_retention() {
+  if (impl_->closed) return error{errc::closed, "engine closed"};
+  return impl_->ask<uint64_t>(impl_->retention, actors::retention_atom::value);
+}
+
+status engine::close() {
+  if (!impl_) return {};
+  return impl_->shutdown();
+}
+
+status engine::impl::ensure_topic(std::string_view name) {
+  if (board->find(std::string(name))) return {};
+  auto r = ask<int32_t>(registry, actors::create_atom::value, std::string(name), cfg.topic_defaults);
+  if (!r && r.code() != errc::topic_exists) return std::move(r).take_error();
+  return {};
+}
+
+status engine::impl::shutdown() {
+  std::lock_guard<std::mutex> guard(close_mutex);
+  if (closed) return {};
+  closed = true;
+  // Order (caf notes section 8): timers and coordinators first, then the registry, which
+  // exits every partition (they sync and close their logs); wait for all before the system.
+  std::vector<caf::actor> all{retention, groups, registry};
+  for (auto& [name, t] : *board->snapshot())
+    for (auto& p : t->partitions) all.push_back(p);
+  board->publish(std::make_shared<const actors::topic_map>());
+  {
+    caf::scoped_actor self{*sys};
+    for (auto& a : all)
+      if (a) self->send_exit(a, caf::exit_reason::user_shutdown);
+    for (auto& a : all)
+      if (a) self->wait_for(a);
+  }
+  retention = groups = registry = caf::actor{};
+  sys.reset();
+  lock.reset();
+  return {};
+}
+
+}  // namespace lkstream

@@ -1,0 +1,48 @@
+#pragma once
+// engine::impl: owns the actor system and the engine's long-lived actors. Shared (internally)
+// by the producer, consumer, and later the Kafka listener and connector host.
+
+#include <caf/all.hpp>
+
+#include <memory>
+#include <mutex>
+
+#include "lkstream/engine.hpp"
+#include "messages.hpp"
+#include "topic/topic_registry.hpp"
+
+namespace lkstream {
+
+struct engine::impl {
+  config::config cfg;
+  std::shared_ptr<storage::file_system> fs;
+  std::unique_ptr<storage::file_lock> lock;
+  actors::clock_fn clock;
+  std::function<void(std::string_view)> log;
+  caf::actor_system_config sys_cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  std::shared_ptr<actors::metadata_board> board = std::make_shared<actors::metadata_board>();
+  caf::actor registry;
+  caf::actor retention;
+  caf::actor groups;  // group manager (consumer-group coordinators)
+  std::mutex close_mutex;
+  bool closed = false;
+
+  /// Blocking request from an application thread; converts CAF errors.
+  template <class T, class... Ts>
+  result<T> ask(const caf::actor& dest, Ts&&... xs) {
+    return actors::blocking_request<T>(*sys, dest, std::forward<Ts>(xs)...);
+  }
+
+  /// Creates a topic with the configured defaults if it does not exist (auto-create).
+  status ensure_topic(std::string_view name);
+
+  status shutdown();
+
+  /// Spawns the consumer-group manager (engine_groups.cpp).
+  caf::actor spawn_groups();
+  /// Drops every group's committed offsets of a deleted topic (registry context).
+  void on_topic_deleted(const std::string& topic);
+};
+
+}  // namespace lkstream

@@ -1,0 +1,125 @@
+#pragma once
+// Atoms and message types shared by the engine's actors (internal; CAF stays out of the public
+// headers). Messages carry whole batches in shared buffers, never single records.
+//
+// Completion "sinks" are the reply path to plain threads and network sessions: the actor calls
+// the sink from its own context, and the sink hands the result to whoever waits (a producer's
+// callbacks, a consumer's queue, an io thread). This avoids a blocking scoped_actor per call.
+
+#include <caf/all.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lkstream/base/result.hpp"
+#include "lkstream/base/types.hpp"
+#include "lkstream/storage/log.hpp"
+
+namespace lkstream::actors {
+
+using append_atom = caf::atom_constant<caf::atom("append")>;
+using sync_atom = caf::atom_constant<caf::atom("sync")>;
+using tick_sync_atom = caf::atom_constant<caf::atom("tick_sync")>;
+using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
+using fetch_tmo_atom = caf::atom_constant<caf::atom("fetch_tmo")>;
+using offsets_atom = caf::atom_constant<caf::atom("offsets")>;
+using list_off_atom = caf::atom_constant<caf::atom("list_off")>;
+using retention_atom = caf::atom_constant<caf::atom("retention")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using describe_atom = caf::atom_constant<caf::atom("describe")>;
+using delete_atom = caf::atom_constant<caf::atom("delete")>;
+using create_atom = caf::atom_constant<caf::atom("create")>;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+using config_atom = caf::atom_constant<caf::atom("config")>;
+using partitions_atom = caf::atom_constant<caf::atom("partitions")>;
+
+/// Wall-clock milliseconds. Injected so tests can drive retention and segment age.
+using clock_fn = std::function<timestamp_ms()>;
+timestamp_ms system_clock_ms();
+
+/// Result of one append, delivered to an append_sink.
+struct append_outcome {
+  errc code = errc::ok;
+  std::string message;
+  storage::append_result info;
+};
+
+class append_sink {
+ public:
+  virtual ~append_sink() = default;
+  /// Called exactly once per append, from the partition actor, after the append is as durable
+  /// as the topic's fsync policy promises (or failed). Must not block.
+  virtual void on_appended(const append_outcome& outcome) = 0;
+};
+
+struct fetch_request {
+  offset start;
+  size_t max_bytes = 1 << 20;
+  size_t min_bytes = 1;
+  int64_t max_wait_ms = 0;  // 0 = answer at once
+};
+
+struct fetch_response {
+  errc code = errc::ok;
+  std::string message;
+  offset start;                       // the requested offset
+  std::vector<shared_bytes> chunks;   // whole batches; the first may begin before `start`
+  size_t bytes = 0;
+  offset high_watermark;              // offsets below this are visible (durable per policy)
+  offset log_start;
+};
+
+class fetch_sink {
+ public:
+  virtual ~fetch_sink() = default;
+  /// Called exactly once per fetch, from the partition actor. Must not block.
+  virtual void on_fetched(fetch_response response) = 0;
+};
+
+using batch_ptr = std::shared_ptr<bytes>;  // a batch handed over for append (then immutable)
+using append_sink_ptr = std::shared_ptr<append_sink>;
+using fetch_sink_ptr = std::shared_ptr<fetch_sink>;
+
+/// Offsets and size of one partition, as describe and lag reports show them.
+struct partition_description {
+  partition_id id;
+  offset log_start;
+  offset end;
+  offset high_watermark;
+  uint64_t size_bytes = 0;
+  size_t segments = 0;
+  uint64_t hot_tail_bytes = 0;
+  storage::recovery_report recovery;
+};
+
+/// lkstream::error <-> caf::error, keeping the message text as the error's context.
+caf::error to_caf_error(const error& e);
+caf::error to_caf_error(errc code, std::string message);
+error from_caf_error(const caf::error& e);
+
+/// A request from a plain (non-actor) thread that blocks for the reply; CAF errors come back
+/// as lkstream errors. For rare calls (admin, group membership): hot paths use sinks.
+template <class T, class... Ts>
+result<T> blocking_request(caf::actor_system& sys, const caf::actor& dest, Ts&&... xs) {
+  if (!dest) return error{errc::closed, "the engine is shut down"};
+  caf::scoped_actor self{sys};
+  std::optional<result<T>> out;
+  self->request(dest, caf::infinite, std::forward<Ts>(xs)...)
+      .receive([&](T& v) { out.emplace(std::move(v)); },
+               [&](caf::error& e) { out.emplace(from_caf_error(e)); });
+  return std::move(*out);
+}
+
+}  // namespace lkstream::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::actors::batch_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::actors::append_sink_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::actors::fetch_sink_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::actors::fetch_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::actors::partition_description)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::storage::log_config)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::offset)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::partition_id)

@@ -1,0 +1,280 @@
+#include "partition/partition_actor.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "lkstream/partition/hot_tail.hpp"
+#include "lkstream/model/record_batch.hpp"
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::actors::partition_actor_config)
+
+namespace lkstream::actors {
+namespace {
+
+struct parked_fetch {
+  uint64_t id;
+  fetch_request request;
+  fetch_sink_ptr sink;
+};
+
+struct pending_ack {
+  append_sink_ptr sink;
+  storage::append_result info;
+};
+
+struct partition_state {
+  std::string topic;
+  partition_id id;
+  std::shared_ptr<storage::log> log;
+  clock_fn now;
+  partition::hot_tail tail{0};
+  offset synced_end;                   // end offset covered by the last successful sync
+  std::vector<pending_ack> unsynced;   // `always`: acks waiting for the next sync
+  bool sync_queued = false;
+  bool interval_timer_armed = false;
+  std::vector<parked_fetch> parked;
+  uint64_t next_park_id = 1;
+  bool closed = false;
+  static inline const char* name = "partition";
+
+  storage::fsync_policy policy() const { return log->config().fsync; }
+
+  offset high_watermark() const {
+    return policy() == storage::fsync_policy::always ? synced_end : log->end_offset();
+  }
+
+  fetch_response read(const fetch_request& rq) {
+    fetch_response resp;
+    resp.start = rq.start;
+    resp.log_start = log->start_offset();
+    resp.high_watermark = high_watermark();
+    if (rq.start < resp.log_start || rq.start > log->end_offset()) {
+      resp.code = errc::offset_out_of_range;
+      resp.message = "offset " + std::to_string(rq.start.value()) + " outside [" +
+                     std::to_string(resp.log_start.value()) + ", " +
+                     std::to_string(log->end_offset().value()) + "] of " + topic + "-" +
+                     std::to_string(id.value());
+      return resp;
+    }
+    if (rq.start >= resp.high_watermark) return resp;
+    const offset max_offset = resp.high_watermark - 1;
+    if (tail.covers(rq.start)) {
+      resp.bytes = tail.read(rq.start, rq.max_bytes, max_offset, resp.chunks);
+      return resp;
+    }
+    auto r = log->read({rq.start, rq.max_bytes, max_offset});
+    if (!r) {
+      resp.code = r.err().code;
+      resp.message = r.err().message;
+      return resp;
+    }
+    if (r->data && !r->data->empty()) {
+      resp.bytes = r->data->size();
+      resp.chunks.push_back(std::move(r->data));
+    }
+    return resp;
+  }
+
+  // Answers parked fetches that can now be satisfied (or all of them when `all`).
+  void wake_parked(bool all) {
+    if (parked.empty()) return;
+    auto hw = high_watermark();
+    std::vector<parked_fetch> keep;
+    for (auto& p : parked) {
+      if (!all && p.request.start >= hw) {
+        keep.push_back(std::move(p));
+        continue;
+      }
+      auto resp = read(p.request);
+      if (!all && resp.code == errc::ok && resp.bytes < p.request.min_bytes) {
+        keep.push_back(std::move(p));
+        continue;
+      }
+      p.sink->on_fetched(std::move(resp));
+    }
+    parked = std::move(keep);
+  }
+
+  void ack_all_unsynced(const status& st) {
+    for (auto& a : unsynced) {
+      append_outcome out;
+      if (st) {
+        out.info = a.info;
+      } else {
+        out.code = st.err().code;
+        out.message = "append written but fdatasync failed: " + st.err().message;
+      }
+      a.sink->on_appended(out);
+    }
+    unsynced.clear();
+  }
+
+  status sync_now() {
+    auto st = log->sync();
+    if (st) synced_end = log->end_offset();
+    return st;
+  }
+
+  // Runs when the actor terminates (CAF destroys the state in on_exit): acknowledge or fail
+  // what waits, sync and close the log.
+  ~partition_state() {
+    if (closed || !log) return;
+    ack_all_unsynced(sync_now());
+    for (auto& p : parked) {
+      fetch_response resp;
+      resp.code = errc::closed;
+      resp.message = "partition closed";
+      resp.start = p.request.start;
+      p.sink->on_fetched(std::move(resp));
+    }
+    parked.clear();
+    (void)log->close();
+  }
+};
+
+using partition_actor = caf::stateful_actor<partition_state>;
+
+caf::behavior partition_behavior(partition_actor* self, partition_actor_config cfg) {
+  auto& st = self->state;
+  st.topic = std::move(cfg.topic);
+  st.id = cfg.id;
+  st.log = std::move(cfg.log);
+  st.now = std::move(cfg.now);
+  st.tail.set_max_bytes(st.log->config().hot_tail_bytes);
+  st.synced_end = st.log->end_offset();  // what recovery found is on disk
+  self->set_default_handler(caf::drop);
+  return {
+    [=](append_atom, batch_ptr& batch, append_sink_ptr& sink, bool validate) {
+      auto& s = self->state;
+      if (s.closed) {
+        sink->on_appended({errc::closed, "partition deleted", {}});
+        return;
+      }
+      auto r = s.log->append(*batch, s.now(), validate);
+      if (!r) {
+        sink->on_appended({r.err().code, r.err().message, {}});
+        return;
+      }
+      auto hdr = model::read_header(*batch);
+      s.tail.push({r->base_offset, r->last_offset, hdr ? hdr->max_timestamp : -1,
+                   std::shared_ptr<const bytes>(std::move(batch))});
+      switch (s.policy()) {
+        case storage::fsync_policy::always:
+          s.unsynced.push_back({std::move(sink), *r});
+          if (!s.sync_queued) {
+            s.sync_queued = true;
+            self->send(self, sync_atom::value);
+          }
+          return;  // readers are woken after the sync
+        case storage::fsync_policy::interval:
+          if (!s.interval_timer_armed) {
+            s.interval_timer_armed = true;
+            self->delayed_send(self, std::chrono::milliseconds(s.log->config().fsync_interval_ms),
+                               tick_sync_atom::value);
+          }
+          break;
+        case storage::fsync_policy::never:
+          break;
+      }
+      sink->on_appended({errc::ok, {}, *r});
+      s.wake_parked(false);
+    },
+    [=](sync_atom) {
+      auto& s = self->state;
+      s.sync_queued = false;
+      if (s.closed) return;
+      s.ack_all_unsynced(s.sync_now());
+      s.wake_parked(false);
+    },
+    [=](tick_sync_atom) {
+      auto& s = self->state;
+      s.interval_timer_armed = false;
+      if (!s.closed) (void)s.sync_now();
+    },
+    [=](fetch_atom, const fetch_request& rq, fetch_sink_ptr& sink) {
+      auto& s = self->state;
+      if (s.closed) {
+        fetch_response resp;
+        resp.code = errc::closed;
+        resp.message = "partition deleted";
+        sink->on_fetched(std::move(resp));
+        return;
+      }
+      auto resp = s.read(rq);
+      if (resp.code != errc::ok || rq.max_wait_ms <= 0 || resp.bytes >= rq.min_bytes) {
+        sink->on_fetched(std::move(resp));
+        return;
+      }
+      auto id = s.next_park_id++;
+      s.parked.push_back({id, rq, std::move(sink)});
+      self->delayed_send(self, std::chrono::milliseconds(rq.max_wait_ms), fetch_tmo_atom::value,
+                         id);
+    },
+    [=](fetch_tmo_atom, uint64_t id) {
+      auto& s = self->state;
+      auto i = std::find_if(s.parked.begin(), s.parked.end(),
+                            [&](const parked_fetch& p) { return p.id == id; });
+      if (i == s.parked.end()) return;
+      auto p = std::move(*i);
+      s.parked.erase(i);
+      p.sink->on_fetched(s.read(p.request));
+    },
+    [=](list_off_atom, int64_t ts) -> caf::result<int64_t, int64_t> {
+      auto& s = self->state;
+      if (s.closed) return to_caf_error(errc::closed, "partition deleted");
+      if (ts == -2) return {s.log->start_offset().value(), int64_t{-1}};
+      if (ts == -1) return {s.high_watermark().value(), int64_t{-1}};
+      auto r = s.log->offset_for_timestamp(ts);
+      if (!r) return to_caf_error(r.err());
+      if (!r->has_value()) return {int64_t{-1}, int64_t{-1}};
+      return {r->value().value(), ts};
+    },
+    [=](describe_atom) -> partition_description {
+      auto& s = self->state;
+      partition_description d;
+      d.id = s.id;
+      if (s.closed) return d;
+      d.log_start = s.log->start_offset();
+      d.end = s.log->end_offset();
+      d.high_watermark = s.high_watermark();
+      d.size_bytes = s.log->size_bytes();
+      d.segments = s.log->segments().size();
+      d.hot_tail_bytes = s.tail.size_bytes();
+      d.recovery = s.log->recovery();
+      return d;
+    },
+    [=](retention_atom, int64_t now_ms) -> caf::result<uint64_t> {
+      auto& s = self->state;
+      if (s.closed) return uint64_t{0};
+      auto r = s.log->apply_retention(now_ms);
+      if (!r) return to_caf_error(r.err());
+      s.tail.trim_before(s.log->start_offset());
+      return static_cast<uint64_t>(*r);
+    },
+    [=](config_atom, const storage::log_config& c) {
+      auto& s = self->state;
+      if (s.closed) return;
+      s.log->update_config(c);
+      s.tail.set_max_bytes(c.hot_tail_bytes);
+    },
+    [=](delete_atom) -> caf::result<bool> {
+      auto& s = self->state;
+      s.ack_all_unsynced(status{errc::closed, "partition deleted"});
+      s.wake_parked(true);
+      auto st = s.log->remove();
+      s.closed = true;
+      s.tail.clear();
+      self->quit();
+      if (!st) return to_caf_error(st.err());
+      return true;
+    },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_partition(caf::actor_system& sys, partition_actor_config cfg) {
+  return sys.spawn(partition_behavior, std::move(cfg));
+}
+
+}  // namespace lkstream::actors

@@ -1,0 +1,44 @@
+#pragma once
+// partition_actor: the single writer of one partition's log.
+//
+// Owns the storage::log, the hot in-memory tail and the parked (long-poll) fetches. Appends
+// assign offsets and are acknowledged per the topic's fsync policy:
+//   always   ack after fdatasync; appends queued in the mailbox share one sync (group commit):
+//            each append writes, then a sync message is sent to self, which runs after every
+//            append already queued, so one fdatasync acknowledges all of them.
+//   interval ack after write(2); a timer syncs at most every fsync_interval_ms.
+//   never    ack after write(2).
+// Readers see offsets below the high watermark: the synced end for `always` (a consumer never
+// sees a record a crash could take back), the log end otherwise.
+//
+// Messages (see messages.hpp):
+//   (append_atom, batch_ptr, append_sink_ptr, bool validate)      -> sink
+//   (fetch_atom, fetch_request, fetch_sink_ptr)                   -> sink (maybe parked)
+//   (list_off_atom, int64_t ts)  -> (int64 offset, int64 timestamp)  ts: -2 earliest,
+//                                   -1 latest (high watermark), else first offset with time >= ts
+//   (describe_atom)              -> partition_description
+//   (retention_atom, int64 now)  -> size_t segments deleted
+//   (config_atom, log_config)    -> updates settings
+//   (delete_atom)                -> removes the log directory, replies, and quits
+// On exit the log is synced and closed, parked fetches are answered with `closed`.
+
+#include <caf/all.hpp>
+
+#include <memory>
+#include <string>
+
+#include "lkstream/storage/log.hpp"
+#include "messages.hpp"
+
+namespace lkstream::actors {
+
+struct partition_actor_config {
+  std::string topic;
+  partition_id id;
+  std::shared_ptr<storage::log> log;
+  clock_fn now;
+};
+
+caf::actor spawn_partition(caf::actor_system& sys, partition_actor_config cfg);
+
+}  // namespace lkstream::actors

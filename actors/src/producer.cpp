@@ -1,0 +1,338 @@
+#include "lkstream/producer.hpp"
+
+#include <condition_variable>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+#include "engine_impl.hpp"
+#include "lkstream/model/partitioner.hpp"
+#include "lkstream/model/record_batch.hpp"
+
+namespace lkstream {
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+// Counters shared with the sinks, which may outlive the producer object.
+struct flight_control {
+  std::mutex m;
+  std::condition_variable cv;
+  size_t records = 0;
+  size_t bytes = 0;
+};
+
+// Completes the callbacks of one batch once the partition actor acknowledged it.
+class batch_sink final : public actors::append_sink {
+ public:
+  batch_sink(std::shared_ptr<flight_control> fc, std::string topic, int32_t partition,
+             std::vector<delivery_callback> cbs, std::vector<timestamp_ms> ts, size_t bytes)
+      : fc_(std::move(fc)), topic_(std::move(topic)), partition_(partition),
+        callbacks_(std::move(cbs)), timestamps_(std::move(ts)), bytes_(bytes) {}
+
+  void on_appended(const actors::append_outcome& out) override {
+    delivery_report rep;
+    rep.code = out.code;
+    rep.message = out.message;
+    rep.topic = topic_;
+    rep.partition = partition_;
+    for (size_t i = 0; i < callbacks_.size(); ++i) {
+      if (!callbacks_[i]) continue;
+      rep.offset = out.code == errc::ok ? out.info.base_offset.value() + static_cast<int64_t>(i) : -1;
+      rep.timestamp = out.info.log_append_time >= 0 ? out.info.log_append_time : timestamps_[i];
+      callbacks_[i](rep);
+    }
+    std::lock_guard<std::mutex> g(fc_->m);
+    fc_->records -= callbacks_.size();
+    fc_->bytes -= bytes_;
+    fc_->cv.notify_all();
+  }
+
+ private:
+  std::shared_ptr<flight_control> fc_;
+  std::string topic_;
+  int32_t partition_;
+  std::vector<delivery_callback> callbacks_;
+  std::vector<timestamp_ms> timestamps_;
+  size_t bytes_;
+};
+
+struct open_batch {
+  std::shared_ptr<bytes> buf;
+  std::optional<model::batch_builder> builder;
+  std::vector<delivery_callback> callbacks;
+  std::vector<timestamp_ms> timestamps;
+  steady::time_point opened;
+  bool empty() const { return !builder || builder->record_count() == 0; }
+  void reset() {
+    builder.reset();
+    buf.reset();
+    callbacks = {};
+    timestamps = {};
+  }
+};
+
+struct topic_acc {
+  std::shared_ptr<const actors::topic_handle> handle;
+  std::vector<open_batch> batches;  // per partition
+  int32_t sticky = -1;
+};
+
+struct string_hash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+}  // namespace
+
+struct producer::impl {
+  engine::impl* eng;
+  producer_options opts;
+  std::shared_ptr<flight_control> fc = std::make_shared<flight_control>();
+  std::mutex m;  // guards everything below
+  std::condition_variable linger_cv;
+  std::unordered_map<std::string, topic_acc, string_hash, std::equal_to<>> topics;
+  uint64_t board_version = 0;
+  std::minstd_rand rng{std::random_device{}()};
+  bool stopping = false;
+  std::thread linger_thread;
+
+  // Re-resolves topic handles after the registry published a new map.
+  void refresh_locked() {
+    board_version = eng->board->version();
+    for (auto it = topics.begin(); it != topics.end();) {
+      auto h = eng->board->find(it->first);
+      if (!h) {
+        for (size_t p = 0; p < it->second.batches.size(); ++p) fail_batch(it->second, p, errc::unknown_topic);
+        it = topics.erase(it);
+        continue;
+      }
+      if (h != it->second.handle) {
+        // Seal under the old handle's actors first; then resize for added partitions.
+        for (size_t p = 0; p < it->second.batches.size(); ++p) seal_locked(it->second, p);
+        it->second.handle = h;
+        it->second.batches.resize(h->partitions.size());
+      }
+      ++it;
+    }
+  }
+
+  void fail_batch(topic_acc& acc, size_t p, errc code) {
+    auto& b = acc.batches[p];
+    if (b.empty()) return;
+    delivery_report rep;
+    rep.code = code;
+    rep.message = "topic deleted before the batch was sent";
+    rep.topic = acc.handle->name;
+    rep.partition = static_cast<int32_t>(p);
+    for (auto& cb : b.callbacks)
+      if (cb) cb(rep);
+    b.reset();
+  }
+
+  result<topic_acc*> find_topic_locked(std::string_view name) {
+    if (eng->board->version() != board_version) refresh_locked();
+    auto it = topics.find(name);
+    if (it != topics.end()) return &it->second;
+    auto h = eng->board->find(std::string(name));
+    if (!h) {
+      if (!opts.auto_create_topics)
+        return error{errc::unknown_topic, "unknown topic " + std::string(name)};
+      LK_TRY_STATUS(eng->ensure_topic(name));
+      h = eng->board->find(std::string(name));
+      if (!h) return error{errc::unknown_topic, "topic " + std::string(name) + " vanished"};
+    }
+    topic_acc acc;
+    acc.handle = h;
+    acc.batches.resize(h->partitions.size());
+    return &topics.emplace(std::string(name), std::move(acc)).first->second;
+  }
+
+  // Hands the open batch of partition p to its partition actor.
+  void seal_locked(topic_acc& acc, size_t p) {
+    auto& b = acc.batches[p];
+    if (b.empty()) return;
+    b.builder->finish();
+    b.builder.reset();
+    const size_t size = b.buf->size();
+    {
+      std::lock_guard<std::mutex> g(fc->m);
+      fc->records += b.callbacks.size();
+      fc->bytes += size;
+    }
+    auto sink = std::make_shared<batch_sink>(fc, acc.handle->name, static_cast<int32_t>(p),
+                                             std::move(b.callbacks), std::move(b.timestamps), size);
+    caf::anon_send(acc.handle->partitions[p], actors::append_atom::value, std::move(b.buf),
+                   actors::append_sink_ptr(std::move(sink)), false);
+    b.reset();
+    if (acc.sticky == static_cast<int32_t>(p)) acc.sticky = -1;  // KIP-480: move on per batch
+  }
+
+  void seal_all_locked() {
+    for (auto& [name, acc] : topics)
+      for (size_t p = 0; p < acc.batches.size(); ++p) seal_locked(acc, p);
+  }
+
+  // Blocks while too many bytes are unacknowledged.
+  status wait_for_buffer(std::unique_lock<std::mutex>& lk) {
+    std::unique_lock<std::mutex> g(fc->m);
+    if (fc->bytes <= opts.buffer_bytes) return {};
+    lk.unlock();
+    bool ok = fc->cv.wait_for(g, std::chrono::milliseconds(opts.max_block_ms),
+                              [&] { return fc->bytes <= opts.buffer_bytes; });
+    g.unlock();
+    lk.lock();
+    if (!ok)
+      return {errc::timeout, "producer buffer full for " + std::to_string(opts.max_block_ms) + " ms"};
+    return {};
+  }
+
+  void linger_loop() {
+    std::unique_lock<std::mutex> lk(m);
+    const auto linger = std::chrono::milliseconds(opts.linger_ms);
+    while (!stopping) {
+      auto next = steady::time_point::max();
+      const auto now = steady::now();
+      for (auto& [name, acc] : topics)
+        for (size_t p = 0; p < acc.batches.size(); ++p) {
+          auto& b = acc.batches[p];
+          if (b.empty()) continue;
+          if (b.opened + linger <= now) seal_locked(acc, p);
+          else next = std::min(next, b.opened + linger);
+        }
+      if (next == steady::time_point::max()) linger_cv.wait(lk);
+      else linger_cv.wait_until(lk, next);
+    }
+  }
+};
+
+producer::producer(std::unique_ptr<impl> i) : impl_(std::move(i)) {
+  if (impl_->opts.linger_ms > 0) impl_->linger_thread = std::thread([p = impl_.get()] { p->linger_loop(); });
+}
+
+producer::~producer() {
+  (void)flush(std::chrono::milliseconds(impl_->opts.max_block_ms));
+  {
+    std::lock_guard<std::mutex> g(impl_->m);
+    impl_->stopping = true;
+  }
+  impl_->linger_cv.notify_all();
+  if (impl_->linger_thread.joinable()) impl_->linger_thread.join();
+}
+
+status producer::send(const producer_record& rec, delivery_callback cb) {
+  auto& s = *impl_;
+  if (s.eng->closed) return {errc::closed, "engine closed"};
+  std::unique_lock<std::mutex> lk(s.m);
+  LK_ASSIGN_OR_RETURN(topic_acc* acc, s.find_topic_locked(rec.topic));
+  const auto count = static_cast<int32_t>(acc->batches.size());
+  int32_t p = rec.partition;
+  if (p >= count || p < -1)
+    return {errc::invalid_argument, "partition " + std::to_string(p) + " out of range for topic " +
+                                        std::string(rec.topic) + " (" + std::to_string(count) + ")"};
+  if (p < 0) {
+    if (rec.key) {
+      p = model::partition_for_key(*rec.key, count).value();
+    } else {
+      if (acc->sticky < 0) acc->sticky = static_cast<int32_t>(s.rng() % static_cast<uint32_t>(count));
+      p = acc->sticky;
+    }
+  }
+  size_t headers_len = 0;
+  for (auto& h : rec.headers) headers_len += h.key.size() + (h.value ? h.value->size() : 0) + 10;
+  const size_t est = model::batch_builder::estimate_record_size(
+      rec.key ? rec.key->size() : 0, rec.value ? rec.value->size() : 0, headers_len);
+  const size_t max_batch = acc->handle->settings.log.max_batch_bytes;
+  if (est + model::batch_header_size > max_batch)
+    return {errc::message_too_large, "record of about " + std::to_string(est) +
+                                         " bytes exceeds max_message_bytes " +
+                                         std::to_string(max_batch) + " of topic " +
+                                         std::string(rec.topic)};
+  auto* b = &acc->batches[static_cast<size_t>(p)];
+  if (!b->empty() && (b->buf->size() + est > std::min(max_batch, s.opts.batch_bytes)))
+    s.seal_locked(*acc, static_cast<size_t>(p));
+  if (b->empty()) {
+    LK_TRY_STATUS(s.wait_for_buffer(lk));
+    // The map may have changed while we waited.
+    LK_ASSIGN_OR_RETURN(acc, s.find_topic_locked(rec.topic));
+    if (static_cast<size_t>(p) >= acc->batches.size())
+      return {errc::unknown_topic, "topic " + std::string(rec.topic) + " changed"};
+    b = &acc->batches[static_cast<size_t>(p)];
+    if (b->empty()) {
+      b->buf = std::make_shared<bytes>();
+      b->buf->reserve(std::min(max_batch, s.opts.batch_bytes) + est);
+      b->builder.emplace(*b->buf);
+      b->opened = steady::now();
+      b->callbacks.reserve(64);
+      b->timestamps.reserve(64);
+      if (s.opts.linger_ms > 0) s.linger_cv.notify_one();
+    }
+  }
+  const timestamp_ms ts = rec.timestamp >= 0 ? rec.timestamp : s.eng->clock();
+  if (rec.headers.empty()) {
+    b->builder->append(ts, rec.key, rec.value);
+  } else {
+    // Headers are rare on hot paths; a small stack buffer avoids allocating for up to 8.
+    model::batch_builder::header_kv hs[8];
+    std::vector<model::batch_builder::header_kv> many;
+    std::span<const model::batch_builder::header_kv> view;
+    if (rec.headers.size() <= 8) {
+      for (size_t i = 0; i < rec.headers.size(); ++i) hs[i] = {rec.headers[i].key, rec.headers[i].value};
+      view = {hs, rec.headers.size()};
+    } else {
+      for (auto& h : rec.headers) many.push_back({h.key, h.value});
+      view = many;
+    }
+    b->builder->append(ts, rec.key, rec.value, view);
+  }
+  b->callbacks.push_back(std::move(cb));
+  b->timestamps.push_back(ts);
+  if (s.opts.linger_ms <= 0 || b->buf->size() >= s.opts.batch_bytes)
+    s.seal_locked(*acc, static_cast<size_t>(p));
+  return {};
+}
+
+std::future<delivery_result> producer::send_future(const producer_record& rec) {
+  auto promise = std::make_shared<std::promise<delivery_result>>();
+  auto fut = promise->get_future();
+  auto st = send(rec, [promise](const delivery_report& r) {
+    promise->set_value({r.code, std::string(r.message), r.partition, r.offset, r.timestamp});
+  });
+  if (!st) promise->set_value({st.code(), st.err().message, -1, -1, -1});
+  return fut;
+}
+
+status producer::flush(std::chrono::milliseconds timeout) {
+  auto& s = *impl_;
+  {
+    std::lock_guard<std::mutex> g(s.m);
+    s.seal_all_locked();
+  }
+  std::unique_lock<std::mutex> g(s.fc->m);
+  auto done = [&] { return s.fc->records == 0; };
+  if (timeout == std::chrono::milliseconds::max()) {
+    s.fc->cv.wait(g, done);
+    return {};
+  }
+  if (!s.fc->cv.wait_for(g, timeout, done))
+    return {errc::timeout, std::to_string(s.fc->records) + " records still unacknowledged after " +
+                               std::to_string(timeout.count()) + " ms"};
+  return {};
+}
+
+size_t producer::in_flight() const {
+  std::lock_guard<std::mutex> g(impl_->fc->m);
+  return impl_->fc->records;
+}
+
+std::unique_ptr<producer> engine::make_producer(const producer_options& opts) {
+  auto i = std::make_unique<producer::impl>();
+  i->eng = impl_.get();
+  i->opts = opts;
+  return std::make_unique<producer>(std::move(i));
+}
+
+std::unique_ptr<producer> engine::make_producer() { return make_producer(producer_options{}); }
+
+}  // namespace lkstream

@@ -1,0 +1,211 @@
+#include "topic/topic_registry.hpp"
+
+#include <algorithm>
+
+#include "lkstream/partition/topic_catalog.hpp"
+#include "partition/partition_actor.hpp"
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::config::topic_settings)
+
+namespace lkstream::actors {
+namespace {
+
+struct registry_state {
+  topic_registry_config cfg;
+  std::map<std::string, topic_handle> topics;  // ordered: list and catalog are sorted
+  static inline const char* name = "topic_registry";
+
+  // The registry's end (CAF destroys the state in on_exit) ends every partition actor; each
+  // syncs and closes its log.
+  registry_state() = default;
+  registry_state(registry_state&&) = default;
+  registry_state& operator=(registry_state&&) = default;
+  ~registry_state() {
+    for (auto& [name, t] : topics)
+      for (auto& p : t.partitions) caf::anon_send_exit(p, caf::exit_reason::user_shutdown);
+  }
+
+  void publish() {
+    auto m = std::make_shared<topic_map>();
+    for (auto& [name, t] : topics) m->emplace(name, std::make_shared<const topic_handle>(t));
+    cfg.board->publish(std::move(m));
+  }
+
+  status persist() {
+    std::vector<config::topic_entry> entries;
+    for (auto& [name, t] : topics) entries.push_back({name, t.settings});
+    return partition::save_topic_catalog(*cfg.fs, cfg.data_dir, entries);
+  }
+};
+
+// Opens (recovering) one partition's log and spawns its actor.
+result<caf::actor> open_partition(caf::actor_system& sys, const topic_registry_config& cfg,
+                                  const std::string& topic, const config::topic_settings& s,
+                                  int32_t p) {
+  auto dir = storage::join_path(cfg.data_dir, storage::partition_dir_name(topic, partition_id{p}));
+  auto log = storage::log::open(cfg.fs, dir, s.log, cfg.now());
+  if (!log) return error{log.err().code, "opening " + dir + ": " + log.err().message};
+  const auto& rep = (*log)->recovery();
+  if (cfg.log_line) {
+    if (rep.truncated_bytes > 0)
+      cfg.log_line("recovery: " + dir + ": truncated " + std::to_string(rep.truncated_bytes) +
+                   " bytes: " + rep.truncation_reason);
+    if (rep.rebuilt_indexes > 0)
+      cfg.log_line("recovery: " + dir + ": rebuilt " + std::to_string(rep.rebuilt_indexes) +
+                   " index files");
+    for (auto& seg : rep.corrupt_segments)
+      cfg.log_line("recovery: " + dir + ": corrupt older segment " + seg +
+                   " (served up to the damage)");
+  }
+  return spawn_partition(sys, {topic, partition_id{p}, std::shared_ptr<storage::log>(std::move(*log)),
+                               cfg.now});
+}
+
+result<int32_t> create_topic(caf::actor_system& sys, registry_state& st, const std::string& name,
+                             const config::topic_settings& s) {
+  LK_TRY_STATUS(validate_topic_name(name));
+  if (st.topics.count(name)) return error{errc::topic_exists, "topic " + name + " already exists"};
+  if (s.partitions < 1 || s.partitions > 10000)
+    return error{errc::invalid_argument, "partitions must be 1..10000, got " +
+                                             std::to_string(s.partitions)};
+  topic_handle t{name, s, {}};
+  for (int32_t p = 0; p < s.partitions; ++p) {
+    auto a = open_partition(sys, st.cfg, name, s, p);
+    if (!a) {
+      for (auto& made : t.partitions) caf::anon_send_exit(made, caf::exit_reason::user_shutdown);
+      return std::move(a).take_error();
+    }
+    t.partitions.push_back(*a);
+  }
+  st.topics.emplace(name, std::move(t));
+  auto persisted = st.persist();
+  if (!persisted) {
+    for (auto& a : st.topics[name].partitions) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    st.topics.erase(name);
+    return std::move(persisted).take_error();
+  }
+  st.publish();
+  return s.partitions;
+}
+
+caf::behavior registry_behavior(caf::stateful_actor<registry_state>* self,
+                                std::shared_ptr<registry_state> init) {
+  self->state = std::move(*init);
+  init->topics.clear();  // the actor owns the partitions now
+  self->set_default_handler(caf::drop);
+  return {
+    [=](create_atom, const std::string& name,
+        const config::topic_settings& s) -> caf::result<int32_t> {
+      auto r = create_topic(self->system(), self->state, name, s);
+      if (!r) return to_caf_error(r.err());
+      return *r;
+    },
+    [=](delete_atom, const std::string& name) -> caf::result<bool> {
+      auto& st = self->state;
+      auto i = st.topics.find(name);
+      if (i == st.topics.end()) return to_caf_error(errc::unknown_topic, "unknown topic " + name);
+      auto parts = std::move(i->second.partitions);
+      st.topics.erase(i);
+      auto persisted = st.persist();
+      st.publish();
+      if (st.cfg.on_topic_deleted) st.cfg.on_topic_deleted(name);
+      // Every partition removes its directory; answer when all are gone.
+      auto rp = self->make_response_promise<bool>();
+      auto remaining = std::make_shared<size_t>(parts.size());
+      auto failure = std::make_shared<caf::error>();
+      if (!persisted) *failure = to_caf_error(persisted.err());
+      for (auto& p : parts) {
+        self->request(p, caf::infinite, delete_atom::value)
+            .then(
+                [=](bool) mutable {
+                  if (--*remaining == 0) *failure ? rp.deliver(*failure) : rp.deliver(true);
+                },
+                [=](caf::error& e) mutable {
+                  *failure = std::move(e);
+                  if (--*remaining == 0) rp.deliver(*failure);
+                });
+      }
+      if (parts.empty()) rp.deliver(true);
+      return rp;
+    },
+    [=](partitions_atom, const std::string& name, int32_t count) -> caf::result<int32_t> {
+      auto& st = self->state;
+      auto i = st.topics.find(name);
+      if (i == st.topics.end()) return to_caf_error(errc::unknown_topic, "unknown topic " + name);
+      auto& t = i->second;
+      auto have = static_cast<int32_t>(t.partitions.size());
+      if (count < have)
+        return to_caf_error(errc::invalid_argument,
+                            "topic " + name + " has " + std::to_string(have) +
+                                " partitions; partitions can only be added");
+      if (count > 10000) return to_caf_error(errc::invalid_argument, "at most 10000 partitions");
+      for (int32_t p = have; p < count; ++p) {
+        auto a = open_partition(self->system(), st.cfg, name, t.settings, p);
+        if (!a) return to_caf_error(a.err());
+        t.partitions.push_back(*a);
+      }
+      t.settings.partitions = count;
+      auto persisted = st.persist();
+      st.publish();
+      if (!persisted) return to_caf_error(persisted.err());
+      return count;
+    },
+    [=](config_atom, const std::string& name, const config::topic_settings& s) -> caf::result<bool> {
+      auto& st = self->state;
+      auto i = st.topics.find(name);
+      if (i == st.topics.end()) return to_caf_error(errc::unknown_topic, "unknown topic " + name);
+      auto& t = i->second;
+      auto partitions = t.settings.partitions;
+      t.settings = s;
+      t.settings.partitions = partitions;
+      for (auto& p : t.partitions) self->send(p, config_atom::value, s.log);
+      auto persisted = st.persist();
+      st.publish();
+      if (!persisted) return to_caf_error(persisted.err());
+      return true;
+    },
+    [=](list_atom) -> std::vector<std::string> {
+      std::vector<std::string> names;
+      for (auto& [name, t] : self->state.topics) names.push_back(name);
+      return names;
+    },
+  };
+}
+
+}  // namespace
+
+status validate_topic_name(std::string_view name) {
+  if (name.empty() || name.size() > 249 || name == "." || name == "..")
+    return {errc::invalid_argument, "invalid topic name \"" + std::string(name) +
+                                        "\": 1 to 249 characters, not \".\" or \"..\""};
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok)
+      return {errc::invalid_argument, "invalid topic name \"" + std::string(name) +
+                                          "\": only letters, digits, '.', '_' and '-' allowed"};
+  }
+  return {};
+}
+
+result<caf::actor> spawn_topic_registry(caf::actor_system& sys, topic_registry_config cfg) {
+  auto init = std::make_shared<registry_state>();
+  LK_ASSIGN_OR_RETURN(auto entries, partition::load_topic_catalog(*cfg.fs, cfg.data_dir));
+  init->cfg = std::move(cfg);
+  for (auto& e : entries) {
+    topic_handle t{e.name, e.settings, {}};
+    for (int32_t p = 0; p < e.settings.partitions; ++p) {
+      auto a = open_partition(sys, init->cfg, e.name, e.settings, p);
+      if (!a) {  // init's destructor ends the partitions already spawned
+        for (auto& made : t.partitions) caf::anon_send_exit(made, caf::exit_reason::user_shutdown);
+        return std::move(a).take_error();
+      }
+      t.partitions.push_back(*a);
+    }
+    init->topics.emplace(e.name, std::move(t));
+  }
+  init->publish();
+  return sys.spawn(registry_behavior, init);
+}
+
+}  // namespace lkstream::actors
