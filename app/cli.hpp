@@ -1,0 +1,73 @@
+#pragma once
+// The command-line surface of the `lkstream` executable: a table of subcommands, each with its
+// flags, and a small parser that turns argv into (subcommand, flag values). Later admin
+// commands (topic, produce, consume, group) are added by appending a command_spec to the table
+// in main.cpp; the parser and the usage text need no change.
+//
+// Syntax: `lkstream <command> [--flag VALUE | --flag=VALUE | --switch]... [ARG]...`.
+// `-h`/`--help` is accepted by every command. Flags may appear once; the last wins otherwise.
+//
+// Exit codes used by every command (kept here so tests and scripts can rely on them):
+//   0 success, 1 runtime failure (bad configuration, locked data directory, I/O),
+//   2 usage error (unknown command or flag, missing or malformed flag value).
+// Errors never throw: parse() returns errc::invalid_argument with a message for people.
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lkstream/base/result.hpp"
+
+namespace lkstream::app {
+
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failure = 1;
+inline constexpr int exit_usage = 2;
+
+struct flag_spec {
+  std::string_view name;        // without dashes: "data-dir"
+  std::string_view value_name;  // "DIR"; empty = a switch that takes no value
+  std::string_view help;        // one line
+};
+
+/// What a command received: flag values by name (switches map to "") and positional args.
+struct parsed_args {
+  std::map<std::string, std::string, std::less<>> flags;
+  std::vector<std::string> positional;
+  bool help = false;  // -h / --help was given
+
+  bool has(std::string_view flag) const { return flags.find(flag) != flags.end(); }
+  std::optional<std::string> get(std::string_view flag) const;
+};
+
+struct command_spec {
+  std::string_view name;         // "serve"
+  std::string_view summary;      // one line for the command list
+  std::string_view synopsis;     // "serve [--config FILE] ..." (after the program name)
+  std::string_view description;  // a paragraph for `<command> --help`, may be empty
+  std::vector<flag_spec> flags;
+  size_t max_positional = 0;
+  std::function<int(const parsed_args&)> run;
+};
+
+/// Parses the arguments that follow the command name against its flags.
+/// invalid_argument for an unknown flag, a missing value or too many positional arguments.
+result<parsed_args> parse(const command_spec& cmd, std::span<const std::string_view> args);
+
+/// `lkstream <command> --help`: synopsis, description and one line per flag.
+std::string command_usage(std::string_view program, const command_spec& cmd);
+
+/// `lkstream --help`: the command list.
+std::string program_usage(std::string_view program, std::span<const command_spec> commands);
+
+/// Runs the program: argv[1] selects the command. Prints usage or errors itself (errors on
+/// stderr, prefixed with the program name, followed by a "try --help" hint) and returns the
+/// process exit code.
+int dispatch(std::string_view program, std::span<const command_spec> commands,
+             std::span<const std::string_view> args);
+
+}  // namespace lkstream::app

@@ -1,0 +1,159 @@
+#include "serve_command.hpp"
+
+#include <pthread.h>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <mutex>
+#include <string>
+
+#include "lkstream/config/config.hpp"
+#include "lkstream/config/units.hpp"
+#include "lkstream/engine.hpp"
+
+namespace lkstream::app {
+
+namespace {
+
+void say(const std::string& line) {
+  std::cout << "lkstream: " << line << std::endl;  // flushed: a parent may wait for the line
+}
+
+void fail(const std::string& line) {
+  std::cerr << "lkstream: " << line << std::endl;
+}
+
+/// Engine log lines (recovery notes, warnings) arrive from engine threads: one write per line.
+void engine_log(std::string_view line) {
+  static std::mutex mutex;
+  std::string text = "lkstream: " + std::string(line) + "\n";
+  std::lock_guard guard{mutex};
+  std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
+std::string plural(size_t n, std::string_view word) {
+  return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
+}
+
+/// Applies --listen / --advertised after checking HOST:PORT; usage error text otherwise.
+std::optional<std::string> apply_address(const parsed_args& args, std::string_view flag,
+                                         std::string& target) {
+  auto v = args.get(flag);
+  if (!v) return std::nullopt;
+  if (auto hp = config::parse_host_port(*v); !hp)
+    return "invalid value for --" + std::string(flag) + ": " + hp.err().message;
+  target = *v;
+  return std::nullopt;
+}
+
+void report_topics(engine& eng) {
+  auto names = eng.list_topics();
+  for (auto& name : names) {
+    auto info = eng.describe_topic(name);
+    if (!info) {
+      fail("topic " + name + ": " + info.err().to_string());
+      continue;
+    }
+    say("topic " + name + ": " + plural(info->partitions.size(), "partition") + ", fsync " +
+        std::string(storage::to_string(info->settings.log.fsync)) + ", " +
+        std::to_string(info->size_bytes()) + " bytes");
+    for (auto& p : info->partitions) {
+      say("  " + name + "-" + std::to_string(p.partition) + ": offsets " +
+          std::to_string(p.log_start) + ".." + std::to_string(p.end_offset) + ", " +
+          std::to_string(p.size_bytes) + " bytes in " + plural(p.segments, "segment"));
+      if (p.truncated_bytes_at_open > 0)
+        say("  recovery: " + name + "-" + std::to_string(p.partition) + ": cut " +
+            std::to_string(p.truncated_bytes_at_open) + " bytes of a torn or corrupt tail");
+      for (auto& seg : p.corrupt_segments)
+        say("  recovery: " + name + "-" + std::to_string(p.partition) + ": damaged older segment " +
+            seg + " (served up to the damage)");
+    }
+  }
+}
+
+int run_serve(const parsed_args& args) {
+  config::config cfg = config::defaults();
+  if (auto path = args.get("config")) {
+    auto loaded = config::load_file(*path);
+    if (!loaded) {
+      fail("cannot load configuration " + *path + ":");
+      std::cerr << loaded.err().message << std::endl;
+      return exit_failure;
+    }
+    cfg = std::move(*loaded);
+  }
+  if (auto dir = args.get("data-dir")) cfg.broker.data_dir = *dir;
+  for (std::string_view flag : {"listen", "advertised"}) {
+    auto& target = flag == "listen" ? cfg.broker.listen : cfg.broker.advertised;
+    if (auto problem = apply_address(args, flag, target)) {
+      fail(*problem);
+      std::cerr << "Try 'lkstream serve --help'.\n";
+      return exit_usage;
+    }
+  }
+
+  // Block the stop signals before the engine starts its threads (they inherit the mask), so
+  // that only sigwait() below receives them and no thread is interrupted half-way.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  say("config " + cfg.source);
+  say("data dir " + cfg.broker.data_dir);
+  const std::string data_dir = cfg.broker.data_dir;
+  engine_options opts;
+  opts.config = std::move(cfg);
+  opts.log = engine_log;
+  auto opened = engine::open(std::move(opts));
+  if (!opened) {
+    fail("cannot open data dir " + data_dir + ": " + opened.err().to_string());
+    return exit_failure;
+  }
+  auto& eng = **opened;
+  const auto& broker = eng.configuration().broker;
+  say("listen " + broker.listen + ", advertised " + config::advertised_address(broker) +
+      " (stored; the Kafka listener is not available yet)");
+  report_topics(eng);
+  say("ready (data dir " + data_dir + ", " + plural(eng.list_topics().size(), "topic") +
+      "); Kafka listener not yet available; stop with Ctrl-C or SIGTERM");
+
+  int sig = 0;
+  while (sigwait(&stop_signals, &sig) != 0) {
+  }
+  say(std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
+  if (auto closed = eng.close(); !closed) {
+    fail("closing the engine failed: " + closed.err().to_string());
+    return exit_failure;
+  }
+  say("stopped: logs synced and closed, data dir unlocked");
+  return exit_ok;
+}
+
+}  // namespace
+
+command_spec serve_command() {
+  return command_spec{
+      .name = "serve",
+      .summary = "open the data directory and serve it until SIGINT/SIGTERM",
+      .synopsis =
+          "serve [--config FILE] [--data-dir DIR] [--listen HOST:PORT] "
+          "[--advertised HOST:PORT]",
+      .description =
+          "Opens the engine on the data directory (locking it), creates the [[topic]] entries\n"
+          "of the configuration that do not exist yet, reports topics and recovery, and runs\n"
+          "until SIGINT or SIGTERM, then syncs and closes every log. Flags override the file.\n"
+          "Without --config, built-in defaults are used (data dir ./data).",
+      .flags = {{"config", "FILE", "TOML configuration (see docs/configuration.md)"},
+                {"data-dir", "DIR", "data directory, overrides broker.data_dir"},
+                {"listen", "HOST:PORT", "Kafka listener address, overrides broker.listen"},
+                {"advertised", "HOST:PORT",
+                 "address given to clients, overrides broker.advertised"}},
+      .max_positional = 0,
+      .run = run_serve,
+  };
+}
+
+}  // namespace lkstream::app

@@ -1,0 +1,176 @@
+// The `lkstream` executable as a user runs it: serve with a configuration, the ready line,
+// shutdown on SIGTERM/SIGINT with exit 0, configuration errors with file:line:col and exit 1,
+// usage errors with exit 2.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <regex>
+
+#include "child_process.hpp"
+#include "lkstream/engine.hpp"
+#include "lkstream/producer.hpp"
+
+using lkstream::testing::after;
+using lkstream::testing::child_process;
+using lkstream::testing::temp_dir;
+using lkstream::testing::write_file;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct run_result {
+  int exit_code = -1;  // -1 if it did not exit normally
+  std::string out;
+  std::string err;
+};
+
+/// Runs the app to completion (short commands that do not serve).
+run_result run_app(std::vector<std::string> args) {
+  args.insert(args.begin(), LKSTREAM_APP);
+  child_process p(args);
+  REQUIRE_MESSAGE(p.started(), p.error());
+  run_result r;
+  while (auto line = p.read_line(after(30s))) r.out += *line + "\n";
+  auto st = p.wait(after(30s));
+  REQUIRE(st);
+  if (WIFEXITED(*st)) r.exit_code = WEXITSTATUS(*st);
+  r.err = p.stderr_text();
+  return r;
+}
+
+/// Starts serve, waits for the ready line, stops it with `sig`; returns every stdout line.
+std::vector<std::string> serve_until_ready_then_stop(std::vector<std::string> args, int sig) {
+  args.insert(args.begin(), {LKSTREAM_APP, "serve"});
+  child_process p(args);
+  REQUIRE_MESSAGE(p.started(), p.error());
+  std::vector<std::string> lines;
+  REQUIRE_MESSAGE(p.wait_for_line("lkstream: ready", after(30s), &lines), p.stderr_text());
+  p.send_signal(sig);
+  while (auto line = p.read_line(after(30s))) lines.push_back(*line);
+  auto st = p.wait(after(30s));
+  REQUIRE(st);
+  REQUIRE_MESSAGE(WIFEXITED(*st), "serve did not exit normally; stderr: " << p.stderr_text());
+  CHECK_MESSAGE(WEXITSTATUS(*st) == 0, "stderr: " << p.stderr_text());
+  return lines;
+}
+
+bool any_line_contains(const std::vector<std::string>& lines, const std::string& needle) {
+  for (auto& l : lines)
+    if (l.find(needle) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("serve: creates the configured topic, reports it and exits 0 on SIGTERM") {
+  temp_dir tmp("lkstream-serve");
+  const std::string data = tmp / "data";
+  const std::string cfg = tmp / "lkstream.toml";
+  REQUIRE(write_file(cfg, "[broker]\ndata_dir = \"" + data +
+                              "\"\n\n[[topic]]\nname = \"orders\"\n"
+                              "partitions = 2\n"));
+  auto lines = serve_until_ready_then_stop({"--config", cfg}, SIGTERM);
+  CHECK(any_line_contains(lines, "topic orders: 2 partitions"));
+  CHECK(any_line_contains(lines, "stopped"));
+  CHECK(fs::is_directory(data + "/orders-0"));
+  CHECK(fs::is_directory(data + "/orders-1"));
+  CHECK_FALSE(fs::exists(data + "/orders-2"));
+}
+
+TEST_CASE("serve: flags override the file and SIGINT also stops it cleanly") {
+  temp_dir tmp("lkstream-serve");
+  const std::string from_file = tmp / "from-file";
+  const std::string from_flag = tmp / "from-flag";
+  const std::string cfg = tmp / "lkstream.toml";
+  REQUIRE(
+      write_file(cfg, "[broker]\ndata_dir = \"" + from_file + "\"\n\n[[topic]]\nname = \"t\"\n"));
+  auto lines = serve_until_ready_then_stop(
+      {"--config", cfg, "--data-dir", from_flag, "--listen", "127.0.0.1:19092"}, SIGINT);
+  CHECK(any_line_contains(lines, "listen 127.0.0.1:19092"));
+  CHECK(fs::is_directory(from_flag + "/t-0"));
+  CHECK_FALSE(fs::exists(from_file));
+}
+
+TEST_CASE("serve: reports the end offsets of records written before it started") {
+  temp_dir tmp("lkstream-serve");
+  const std::string data = tmp / "data";
+  {
+    lkstream::engine_options opts;
+    opts.data_dir = data;
+    auto eng = lkstream::engine::open(std::move(opts));
+    REQUIRE_MESSAGE(eng, (eng ? "" : eng.err().to_string()));
+    REQUIRE((*eng)->create_topic("events", 1));
+    auto prod = (*eng)->make_producer();
+    for (int i = 0; i < 10; ++i)
+      REQUIRE(prod->send(
+          {.topic = "events", .key = std::nullopt, .value = lkstream::as_bytes("payload")}));
+    REQUIRE(prod->flush(10s));
+    prod.reset();
+    REQUIRE((*eng)->close());
+  }
+  auto lines = serve_until_ready_then_stop({"--data-dir", data}, SIGTERM);
+  CHECK(any_line_contains(lines, "events-0: offsets 0..10"));
+  CHECK(any_line_contains(lines, "ready (data dir " + data + ", 1 topic)"));
+}
+
+TEST_CASE("serve: a bad configuration value exits 1 naming file:line:col and the key") {
+  temp_dir tmp("lkstream-serve");
+  const std::string cfg = tmp / "bad.toml";
+  REQUIRE(write_file(cfg,
+                     "# a typo in the durability tier\n[topic_defaults]\nfsync = \"sometimes\"\n"));
+  auto r = run_app({"serve", "--config", cfg, "--data-dir", tmp / "data"});
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(std::regex_search(r.err, std::regex("bad\\.toml:3:[0-9]+:")), "stderr: " << r.err);
+  CHECK_MESSAGE(r.err.find("fsync") != std::string::npos, "stderr: " << r.err);
+  CHECK_FALSE(fs::exists(tmp / "data"));  // nothing is opened with a broken configuration
+}
+
+TEST_CASE("serve: a missing configuration file exits 1 naming the path") {
+  temp_dir tmp("lkstream-serve");
+  auto r = run_app({"serve", "--config", tmp / "absent.toml"});
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(r.err.find(tmp / "absent.toml") != std::string::npos, "stderr: " << r.err);
+}
+
+TEST_CASE("cli: unknown commands, unknown flags and missing values exit 2 with a hint") {
+  auto cmd = run_app({"frobnicate"});
+  CHECK(cmd.exit_code == 2);
+  CHECK(cmd.err.find("unknown command 'frobnicate'") != std::string::npos);
+  CHECK(cmd.err.find("--help") != std::string::npos);
+
+  auto flag = run_app({"serve", "--bogus"});
+  CHECK(flag.exit_code == 2);
+  CHECK(flag.err.find("unknown flag '--bogus'") != std::string::npos);
+  CHECK(flag.err.find("lkstream serve --help") != std::string::npos);
+
+  auto missing = run_app({"serve", "--config"});
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err.find("'--config' needs a value") != std::string::npos);
+
+  auto bad_addr = run_app({"serve", "--listen", "no-port-here"});
+  CHECK(bad_addr.exit_code == 2);
+  CHECK(bad_addr.err.find("--listen") != std::string::npos);
+
+  auto none = run_app({});
+  CHECK(none.exit_code == 2);
+  CHECK(none.err.find("usage: lkstream") != std::string::npos);
+}
+
+TEST_CASE("cli: help and version exit 0 on stdout") {
+  auto help = run_app({"--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("serve") != std::string::npos);
+  CHECK(help.out.find("version") != std::string::npos);
+
+  auto serve_help = run_app({"serve", "--help"});
+  CHECK(serve_help.exit_code == 0);
+  CHECK(serve_help.out.find("--data-dir DIR") != std::string::npos);
+  CHECK(serve_help.out.find("--advertised HOST:PORT") != std::string::npos);
+
+  auto version = run_app({"version"});
+  CHECK(version.exit_code == 0);
+  CHECK(version.out.rfind("lkstream ", 0) == 0);
+}
