@@ -126,18 +126,23 @@ void group_state::join_existing_member(request_id id, const join_request& req, i
   }
 }
 
+void group_state::take_join_fields(member& m, const join_request& req) {
+  m.client_id = req.client_id;
+  m.client_host = req.client_host;
+  m.session_timeout_ms = req.session_timeout_ms;
+  // JoinGroup v0 has no rebalance timeout: Kafka uses the session timeout.
+  m.rebalance_timeout_ms =
+      req.rebalance_timeout_ms < 0 ? req.session_timeout_ms : req.rebalance_timeout_ms;
+  m.protocols = req.protocols;
+}
+
 void group_state::add_member_and_rebalance(request_id id, const join_request& req,
                                            std::string member_id, int64_t now,
                                            group_effects& out) {
   member m;
   m.id = member_id;
   m.instance_id = req.group_instance_id;
-  m.client_id = req.client_id;
-  m.client_host = req.client_host;
-  m.session_timeout_ms = req.session_timeout_ms;
-  m.rebalance_timeout_ms =
-      req.rebalance_timeout_ms < 0 ? req.session_timeout_ms : req.rebalance_timeout_ms;
-  m.protocols = req.protocols;
+  take_join_fields(m, req);
   m.awaiting_join = id;
   m.is_new = true;
   // New members cannot heartbeat yet; bound how long an abandoned JoinGroup can hold a slot.
@@ -158,12 +163,7 @@ void group_state::update_member_and_rebalance(member& m, request_id id, const jo
     // Superseded by this request (the member retried); answer the old one so it is not lost.
     out.joins.push_back({*m.awaiting_join, join_error(group_error::rebalance_in_progress, m.id)});
   }
-  m.protocols = req.protocols;
-  m.client_id = req.client_id;
-  m.client_host = req.client_host;
-  m.session_timeout_ms = req.session_timeout_ms;
-  m.rebalance_timeout_ms =
-      req.rebalance_timeout_ms < 0 ? req.session_timeout_ms : req.rebalance_timeout_ms;
+  take_join_fields(m, req);
   m.awaiting_join = id;
   m.session_deadline = now + m.session_timeout_ms;
   maybe_prepare_rebalance(now, out);

@@ -153,6 +153,7 @@ class group_state {
                                 int64_t now, group_effects& out);
   void update_member_and_rebalance(member& m, request_id id, const join_request& req,
                                    int64_t now, group_effects& out);
+  static void take_join_fields(member& m, const join_request& req);
   void maybe_prepare_rebalance(int64_t now, group_effects& out);
   void prepare_rebalance(int64_t now, group_effects& out);
   void try_complete_join(int64_t now, group_effects& out);
