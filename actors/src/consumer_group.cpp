@@ -33,6 +33,13 @@ status consumer::subscribe(std::vector<std::string> topics) {
   return s.start_membership();
 }
 
+void consumer::impl::publish_identity(bool joined, int32_t gen, std::string member) {
+  std::lock_guard<std::mutex> g(identity_m);
+  in_group = joined;
+  generation = gen;
+  member_id = std::move(member);
+}
+
 status consumer::impl::start_membership() {
   if (membership.joinable()) return {};
   stop_membership = false;
@@ -62,6 +69,8 @@ bytes subscription_metadata(const std::vector<std::string>& topics) {
 
 void consumer::impl::membership_loop() {
   actors::group_client client{*eng->sys, eng->groups};
+  std::string member;  // this thread's view; commits read the published copy
+  int32_t gen = group::no_generation;
   auto stopped = [&] {
     std::lock_guard<std::mutex> g(group_m);
     return stop_membership;
@@ -86,7 +95,7 @@ void consumer::impl::membership_loop() {
     }
     group::join_request jr;
     jr.group_id = opts.group_id;
-    jr.member_id = member_id;
+    jr.member_id = member;
     jr.client_id = opts.client_id;
     jr.client_host = "embedded";
     jr.session_timeout_ms = static_cast<int32_t>(opts.session_timeout_ms);
@@ -104,25 +113,25 @@ void consumer::impl::membership_loop() {
       continue;
     }
     if (joined->error == group::group_error::member_id_required) {
-      member_id = joined->member_id;
+      member = joined->member_id;
       continue;
     }
     if (joined->error == group::group_error::unknown_member_id) {
-      member_id.clear();
+      member.clear();
       continue;
     }
     if (joined->error != group::group_error::none) {
       pause(std::chrono::milliseconds(200));
       continue;
     }
-    member_id = joined->member_id;
-    generation = joined->generation_id;
+    member = joined->member_id;
+    gen = joined->generation_id;
 
     group::sync_request sr;
     sr.group_id = opts.group_id;
-    sr.generation_id = generation;
-    sr.member_id = member_id;
-    if (joined->leader == member_id) {
+    sr.generation_id = gen;
+    sr.member_id = member;
+    if (joined->leader == member) {
       // This member leads: compute the assignment for everyone.
       std::vector<group::assignor_member> members;
       group::partition_counts counts;
@@ -152,7 +161,7 @@ void consumer::impl::membership_loop() {
     auto assignment = group::decode_assignment(synced->assignment);
     revoke_all();
     if (assignment) (void)set_assignment(group::flatten(assignment->assigned_partitions));
-    in_group = true;
+    publish_identity(true, gen, member);
 
     // Heartbeat until the group rebalances or we stop.
     while (!stopped()) {
@@ -163,33 +172,42 @@ void consumer::impl::membership_loop() {
         if (stop_membership) break;
         if (rejoin_requested) break;
       }
-      auto hb = client.heartbeat({opts.group_id, generation, member_id, std::nullopt});
+      auto hb = client.heartbeat({opts.group_id, gen, member, std::nullopt});
       if (!hb) {
         pause(std::chrono::milliseconds(200));
         continue;
       }
       if (*hb == group::group_error::none) continue;
-      if (*hb == group::group_error::unknown_member_id) member_id.clear();
+      if (*hb == group::group_error::unknown_member_id) member.clear();
       break;  // rebalance_in_progress, illegal_generation, unknown member: rejoin
     }
   }
   // Leaving: commit what was consumed (auto-commit), then tell the coordinator.
-  if (in_group && !member_id.empty()) {
+  if (!member.empty() && gen >= 0) {
     if (opts.enable_auto_commit && !eng->closed) {
       auto pos = positions();
       if (!pos.empty()) (void)commit(pos);
     }
-    if (!eng->closed) (void)client.leave({opts.group_id, {{member_id, std::nullopt}}});
+    if (!eng->closed) (void)client.leave({opts.group_id, {{member, std::nullopt}}});
   }
-  in_group = false;
+  publish_identity(false, group::no_generation, {});
 }
 
 namespace {
 
+errc to_errc(group::group_error e) {
+  switch (e) {
+    case group::group_error::rebalance_in_progress: return errc::rebalance_in_progress;
+    case group::group_error::illegal_generation: return errc::illegal_generation;
+    case group::group_error::unknown_member_id: return errc::unknown_member;
+    default: return errc::invalid_argument;
+  }
+}
+
 status commit_status(const group::offset_commit_response& resp) {
   for (auto& p : resp.partitions)
     if (p.error != group::group_error::none)
-      return {errc::invalid_argument, "commit of " + p.tp.topic + "-" +
+      return {to_errc(p.error), "commit of " + p.tp.topic + "-" +
                                           std::to_string(p.tp.partition.value()) + " failed: " +
                                           std::string(group::to_string(p.error))};
   return {};
@@ -201,8 +219,11 @@ group::offset_commit_request consumer::impl::commit_request(
     const std::map<topic_partition, int64_t>& offsets) {
   group::offset_commit_request rq;
   rq.group_id = opts.group_id;
-  rq.generation_id = in_group ? generation : group::no_generation;
-  rq.member_id = in_group ? member_id : std::string{};
+  {
+    std::lock_guard<std::mutex> g(identity_m);
+    rq.generation_id = in_group ? generation : group::no_generation;
+    rq.member_id = in_group ? member_id : std::string{};
+  }
   for (auto& [tp, off] : offsets) rq.partitions.push_back({tp, off, -1, {}});
   return rq;
 }

@@ -60,8 +60,10 @@ struct consumer::impl {
   std::shared_ptr<consumer_shared> sh = std::make_shared<consumer_shared>();
   std::chrono::steady_clock::time_point last_auto_commit = std::chrono::steady_clock::now();
 
-  // Group membership (consumer_group.cpp).
+  // Group membership (consumer_group.cpp). The identity below is published by the membership
+  // thread after each successful sync and read by commits, under identity_m.
   std::vector<std::string> subscription;
+  std::mutex identity_m;
   std::string member_id;
   int32_t generation = -1;
   bool in_group = false;
@@ -78,6 +80,7 @@ struct consumer::impl {
 
   // consumer_group.cpp
   status start_membership();
+  void publish_identity(bool joined, int32_t gen, std::string member);
   void membership_loop();
   void stop_group();
   status commit(const std::map<topic_partition, int64_t>& offsets);

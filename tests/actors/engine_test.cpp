@@ -213,3 +213,25 @@ TEST_CASE("engine: seek to beginning, end, offset and timestamp") {
   CHECK(lag[0].end_offset == 10);
   CHECK(lag[0].lag() == 0);
 }
+
+TEST_CASE("engine: a LogAppendTime topic stamps records with the broker's clock") {
+  test::temp_dir dir;
+  engine_options o;
+  o.data_dir = dir.path();
+  o.log = [](std::string_view) {};
+  o.clock = [] { return timestamp_ms{777777}; };
+  auto eng = std::move(*engine::open(o));
+  auto s = eng->configuration().topic_defaults;
+  s.log_append_time = true;
+  REQUIRE(eng->create_topic("lat", s));
+  auto p = eng->make_producer();
+  auto f = p->send_future({.topic = "lat", .value = as_bytes("x"), .timestamp = 5});
+  REQUIRE(p->flush(5s));
+  CHECK(f.get().timestamp == 777777);
+  auto c = std::move(*eng->make_consumer({.auto_offset_reset = offset_reset::earliest}));
+  REQUIRE(c->assign({{"lat", partition_id{0}}}));
+  std::vector<record_set> keep;
+  auto recs = drain(*c, 1, 5s, keep);
+  REQUIRE(recs.size() == 1);
+  CHECK(recs[0].timestamp == 777777);
+}

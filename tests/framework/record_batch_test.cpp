@@ -127,3 +127,20 @@ TEST_CASE("record_batch: records_count inconsistent with last_offset_delta is re
   update_crc(b);
   CHECK(validate_batch(b).code() == errc::corrupt_batch);
 }
+
+TEST_CASE("record_batch: LogAppendTime stamps every record with the broker time") {
+  bytes b = build(3, 1000);
+  set_log_append_time(b, 99999);
+  auto h = validate_batch(b);
+  REQUIRE(h);
+  CHECK(h->is_log_append_time());
+  CHECK(h->max_timestamp == 99999);
+  record_iterator it(b);
+  record_view r;
+  int n = 0;
+  while (it.next(r)) {
+    CHECK(r.timestamp == 99999);
+    ++n;
+  }
+  CHECK(n == 3);
+}

@@ -27,6 +27,7 @@ struct partition_state {
   partition_id id;
   std::shared_ptr<storage::log> log;
   clock_fn now;
+  bool log_append_time = false;
   partition::hot_tail tail{0};
   offset synced_end;                   // end offset covered by the last successful sync
   std::vector<pending_ack> unsynced;   // `always`: acks waiting for the next sync
@@ -140,6 +141,7 @@ caf::behavior partition_behavior(partition_actor* self, partition_actor_config c
   st.id = cfg.id;
   st.log = std::move(cfg.log);
   st.now = std::move(cfg.now);
+  st.log_append_time = cfg.log_append_time;
   st.tail.set_max_bytes(st.log->config().hot_tail_bytes);
   st.synced_end = st.log->end_offset();  // what recovery found is on disk
   self->set_default_handler(caf::drop);
@@ -150,11 +152,22 @@ caf::behavior partition_behavior(partition_actor* self, partition_actor_config c
         sink->on_appended({errc::closed, "partition deleted", {}});
         return;
       }
-      auto r = s.log->append(*batch, s.now(), validate);
+      const timestamp_ms now = s.now();
+      if (s.log_append_time) {
+        if (validate) {  // validate the client's CRC before rewriting it
+          if (auto v = model::validate_batch(*batch); !v) {
+            sink->on_appended({v.err().code, v.err().message, {}});
+            return;
+          }
+        }
+        model::set_log_append_time(*batch, now);
+      }
+      auto r = s.log->append(*batch, now, validate && !s.log_append_time);
       if (!r) {
         sink->on_appended({r.err().code, r.err().message, {}});
         return;
       }
+      if (s.log_append_time) r->log_append_time = now;
       auto hdr = model::read_header(*batch);
       s.tail.push({r->base_offset, r->last_offset, hdr ? hdr->max_timestamp : -1,
                    std::shared_ptr<const bytes>(std::move(batch))});
@@ -251,9 +264,10 @@ caf::behavior partition_behavior(partition_actor* self, partition_actor_config c
       s.tail.trim_before(s.log->start_offset());
       return static_cast<uint64_t>(*r);
     },
-    [=](config_atom, const storage::log_config& c) {
+    [=](config_atom, const storage::log_config& c, bool log_append_time) {
       auto& s = self->state;
       if (s.closed) return;
+      s.log_append_time = log_append_time;
       s.log->update_config(c);
       s.tail.set_max_bytes(c.hot_tail_bytes);
     },

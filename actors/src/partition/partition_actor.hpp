@@ -18,7 +18,7 @@
 //                                   -1 latest (high watermark), else first offset with time >= ts
 //   (describe_atom)              -> partition_description
 //   (retention_atom, int64 now)  -> size_t segments deleted
-//   (config_atom, log_config)    -> updates settings
+//   (config_atom, log_config, bool log_append_time) -> updates settings
 //   (delete_atom)                -> removes the log directory, replies, and quits
 // On exit the log is synced and closed, parked fetches are answered with `closed`.
 
@@ -37,6 +37,7 @@ struct partition_actor_config {
   partition_id id;
   std::shared_ptr<storage::log> log;
   clock_fn now;
+  bool log_append_time = false;  // topic uses LogAppendTime: the broker stamps batches
 };
 
 caf::actor spawn_partition(caf::actor_system& sys, partition_actor_config cfg);

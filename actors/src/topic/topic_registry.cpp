@@ -58,7 +58,7 @@ result<caf::actor> open_partition(caf::actor_system& sys, const topic_registry_c
                    " (served up to the damage)");
   }
   return spawn_partition(sys, {topic, partition_id{p}, std::shared_ptr<storage::log>(std::move(*log)),
-                               cfg.now});
+                               cfg.now, s.log_append_time});
 }
 
 result<int32_t> create_topic(caf::actor_system& sys, registry_state& st, const std::string& name,
@@ -158,7 +158,7 @@ caf::behavior registry_behavior(caf::stateful_actor<registry_state>* self,
       auto partitions = t.settings.partitions;
       t.settings = s;
       t.settings.partitions = partitions;
-      for (auto& p : t.partitions) self->send(p, config_atom::value, s.log);
+      for (auto& p : t.partitions) self->send(p, config_atom::value, s.log, s.log_append_time);
       auto persisted = st.persist();
       st.publish();
       if (!persisted) return to_caf_error(persisted.err());

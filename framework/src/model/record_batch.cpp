@@ -151,6 +151,13 @@ void update_crc(mutable_bytes_view batch) {
   store_be<uint32_t>(batch.data() + crc_offset, crc32c(bytes_view(batch).subspan(attributes_offset)));
 }
 
+void set_log_append_time(mutable_bytes_view batch, timestamp_ms now) {
+  auto attributes = load_be<int16_t>(batch.data() + attributes_offset);
+  store_be<int16_t>(batch.data() + attributes_offset, static_cast<int16_t>(attributes | 0x8));
+  store_be<int64_t>(batch.data() + max_timestamp_pos, now);
+  update_crc(batch);
+}
+
 record_iterator::record_iterator(bytes_view batch) : batch_(batch) {
   auto h = read_header(batch);
   if (!h) {

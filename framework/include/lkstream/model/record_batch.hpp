@@ -88,6 +88,10 @@ void assign_offset(mutable_bytes_view batch, int64_t base_offset, int32_t leader
 /// Recomputes and writes the CRC (after changing covered fields, e.g. LogAppendTime).
 void update_crc(mutable_bytes_view batch);
 
+/// Marks the batch as LogAppendTime (attributes bit 3) with max_timestamp = now, as Kafka does
+/// for topics with message.timestamp.type=LogAppendTime, and recomputes the CRC.
+void set_log_append_time(mutable_bytes_view batch, timestamp_ms now);
+
 /// One record of an uncompressed batch, as views into the batch buffer (valid while the
 /// buffer lives). Null key/value have data() == nullptr.
 struct record_header_view {
