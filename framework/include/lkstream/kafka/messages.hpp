@@ -1,0 +1,60 @@
+#pragma once
+// Every served Kafka message type, and the two variants that carry "some request" and "some
+// response" through the listener. Each alternative has `static constexpr api_key key`.
+
+#include <variant>
+
+#include "lkstream/kafka/api_key.hpp"
+#include "lkstream/kafka/api_versions.hpp"
+#include "lkstream/kafka/create_topics.hpp"
+#include "lkstream/kafka/delete_topics.hpp"
+#include "lkstream/kafka/describe_configs.hpp"
+#include "lkstream/kafka/describe_groups.hpp"
+#include "lkstream/kafka/fetch.hpp"
+#include "lkstream/kafka/find_coordinator.hpp"
+#include "lkstream/kafka/heartbeat.hpp"
+#include "lkstream/kafka/init_producer_id.hpp"
+#include "lkstream/kafka/join_group.hpp"
+#include "lkstream/kafka/leave_group.hpp"
+#include "lkstream/kafka/list_groups.hpp"
+#include "lkstream/kafka/list_offsets.hpp"
+#include "lkstream/kafka/metadata.hpp"
+#include "lkstream/kafka/offset_commit.hpp"
+#include "lkstream/kafka/offset_fetch.hpp"
+#include "lkstream/kafka/produce.hpp"
+#include "lkstream/kafka/sync_group.hpp"
+
+namespace lkstream::kafka {
+
+using request_body =
+    std::variant<produce_request, fetch_request, list_offsets_request, metadata_request,
+                 offset_commit_request, offset_fetch_request, find_coordinator_request,
+                 join_group_request, heartbeat_request, leave_group_request, sync_group_request,
+                 describe_groups_request, list_groups_request, api_versions_request,
+                 create_topics_request, delete_topics_request, init_producer_id_request,
+                 describe_configs_request>;
+
+using response_body =
+    std::variant<produce_response, fetch_response, list_offsets_response, metadata_response,
+                 offset_commit_response, offset_fetch_response, find_coordinator_response,
+                 join_group_response, heartbeat_response, leave_group_response,
+                 sync_group_response, describe_groups_response, list_groups_response,
+                 api_versions_response, create_topics_response, delete_topics_response,
+                 init_producer_id_response, describe_configs_response>;
+
+inline api_key key_of(const request_body& body) noexcept {
+  return std::visit([](const auto& m) { return std::decay_t<decltype(m)>::key; }, body);
+}
+
+inline api_key key_of(const response_body& body) noexcept {
+  return std::visit([](const auto& m) { return std::decay_t<decltype(m)>::key; }, body);
+}
+
+/// Body-only codecs over the variants (no header, no size prefix): dispatch to the
+/// decode_<api>_... / encode_<api>_... function of `key` / of the alternative held.
+result<request_body> decode_request_body(api_key key, wire_reader& r, int16_t version);
+status encode_request_body(wire_writer& w, int16_t version, const request_body& body);
+result<response_body> decode_response_body(api_key key, wire_reader& r, int16_t version);
+status encode_response_body(wire_writer& w, int16_t version, const response_body& body);
+
+}  // namespace lkstream::kafka

@@ -1,0 +1,10 @@
+#pragma once
+// Private to framework/src/kafka: the served APIs by name, for the dispatch code in
+// request.cpp and response.cpp. Must list the same APIs as supported_apis (static_asserts in
+// those files compare the counts).
+
+#define LKSTREAM_KAFKA_FOR_EACH_API(X)                                                        \
+  X(produce) X(fetch) X(list_offsets) X(metadata) X(offset_commit) X(offset_fetch)            \
+  X(find_coordinator) X(join_group) X(heartbeat) X(leave_group) X(sync_group)                 \
+  X(describe_groups) X(list_groups) X(api_versions) X(create_topics) X(delete_topics)         \
+  X(init_producer_id) X(describe_configs)
