@@ -27,7 +27,7 @@ std::vector<sample_frame> request_frames() {
   std::vector<sample_frame> out;
   for (const auto& api : supported_apis)
     for (int16_t v = api.min_version; v <= api.max_version; ++v) {
-      auto w = encode_request(request{{api.key, v, 9, "fuzz"}, sample_request(api.key, v)});
+      auto w = encode_request(sample_full_request(api.key, v, 9, "fuzz"));
       REQUIRE(w);
       lkstream::bytes b = w->to_bytes();
       out.push_back({std::string(to_string(api.key)) + " v" + std::to_string(v) + " request",
@@ -205,8 +205,7 @@ TEST_CASE("kafka robustness: a lying array length is rejected before any allocat
 }
 
 TEST_CASE("kafka robustness: errors name the field path and the byte position") {
-  auto w = encode_request(
-      request{{api_key::produce, 7, 1, "c"}, sample_request(api_key::produce, 7)});
+  auto w = encode_request(sample_full_request(api_key::produce, 7, 1, "c"));
   REQUIRE(w);
   lkstream::bytes b = w->to_bytes();
   // Cut inside the last partition's records (the 10-byte slice of topic "quotes").

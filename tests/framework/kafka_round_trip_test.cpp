@@ -61,8 +61,7 @@ TEST_CASE("kafka: request frames decode to the header and body that were encoded
   for (const auto& api : supported_apis) {
     for (int16_t v = api.min_version; v <= api.max_version; ++v) {
       CAPTURE(label(api, v));
-      request req{{api.key, v, ++correlation, "client-" + std::to_string(v)},
-                  sample_request(api.key, v)};
+      request req = sample_full_request(api.key, v, ++correlation, "client-" + std::to_string(v));
       auto frame = encode_request(req);
       REQUIRE_MESSAGE(frame, frame.err().to_string());
       bytes bytes_out = frame->to_bytes();
@@ -100,7 +99,7 @@ TEST_CASE("kafka: response frames decode to the correlation id and body that wer
 }
 
 TEST_CASE("kafka: a request frame whose header names another api than its body is refused") {
-  request req{{api_key::fetch, 4, 1, std::nullopt}, metadata_request{}};
+  request req = make_request(api_key::fetch, 4, 1, std::nullopt, metadata_request{});
   auto frame = encode_request(req);
   REQUIRE_FALSE(frame);
   CHECK(frame.err().message.find("Fetch") != std::string::npos);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "lkstream/kafka/messages.hpp"
+#include "lkstream/kafka/request.hpp"
 #include "lkstream/kafka/supported_apis.hpp"
 
 namespace kafka_test {
@@ -35,6 +36,26 @@ inline const lkstream::bytes& sample_batch() {
 inline shared_bytes shared_sample_batch() {
   static const shared_bytes shared = std::make_shared<const lkstream::bytes>(sample_batch());
   return shared;
+}
+
+inline request_body sample_request(api_key key, int16_t v);
+
+/// A whole request, built member by member (aggregate temporaries holding optional<string>
+/// trip GCC 12's -Wmaybe-uninitialized at -O2).
+inline request make_request(api_key key, int16_t v, int32_t correlation_id,
+                            std::optional<std::string> client_id, request_body body) {
+  request req;
+  req.header.key = key;
+  req.header.api_version = v;
+  req.header.correlation_id = correlation_id;
+  req.header.client_id = std::move(client_id);
+  req.body = std::move(body);
+  return req;
+}
+
+inline request sample_full_request(api_key key, int16_t v, int32_t correlation_id,
+                                   std::optional<std::string> client_id) {
+  return make_request(key, v, correlation_id, std::move(client_id), sample_request(key, v));
 }
 
 inline request_body sample_request(api_key key, int16_t v) {

@@ -2,10 +2,10 @@
 // prefix) into lkstream::kafka::decode_request, the first thing the listener runs on
 // untrusted input. Whatever decodes must encode again and decode to the same request.
 //
-// Build (clang; not wired into CMake yet):
-//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined \
-//     -I framework/include tests/fuzz/kafka_request_fuzzer.cpp \
-//     framework/src/kafka/*.cpp framework/src/errc.cpp -o kafka_request_fuzzer
+// Build (clang; not wired into CMake yet), from the repository root, as one command:
+//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I framework/include
+//           tests/fuzz/kafka_request_fuzzer.cpp framework/src/kafka/*.cpp
+//           framework/src/errc.cpp -o kafka_request_fuzzer
 //   ./kafka_request_fuzzer -max_len=4096 corpus/
 // CMake sketch: add_executable(kafka_request_fuzzer tests/fuzz/kafka_request_fuzzer.cpp),
 // link lkstream_framework, compile and link both with -fsanitize=fuzzer,address,undefined
