@@ -1,0 +1,120 @@
+#include "lkstream/plugin_host/plugin_library.hpp"
+
+#include <dlfcn.h>
+#include <sys/stat.h>
+
+namespace lkstream::plugin_host {
+namespace {
+
+std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+bool is_file(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// What a descriptor of this kind must provide; empty when complete.
+std::string missing_entry_points(const lks_connector& d) {
+  std::string missing;
+  auto need = [&](const void* fn, const char* name) {
+    if (fn) return;
+    if (!missing.empty()) missing += ", ";
+    missing += name;
+  };
+  need(reinterpret_cast<const void*>(d.create), "create");
+  need(reinterpret_cast<const void*>(d.start), "start");
+  need(reinterpret_cast<const void*>(d.stop), "stop");
+  need(reinterpret_cast<const void*>(d.destroy), "destroy");
+  if (d.kind == LKS_KIND_SOURCE) {
+    need(reinterpret_cast<const void*>(d.poll), "poll");
+  } else {
+    need(reinterpret_cast<const void*>(d.write), "write");
+    need(reinterpret_cast<const void*>(d.flush), "flush");
+  }
+  return missing;
+}
+
+}  // namespace
+
+std::string plugin_file_name(std::string_view plugin) {
+  return "liblkstream_" + std::string(plugin) + ".so";
+}
+
+std::string_view builtin_connector_dir() { return LKSTREAM_BUILTIN_CONNECTOR_DIR; }
+
+std::string_view to_string(lks_kind kind) {
+  return kind == LKS_KIND_SOURCE ? "source" : kind == LKS_KIND_SINK ? "sink" : "unknown";
+}
+
+std::vector<std::string> plugin_search_path(const config::broker_settings& broker) {
+  auto dirs = broker.plugin_dirs;
+  dirs.emplace_back(builtin_connector_dir());
+  return dirs;
+}
+
+result<std::shared_ptr<const plugin_library>> plugin_library::load(
+    std::string_view plugin, const std::vector<std::string>& dirs) {
+  const std::string file = plugin_file_name(plugin);
+  std::string searched;
+  for (auto& dir : dirs) {
+    std::string path = dir.empty() ? file : dir + "/" + file;
+    if (is_file(path)) return open(path, plugin);
+    if (!searched.empty()) searched += ", ";
+    searched += dir;
+  }
+  return error{errc::not_found, "plugin " + quoted(plugin) + ": " + file + " not found in " +
+                                    (searched.empty() ? "any directory" : searched) +
+                                    " (list its directory in broker.plugin_dirs)"};
+}
+
+result<std::shared_ptr<const plugin_library>> plugin_library::open(
+    const std::string& path, std::string_view expected_name) {
+  auto fail = [&](std::string why) {
+    return error{errc::invalid_argument, path + ": " + std::move(why)};
+  };
+  std::shared_ptr<plugin_library> lib(new plugin_library);
+  lib->path_ = path;
+  ::dlerror();
+  lib->handle_ = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!lib->handle_) {
+    const char* why = ::dlerror();
+    return fail(std::string("cannot load: ") + (why ? why : "dlopen failed"));
+  }
+  auto entry = reinterpret_cast<lks_entry_fn>(::dlsym(lib->handle_, LKS_ENTRY_SYMBOL));
+  if (!entry)
+    return fail("does not export " LKS_ENTRY_SYMBOL " (not a LKSTREAM connector, or the "
+                "symbol is hidden: define it with LKSTREAM_CONNECTOR(...) or LKS_EXPORT)");
+  const lks_connector* d = entry();
+  if (!d) return fail(LKS_ENTRY_SYMBOL " returned NULL");
+  if (d->abi_major != LKS_ABI_MAJOR)
+    return fail("built for connector ABI " + std::to_string(d->abi_major) + "." +
+                std::to_string(d->abi_minor) + ", this host speaks ABI " +
+                std::to_string(LKS_ABI_MAJOR) + "." + std::to_string(LKS_ABI_MINOR) +
+                " (rebuild the connector against this lkstream's connector_abi.h)");
+  if (d->struct_size < LKS_CONNECTOR_MIN_SIZE)
+    return fail("descriptor struct_size is " + std::to_string(d->struct_size) +
+                " bytes, less than the ABI 1.0 layout of " +
+                std::to_string(LKS_CONNECTOR_MIN_SIZE) +
+                " bytes (built against a different or damaged connector_abi.h)");
+  if (!d->name || std::string_view(d->name) != expected_name)
+    return fail("the connector calls itself " +
+                (d->name ? quoted(d->name) : std::string("NULL")) + " but is loaded as plugin " +
+                quoted(expected_name) + " (the file must be named " +
+                plugin_file_name(d->name ? d->name : "<name>") + ")");
+  if (d->kind != LKS_KIND_SOURCE && d->kind != LKS_KIND_SINK)
+    return fail("kind " + std::to_string(d->kind) + " is neither LKS_KIND_SOURCE nor LKS_KIND_SINK");
+  if (auto missing = missing_entry_points(*d); !missing.empty())
+    return fail(std::string("a ") + std::string(to_string(static_cast<lks_kind>(d->kind))) +
+                " must provide " + missing + " (NULL in the descriptor)");
+  auto schema = connector_schema::from_descriptor(*d);
+  if (!schema) return fail(schema.err().message);
+  lib->descriptor_ = d;
+  lib->schema_ = std::move(*schema);
+  return std::shared_ptr<const plugin_library>(std::move(lib));
+}
+
+plugin_library::~plugin_library() {
+  if (handle_) ::dlclose(handle_);
+}
+
+}  // namespace lkstream::plugin_host
