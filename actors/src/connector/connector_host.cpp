@@ -1,0 +1,173 @@
+#include "lkstream/connector_host.hpp"
+
+#include <filesystem>
+
+#include "connector/connector_actor.hpp"
+#include "engine_impl.hpp"
+
+namespace lkstream {
+
+std::string_view to_string(connector_state s) {
+  switch (s) {
+    case connector_state::starting: return "starting";
+    case connector_state::running: return "running";
+    case connector_state::backing_off: return "backing_off";
+    case connector_state::finished: return "finished";
+    case connector_state::failed: return "failed";
+    case connector_state::stopped: return "stopped";
+  }
+  return "unknown";
+}
+
+int64_t connector_status::lag() const {
+  if (kind == "source") return static_cast<int64_t>(in_flight);
+  int64_t total = 0;
+  for (auto& p : partitions)
+    if (p.lag() > 0) total += p.lag();
+  return total;
+}
+
+struct connector_host::impl {
+  struct entry {
+    std::shared_ptr<actors::connector_status_cell> cell;
+    std::shared_ptr<const plugin_host::plugin_library> library;
+    caf::actor actor;
+  };
+
+  engine* eng = nullptr;
+  std::vector<entry> entries;  // configuration order; fixed after start()
+  std::mutex stop_mutex;
+  bool stopped = false;
+
+  const entry* find(std::string_view name) const {
+    for (auto& e : entries)
+      if (e.cell->status.name == name) return &e;  // name is set once, before sharing
+    return nullptr;
+  }
+};
+
+namespace {
+
+std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+status make_dir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return {errc::io_error, "cannot create directory " + dir + ": " + ec.message()};
+  return {};
+}
+
+}  // namespace
+
+result<std::unique_ptr<connector_host>> connector_host::start(engine& eng,
+                                                              const config::config& cfg,
+                                                              connector_host_options opts) {
+  auto& ei = eng.internals();
+  if (ei.closed) return error{errc::closed, "engine closed"};
+  if (!opts.log) opts.log = ei.log;
+  const std::string state_root = opts.state_root.empty()
+                                     ? ei.cfg.broker.data_dir + "/__connectors"
+                                     : opts.state_root;
+  if (!cfg.connectors.empty()) LK_TRY_STATUS(make_dir(state_root));
+  const auto dirs = plugin_host::plugin_search_path(cfg.broker);
+
+  auto im = std::make_unique<impl>();
+  im->eng = &eng;
+  for (const auto& c : cfg.connectors) {
+    impl::entry e;
+    e.cell = std::make_shared<actors::connector_status_cell>();
+    auto& st = e.cell->status;
+    st.name = c.name;
+    st.plugin = c.plugin;
+    st.origin = c.origin;
+    const std::string where = "connector " + in_quotes(c.name) + " (" + c.origin + ")";
+    auto reject = [&](const std::string& why) {
+      st.state = connector_state::failed;
+      st.last_error = where + ": " + why;
+      opts.log(st.last_error);
+      im->entries.push_back(std::move(e));
+    };
+    auto lib = plugin_host::plugin_library::load(c.plugin, dirs);
+    if (!lib) {
+      reject(lib.err().message);
+      continue;
+    }
+    st.library = (*lib)->path();
+    st.kind = std::string(plugin_host::to_string((*lib)->kind()));
+    auto settings = (*lib)->schema().validate(c.config);
+    if (!settings) {
+      reject("plugin " + in_quotes(c.plugin) + " (" + (*lib)->path() +
+             "): invalid [connector.config]: " + settings.err().message);
+      continue;
+    }
+    if (c.topics.empty()) {
+      reject("a " + st.kind + " needs at least one topic (topics = [\"...\"])");
+      continue;
+    }
+    const std::string state_dir = state_root + "/" + c.name;
+    if (auto made = make_dir(state_dir); !made) {
+      reject(made.err().message);
+      continue;
+    }
+    e.library = *lib;
+    actors::connector_actor_config ac;
+    ac.eng = &eng;
+    ac.name = c.name;
+    ac.topics = c.topics;
+    ac.library = *lib;
+    ac.settings = std::move(*settings);
+    ac.state_dir = state_dir;
+    ac.cell = e.cell;
+    ac.opts = opts;
+    e.actor = actors::spawn_connector(*ei.sys, std::move(ac));
+    im->entries.push_back(std::move(e));
+  }
+  return std::unique_ptr<connector_host>(new connector_host(std::move(im)));
+}
+
+connector_host::connector_host(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
+
+connector_host::~connector_host() { (void)stop(); }
+
+std::vector<connector_status> connector_host::status() const {
+  std::vector<connector_status> out;
+  for (auto& e : impl_->entries) out.push_back(e.cell->snapshot());
+  return out;
+}
+
+result<connector_status> connector_host::status(std::string_view name) const {
+  auto* e = impl_->find(name);
+  if (!e) return error{errc::not_found, "no connector named " + in_quotes(name)};
+  return e->cell->snapshot();
+}
+
+result<connector_status> connector_host::wait_for(
+    std::string_view name, const std::function<bool(const connector_status&)>& done,
+    std::chrono::milliseconds timeout) const {
+  auto* e = impl_->find(name);
+  if (!e) return error{errc::not_found, "no connector named " + in_quotes(name)};
+  std::unique_lock<std::mutex> lk(e->cell->m);
+  e->cell->cv.wait_for(lk, timeout, [&] { return done(e->cell->status); });
+  return e->cell->status;
+}
+
+lkstream::status connector_host::stop() {
+  if (!impl_) return {};
+  std::lock_guard<std::mutex> g(impl_->stop_mutex);
+  if (impl_->stopped) return {};
+  impl_->stopped = true;
+  auto& ei = impl_->eng->internals();
+  if (ei.sys) {
+    caf::scoped_actor self{*ei.sys};
+    for (auto& e : impl_->entries)
+      if (e.actor) self->send_exit(e.actor, caf::exit_reason::user_shutdown);
+    for (auto& e : impl_->entries)
+      if (e.actor) self->wait_for(e.actor);
+  }
+  // Handles first, libraries last (caf-0.17-notes.md section 8).
+  for (auto& e : impl_->entries) e.actor = caf::actor{};
+  for (auto& e : impl_->entries) e.library.reset();
+  return {};
+}
+
+}  // namespace lkstream
