@@ -1,0 +1,72 @@
+/* Deliberately broken connector libraries, in plain C (which also proves connector_abi.h is
+ * C). One source file, compiled once per defect with BROKEN_<DEFECT> defined; each library is
+ * named as the plugin the tests load it as:
+ *   liblkstream_bad_abi_major.so   abi_major = LKS_ABI_MAJOR + 1
+ *   liblkstream_short_struct.so    struct_size smaller than the 1.0 layout
+ *   liblkstream_no_entry.so        exports lkstream_connector_entry_v0 instead of the entry symbol
+ *   liblkstream_misnamed.so        calls itself "someone_else"
+ *   liblkstream_bad_schema.so      an enum key without choices
+ * Nothing here may ever be called beyond the entry function: every entry point aborts. */
+#include <stdlib.h>
+
+#include "lkstream/plugin/connector_abi.h"
+
+static int never_create(const lks_host* host, void** instance, char* errstr, size_t n) {
+  (void)host; (void)instance; (void)errstr; (void)n;
+  abort();
+}
+static int never_call(void* instance, char* errstr, size_t n) {
+  (void)instance; (void)errstr; (void)n;
+  abort();
+}
+static int never_poll(void* instance, int64_t timeout_ms, char* errstr, size_t n) {
+  (void)instance; (void)timeout_ms; (void)errstr; (void)n;
+  abort();
+}
+static void never_destroy(void* instance) {
+  (void)instance;
+  abort();
+}
+
+static const lks_config_field fields[] = {
+#ifdef BROKEN_BAD_SCHEMA
+    {"format", LKS_CONFIG_ENUM, 0, "lines", NULL, "an enum that forgot its choices", {0, 0}},
+#else
+    {"path", LKS_CONFIG_STRING, 0, "-", NULL, "unused", {0, 0}},
+#endif
+};
+
+static lks_connector descriptor = {
+    LKS_ABI_MAJOR,
+    LKS_ABI_MINOR,
+    sizeof(lks_connector),
+    LKS_KIND_SOURCE,
+    PLUGIN_NAME,
+    "0",
+    "a broken test plugin",
+    fields,
+    1,
+    never_create,
+    never_call,
+    never_poll,
+    NULL,
+    NULL,
+    NULL,
+    never_call,
+    never_destroy,
+    {0},
+};
+
+#ifdef BROKEN_NO_ENTRY
+LKS_EXPORT const lks_connector* lkstream_connector_entry_v0(void) { return &descriptor; }
+#else
+LKS_EXPORT const lks_connector* lkstream_connector_entry(void) {
+#ifdef BROKEN_BAD_ABI_MAJOR
+  descriptor.abi_major = LKS_ABI_MAJOR + 1;
+#endif
+#ifdef BROKEN_SHORT_STRUCT
+  descriptor.struct_size = 24;
+#endif
+  return &descriptor;
+}
+#endif
