@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "posix_io.hpp"
-#include "record_framer.hpp"
+#include "stream_source.hpp"
 
 namespace lkstream::connectors {
 namespace {
@@ -37,7 +37,7 @@ struct file_position {
   uint64_t offset = 0;
 };
 
-class file_source final : public plugin::source {
+class file_source final : public stream_source {
  public:
   static constexpr const char* name = "file_source";
   static constexpr const char* version = "1.0";
@@ -45,10 +45,8 @@ class file_source final : public plugin::source {
       "follows a file like tail -F (rotation, truncation), position stored durably";
   static constexpr lks_config_field schema[] = {
       plugin::required("path", LKS_CONFIG_STRING, "file to follow"),
-      plugin::one_of("format", "lines|kv|binary", "lines",
-                     "lines; kv = key<separator>value lines; binary = u32 big-endian length + "
-                     "value"),
-      plugin::optional("separator", LKS_CONFIG_STRING, "\t", "key/value separator (format kv)"),
+      format_field,
+      separator_field,
       plugin::one_of("start_at", "beginning|end", "beginning",
                      "where to begin when no position is stored yet"),
       plugin::optional("poll_interval", LKS_CONFIG_DURATION, "200ms",
@@ -56,27 +54,21 @@ class file_source final : public plugin::source {
       plugin::optional("state_file", LKS_CONFIG_STRING, "",
                        "position file; empty = file_source.position in the connector's state "
                        "directory"),
-      plugin::optional("batch_records", LKS_CONFIG_INT, "1000", "most records per emit"),
-      plugin::optional("max_record_bytes", LKS_CONFIG_SIZE, "1MiB",
-                       "longest accepted record; a longer one stops the connector"),
+      batch_records_field,
+      max_record_bytes_field,
   };
 
   explicit file_source(plugin::host h)
-      : source(h),
+      : stream_source(h),
         path_(h.get_string("path")),
         state_path_(h.get_string("state_file")),
-        framer_(*parse_framing(h.get_string("format")), h.get_string("separator"),
-                static_cast<size_t>(h.get_int("max_record_bytes"))),
         start_at_end_(h.get_string("start_at") == "end"),
-        interval_ms_(std::max<int64_t>(1, h.get_int("poll_interval"))),
-        batch_records_(static_cast<size_t>(std::max<int64_t>(1, h.get_int("batch_records")))) {
+        interval_ms_(std::max<int64_t>(1, h.get_int("poll_interval"))) {
     if (state_path_.empty()) state_path_ = h.state_dir() + "/file_source.position";
   }
 
   plugin::status start() override {
-    if (host().topics().size() != 1)
-      return plugin::config_error("file_source writes exactly one topic; topics lists " +
-                                  std::to_string(host().topics().size()));
+    if (auto st = require_one_topic(); !st.ok()) return st;
     auto stored = load_position();
     if (!stored) return open_fresh();
     struct stat st {};
@@ -107,7 +99,7 @@ class file_source final : public plugin::source {
         if (!got.ok()) return got.error;
         if (got.bytes > 0) {
           read_now += got.bytes;
-          if (auto st = emit_framed(); !st.ok()) return st;
+          if (auto st = emit_complete(where()); !st.ok()) return st;
           emitted = true;
           continue;
         }
@@ -239,43 +231,27 @@ class file_source final : public plugin::source {
       auto got = read_some();
       if (!got.ok()) return got.error;
       if (got.bytes == 0) break;
-      if (auto s = emit_framed(); !s.ok()) return s;
+      if (auto s = emit_complete(where()); !s.ok()) return s;
     }
-    if (auto last = framer_.take_unterminated()) {
-      std::vector<lks_record> one{plugin::make_record(last->value, last->key)};
-      if (auto s = emit_batch(one); !s.ok()) return s;
-    }
+    if (auto s = emit_unterminated(); !s.ok()) return s;
     host().info(path_ + " was rotated; following the new file");
     switched = true;
     return open_at(path_, 0);
   }
 
-  plugin::status emit_framed() {
-    std::vector<lks_record> batch;
-    framed_record r;
-    for (;;) {
-      auto got = framer_.next(r);
-      if (got == record_framer::outcome::too_large)
-        return plugin::fatal("a record in " + path_ + " near offset " +
-                             std::to_string(current_.offset + framer_.consumed()) +
-                             " is longer than max_record_bytes (" +
-                             std::to_string(framer_.max_record_bytes()) + " bytes)");
-      if (got == record_framer::outcome::need_more) break;
-      batch.push_back(plugin::make_record(r.value, r.key));
-      if (batch.size() == batch_records_) {
-        if (auto st = emit_batch(batch); !st.ok()) return st;
-        batch.clear();
-      }
-    }
-    return batch.empty() ? plugin::ok() : emit_batch(batch);
+  // Describes where the framer stands, for a too-long record.
+  std::function<std::string()> where() const {
+    return [this] {
+      return "in " + path_ + " near offset " + std::to_string(current_.offset + framer_.consumed());
+    };
   }
 
-  // Emits with a token that remembers where the stored data will end.
-  plugin::status emit_batch(const std::vector<lks_record>& batch) {
+  // Each emit's token remembers where the stored data will end once it is acked.
+  uint64_t next_token() override {
     const uint64_t token = ++last_token_;
     pending_.emplace_back(token, file_position{current_.dev, current_.ino,
                                                current_.offset + framer_.consumed()});
-    return host().emit(batch, token);
+    return token;
   }
 
   plugin::status idle(std::chrono::steady_clock::time_point deadline) {
@@ -288,10 +264,8 @@ class file_source final : public plugin::source {
 
   std::string path_;
   std::string state_path_;
-  record_framer framer_;
   bool start_at_end_;
   int64_t interval_ms_;
-  size_t batch_records_;
   int fd_ = -1;
   file_position current_;  // the open file; offset = where the framer started in it
   uint64_t read_pos_ = 0;

@@ -11,10 +11,8 @@
 #include <poll.h>
 #include <unistd.h>
 
-#include <vector>
-
 #include "posix_io.hpp"
-#include "record_framer.hpp"
+#include "stream_source.hpp"
 
 namespace lkstream::connectors {
 namespace {
@@ -22,7 +20,7 @@ namespace {
 constexpr size_t read_chunk = 64 * 1024;
 constexpr size_t max_read_per_poll = 4 * 1024 * 1024;
 
-class stdin_source final : public plugin::source {
+class stdin_source final : public stream_source {
  public:
   static constexpr const char* name = "stdin_source";
   static constexpr const char* version = "1.0";
@@ -31,26 +29,16 @@ class stdin_source final : public plugin::source {
   static constexpr lks_config_field schema[] = {
       plugin::optional("path", LKS_CONFIG_STRING, "-",
                        "\"-\" for standard input, else a file or named pipe to read"),
-      plugin::one_of("format", "lines|kv|binary", "lines",
-                     "lines; kv = key<separator>value lines; binary = u32 big-endian length + "
-                     "value"),
-      plugin::optional("separator", LKS_CONFIG_STRING, "\t", "key/value separator (format kv)"),
-      plugin::optional("batch_records", LKS_CONFIG_INT, "1000", "most records per emit"),
-      plugin::optional("max_record_bytes", LKS_CONFIG_SIZE, "1MiB",
-                       "longest accepted record; a longer one stops the connector"),
+      format_field,
+      separator_field,
+      batch_records_field,
+      max_record_bytes_field,
   };
 
-  explicit stdin_source(plugin::host h)
-      : source(h),
-        path_(h.get_string("path")),
-        framer_(*parse_framing(h.get_string("format")), h.get_string("separator"),
-                static_cast<size_t>(h.get_int("max_record_bytes"))),
-        batch_records_(static_cast<size_t>(std::max<int64_t>(1, h.get_int("batch_records")))) {}
+  explicit stdin_source(plugin::host h) : stream_source(h), path_(h.get_string("path")) {}
 
   plugin::status start() override {
-    if (host().topics().size() != 1)
-      return plugin::config_error("stdin_source writes exactly one topic; topics lists " +
-                                  std::to_string(host().topics().size()));
+    if (auto st = require_one_topic(); !st.ok()) return st;
     if (path_ == "-") {
       fd_ = STDIN_FILENO;
       return plugin::ok();
@@ -84,12 +72,11 @@ class stdin_source final : public plugin::source {
       framer_.feed({buf, static_cast<size_t>(n)});
       read_now += static_cast<size_t>(n);
       wait_ms = 0;  // then take whatever else is ready, without waiting
-      if (auto st = emit_framed(); !st.ok()) return st;
+      auto where = [&] { return path_ == "-" ? std::string("on standard input") : "in " + path_; };
+      if (auto st = emit_complete(where); !st.ok()) return st;
     }
     if (!eof_) return plugin::ok();
-    if (auto last = framer_.take_unterminated()) {
-      if (auto st = emit_batch({to_record(*last)}); !st.ok()) return st;
-    }
+    if (auto st = emit_unterminated(); !st.ok()) return st;
     if (framer_.pending_bytes() > 0)
       host().warn("input ended inside a length-prefixed record; dropped its " +
                   std::to_string(framer_.pending_bytes()) + " bytes");
@@ -103,39 +90,10 @@ class stdin_source final : public plugin::source {
   }
 
  private:
-  static lks_record to_record(const framed_record& r) {
-    return plugin::make_record(r.value, r.key);
-  }
-
-  plugin::status emit_framed() {
-    std::vector<lks_record> batch;
-    framed_record r;
-    for (;;) {
-      auto got = framer_.next(r);
-      if (got == record_framer::outcome::too_large)
-        return plugin::fatal("a record in " + path_ + " is longer than max_record_bytes (" +
-                             std::to_string(framer_.max_record_bytes()) + " bytes)");
-      if (got == record_framer::outcome::need_more) break;
-      batch.push_back(to_record(r));
-      if (batch.size() == batch_records_) {
-        if (auto st = emit_batch(batch); !st.ok()) return st;
-        batch.clear();
-      }
-    }
-    return batch.empty() ? plugin::ok() : emit_batch(batch);
-  }
-
-  plugin::status emit_batch(const std::vector<lks_record>& batch) {
-    return host().emit(batch, ++emits_);  // no upstream to commit: tokens only count
-  }
-
   std::string path_;
-  record_framer framer_;
-  size_t batch_records_;
   int fd_ = -1;
   bool owns_fd_ = false;
   bool eof_ = false;
-  uint64_t emits_ = 0;
 };
 
 }  // namespace
