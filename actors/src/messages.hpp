@@ -35,16 +35,30 @@ using create_atom = caf::atom_constant<caf::atom("create")>;
 using list_atom = caf::atom_constant<caf::atom("list")>;
 using config_atom = caf::atom_constant<caf::atom("config")>;
 using partitions_atom = caf::atom_constant<caf::atom("partitions")>;
+using fetch_now_atom = caf::atom_constant<caf::atom("fetch_now")>;
 
 /// Wall-clock milliseconds. Injected so tests can drive retention and segment age.
 using clock_fn = std::function<timestamp_ms()>;
 timestamp_ms system_clock_ms();
+
+/// Idempotent-producer verdict on a batch with producer_id >= 0 (kafka-protocol-notes.md §1.5).
+/// The partition keeps, per producer id, the current epoch and the last 5 batches' sequence
+/// and offset ranges; the state is rebuilt from the log's tail the first time it is needed.
+enum class sequence_check : uint8_t {
+  ok,             // appended (or not idempotent)
+  duplicate,      // same epoch and sequence range as a retained batch: NOT appended again;
+                  //   `info` holds the offsets the original append got (code stays ok)
+  out_of_order,   // gap or new epoch not starting at 0: code = out_of_order_sequence
+  stale_epoch,    // epoch older than the producer's current one: code = invalid_argument
+  missing_sequence,  // producer_id set but base_sequence < 0: code = corrupt_batch
+};
 
 /// Result of one append, delivered to an append_sink.
 struct append_outcome {
   errc code = errc::ok;
   std::string message;
   storage::append_result info;
+  sequence_check sequence = sequence_check::ok;
 };
 
 class append_sink {
@@ -76,6 +90,8 @@ class fetch_sink {
  public:
   virtual ~fetch_sink() = default;
   /// Called exactly once per fetch, from the partition actor. Must not block.
+  /// A parked fetch is answered when data arrives, at max_wait_ms, or when the partition
+  /// receives (fetch_now_atom, the same sink): then at once with what is readable.
   virtual void on_fetched(fetch_response response) = 0;
 };
 

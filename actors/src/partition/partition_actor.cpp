@@ -1,4 +1,5 @@
 #include "partition/partition_actor.hpp"
+#include "partition/producer_state.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -35,6 +36,8 @@ struct partition_state {
   bool interval_timer_armed = false;
   std::vector<parked_fetch> parked;
   uint64_t next_park_id = 1;
+  producer_state producers;
+  bool producers_loaded = false;  // rebuilt lazily, at the first idempotent batch
   bool closed = false;
   static inline const char* name = "partition";
 
@@ -96,6 +99,27 @@ struct partition_state {
     parked = std::move(keep);
   }
 
+  // The idempotent-producer state covers the last two segments: enough for every producer that
+  // appended recently (a producer id without state is accepted with any sequence, as in Kafka).
+  void load_producers() {
+    if (producers_loaded) return;
+    producers_loaded = true;
+    auto segs = log->segments();
+    offset from = log->start_offset();
+    if (segs.size() > 2) from = segs[segs.size() - 2].base_offset;
+    (void)producers.rebuild(*log, from);  // a read error only loses duplicate detection
+  }
+
+  // Answers a parked fetch now with what is readable (fetch_now_atom).
+  void answer_parked_now(const fetch_sink_ptr& sink) {
+    auto i = std::find_if(parked.begin(), parked.end(),
+                          [&](const parked_fetch& p) { return p.sink == sink; });
+    if (i == parked.end()) return;  // already answered
+    auto p = std::move(*i);
+    parked.erase(i);
+    p.sink->on_fetched(read(p.request));
+  }
+
   void ack_all_unsynced(const status& st) {
     for (auto& a : unsynced) {
       append_outcome out;
@@ -149,26 +173,69 @@ caf::behavior partition_behavior(partition_actor* self, partition_actor_config c
     [=](append_atom, batch_ptr& batch, append_sink_ptr& sink, bool validate) {
       auto& s = self->state;
       if (s.closed) {
-        sink->on_appended({errc::closed, "partition deleted", {}});
+        sink->on_appended({errc::closed, "partition deleted", {}, sequence_check::ok});
         return;
       }
       const timestamp_ms now = s.now();
-      if (s.log_append_time) {
-        if (validate) {  // validate the client's CRC before rewriting it
-          if (auto v = model::validate_batch(*batch); !v) {
-            sink->on_appended({v.err().code, v.err().message, {}});
-            return;
-          }
-        }
-        model::set_log_append_time(*batch, now);
+      if (batch->size() > s.log->config().max_batch_bytes) {  // before spending a CRC pass
+        sink->on_appended({errc::message_too_large,
+                           "batch of " + std::to_string(batch->size()) +
+                               " bytes exceeds max_batch_bytes " +
+                               std::to_string(s.log->config().max_batch_bytes) + " of " +
+                               s.topic + "-" + std::to_string(s.id.value()),
+                           {}, sequence_check::ok});
+        return;
       }
-      auto r = s.log->append(*batch, now, validate && !s.log_append_time);
+      if (validate) {  // the client's CRC, before LogAppendTime rewrites it
+        if (auto v = model::validate_batch(*batch); !v) {
+          sink->on_appended({v.err().code, v.err().message, {}, sequence_check::ok});
+          return;
+        }
+      }
+      auto hdr = model::read_header(*batch);
+      if (hdr && hdr->producer_id >= 0 && !hdr->is_control()) {
+        s.load_producers();
+        auto verdict = s.producers.check(*hdr);
+        switch (verdict.check) {
+          case sequence_check::ok:
+            break;
+          case sequence_check::duplicate:
+            // Never acknowledge more than the original's ack promises (fsync = always).
+            if (s.policy() == storage::fsync_policy::always &&
+                verdict.original.last_offset >= s.synced_end) {
+              s.unsynced.push_back({std::move(sink), verdict.original});
+              if (!s.sync_queued) {
+                s.sync_queued = true;
+                self->send(self, sync_atom::value);
+              }
+              return;
+            }
+            sink->on_appended({errc::ok, {}, verdict.original, sequence_check::duplicate});
+            return;
+          case sequence_check::out_of_order:
+            sink->on_appended({errc::out_of_order_sequence, std::move(verdict.message), {},
+                               verdict.check});
+            return;
+          case sequence_check::stale_epoch:
+            sink->on_appended({errc::invalid_argument, std::move(verdict.message), {},
+                               verdict.check});
+            return;
+          case sequence_check::missing_sequence:
+            sink->on_appended({errc::corrupt_batch, std::move(verdict.message), {},
+                               verdict.check});
+            return;
+        }
+      }
+      if (s.log_append_time) model::set_log_append_time(*batch, now);
+      auto r = s.log->append(*batch, now, false);
       if (!r) {
-        sink->on_appended({r.err().code, r.err().message, {}});
+        sink->on_appended({r.err().code, r.err().message, {}, sequence_check::ok});
         return;
       }
       if (s.log_append_time) r->log_append_time = now;
-      auto hdr = model::read_header(*batch);
+      if (hdr && hdr->producer_id >= 0 && !hdr->is_control())
+        s.producers.record(*hdr, r->base_offset, r->last_offset);
+      if (s.log_append_time) hdr = model::read_header(*batch);  // max_timestamp was rewritten
       s.tail.push({r->base_offset, r->last_offset, hdr ? hdr->max_timestamp : -1,
                    std::shared_ptr<const bytes>(std::move(batch))});
       switch (s.policy()) {
@@ -189,7 +256,7 @@ caf::behavior partition_behavior(partition_actor* self, partition_actor_config c
         case storage::fsync_policy::never:
           break;
       }
-      sink->on_appended({errc::ok, {}, *r});
+      sink->on_appended({errc::ok, {}, *r, sequence_check::ok});
       s.wake_parked(false);
     },
     [=](sync_atom) {
@@ -223,6 +290,7 @@ caf::behavior partition_behavior(partition_actor* self, partition_actor_config c
       self->delayed_send(self, std::chrono::milliseconds(rq.max_wait_ms), fetch_tmo_atom::value,
                          id);
     },
+    [=](fetch_now_atom, const fetch_sink_ptr& sink) { self->state.answer_parked_now(sink); },
     [=](fetch_tmo_atom, uint64_t id) {
       auto& s = self->state;
       auto i = std::find_if(s.parked.begin(), s.parked.end(),

@@ -8,12 +8,16 @@
 //            append already queued, so one fdatasync acknowledges all of them.
 //   interval ack after write(2); a timer syncs at most every fsync_interval_ms.
 //   never    ack after write(2).
+// Appends run, in order: the max_batch_bytes check, CRC/structure validation (when asked),
+// the idempotent-producer sequence check (producer_state.hpp: duplicates are acknowledged
+// with the original offsets and not appended; gaps and stale epochs fail), then the write.
 // Readers see offsets below the high watermark: the synced end for `always` (a consumer never
 // sees a record a crash could take back), the log end otherwise.
 //
 // Messages (see messages.hpp):
 //   (append_atom, batch_ptr, append_sink_ptr, bool validate)      -> sink
 //   (fetch_atom, fetch_request, fetch_sink_ptr)                   -> sink (maybe parked)
+//   (fetch_now_atom, fetch_sink_ptr)  answers that sink's parked fetch now (no-op if answered)
 //   (list_off_atom, int64_t ts)  -> (int64 offset, int64 timestamp)  ts: -2 earliest,
 //                                   -1 latest (high watermark), else first offset with time >= ts
 //   (describe_atom)              -> partition_description

@@ -1,0 +1,61 @@
+#pragma once
+// producer_state: the idempotent-producer bookkeeping of one partition (Kafka's
+// ProducerStateManager, reduced to what a non-transactional broker needs).
+//
+// Per producer id it keeps the current epoch and the sequence/offset ranges of the last
+// `batches_retained` (5, Kafka's NUM_BATCHES_TO_RETAIN) appended batches. check() applies the
+// rules of kafka-protocol-notes.md §1.5 to an incoming batch header without changing anything;
+// record() is called once the batch is in the log. A producer id without state (never seen,
+// or older than what rebuild() scanned) is accepted with any sequence, as Kafka does.
+//
+// Owned by the partition actor; not thread-safe. No CAF here, so it is tested directly.
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <unordered_map>
+
+#include "lkstream/base/result.hpp"
+#include "lkstream/model/record_batch.hpp"
+#include "lkstream/storage/log.hpp"
+#include "messages.hpp"
+
+namespace lkstream::actors {
+
+struct sequence_verdict {
+  sequence_check check = sequence_check::ok;
+  storage::append_result original;  // duplicate: the offsets of the retained batch
+  std::string message;              // errors: what was expected, for logs and clients
+};
+
+class producer_state {
+ public:
+  static constexpr size_t batches_retained = 5;
+
+  /// The verdict on appending a batch with header `h` now. Batches with producer_id < 0 are ok.
+  sequence_verdict check(const model::batch_header& h) const;
+
+  /// Records a batch that was appended at [base, last]. A higher epoch replaces the state of
+  /// the producer id; a lower one is ignored.
+  void record(const model::batch_header& h, offset base, offset last);
+
+  /// Records every idempotent batch of `log` from offset `from` on (after a restart).
+  status rebuild(const storage::log& log, offset from);
+
+  size_t producer_count() const noexcept { return entries_.size(); }
+
+ private:
+  struct batch_meta {
+    int32_t first_seq;
+    int32_t last_seq;
+    offset first_offset;
+    offset last_offset;
+  };
+  struct entry {
+    int16_t epoch = 0;
+    std::deque<batch_meta> batches;  // oldest first, at most batches_retained
+  };
+  std::unordered_map<int64_t, entry> entries_;
+};
+
+}  // namespace lkstream::actors
