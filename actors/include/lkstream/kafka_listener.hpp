@@ -1,0 +1,93 @@
+#pragma once
+// The Kafka wire-protocol listener: serves an engine to every Kafka client (librdkafka, kcat,
+// the Java client, ...) over TCP. kafka-protocol-notes.md §1.4 lists the APIs and versions.
+//
+//   auto eng = lkstream::engine::open({.config_file = "lkstream.toml"});
+//   auto lst = lkstream::kafka_listener::start(**eng,
+//       lkstream::listener_options::from_config((*eng)->configuration().broker));
+//   if (!lst) { std::cerr << lst.err().to_string() << '\n'; return 1; }
+//   std::cout << "listening on " << (*lst)->bound_address() << '\n';
+//   ...                       // until SIGTERM
+//   (*lst)->stop();           // before the engine closes
+//
+// Threading: one io thread (standalone Asio) owns every socket; requests go to the engine's
+// actors and their answers come back to that thread. Each connection's responses leave in
+// request order; pipelined requests are processed concurrently. start() and stop() may be
+// called from any thread, bound_address() too. The public API has no CAF or Asio types.
+//
+// Lifetime: the listener borrows the engine. stop() it (or destroy it) before the engine is
+// closed or destroyed. stop() stops accepting, stops reading new requests, lets in-flight
+// requests finish (at most limits.stop_grace_ms: a JoinGroup may be parked for a whole
+// rebalance), sends their responses, closes every connection and joins the io thread.
+//
+// Errors: start() fails with invalid_argument for an address it cannot parse or resolve, and
+// io_error naming the address and the OS reason when it cannot bind or listen. Per-connection
+// problems (malformed frames, oversize requests, unknown APIs) close that connection with one
+// log line and never affect other connections.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "lkstream/base/result.hpp"
+#include "lkstream/config/config.hpp"
+
+namespace lkstream {
+
+class engine;
+
+struct listener_limits {
+  /// Largest request frame accepted (Kafka's socket.request.max.bytes). A larger size prefix
+  /// closes the connection with a log line before anything is allocated for it.
+  uint64_t max_request_bytes = 100ull << 20;
+  /// All connections' request bytes held at once (frames being read or still being processed).
+  /// When it is reached, connections stop reading until earlier requests complete.
+  uint64_t max_buffered_bytes = 512ull << 20;
+  /// Requests of one connection processed concurrently; more wait in the socket.
+  uint32_t max_in_flight_per_connection = 64;
+  /// A connection that sends no complete request for this long is closed (Kafka's
+  /// connections.max.idle.ms). 0 = never.
+  int64_t idle_timeout_ms = 10 * 60 * 1000;
+  /// How long stop() waits for in-flight requests before closing connections anyway.
+  int64_t stop_grace_ms = 5000;
+};
+
+struct listener_options {
+  std::string listen = "127.0.0.1:9092";  // HOST:PORT to bind; port 0 picks a free port
+  std::string advertised;  // HOST:PORT clients are told (Metadata, FindCoordinator); empty =
+                           // the bound address (with the port actually bound)
+  listener_limits limits;
+
+  /// listen, advertised, max_request_bytes and max_buffered_bytes of [broker].
+  static listener_options from_config(const config::broker_settings& broker);
+};
+
+class kafka_listener {
+ public:
+  /// Binds, listens and starts the io thread. The node id and topic defaults come from the
+  /// engine's configuration ([broker] node_id, auto_create_topics, [topic_defaults]).
+  static result<std::unique_ptr<kafka_listener>> start(engine& eng, listener_options opts);
+
+  ~kafka_listener();  // stop()
+  kafka_listener(const kafka_listener&) = delete;
+  kafka_listener& operator=(const kafka_listener&) = delete;
+
+  /// "HOST:PORT" actually bound (the real port when listen asked for port 0). IPv6 hosts are
+  /// bracketed.
+  std::string bound_address() const;
+  uint16_t bound_port() const;
+  /// "HOST:PORT" announced to clients.
+  std::string advertised_address() const;
+
+  /// Stops accepting, finishes in-flight requests (up to stop_grace_ms), closes connections
+  /// and joins the io thread. Idempotent; blocks the caller until done.
+  void stop();
+
+  struct impl;
+
+ private:
+  explicit kafka_listener(std::unique_ptr<impl> i);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace lkstream

@@ -1,0 +1,254 @@
+#include "net/connection.hpp"
+
+#include "lkstream/kafka/api_versions.hpp"
+#include "lkstream/model/byte_order.hpp"
+#include "net/handlers/handler.hpp"
+#include "net/listener_core.hpp"
+
+namespace lkstream::net {
+namespace {
+
+// Smallest request: the v1 header prefix (api_key int16, api_version int16, correlation_id
+// int32) = 8 bytes; shorter frames cannot even be answered.
+constexpr int32_t min_request_bytes = 8;
+
+std::string describe_endpoint(const asio::ip::tcp::socket& s) {
+  asio::error_code ec;
+  auto ep = s.remote_endpoint(ec);
+  if (ec) return "unknown peer";
+  auto addr = ep.address();
+  std::string host = addr.to_string();
+  if (addr.is_v6()) host = "[" + host + "]";
+  return host + ":" + std::to_string(ep.port());
+}
+
+std::string_view kind_name(kafka::request_error_kind k) {
+  switch (k) {
+    case kafka::request_error_kind::truncated_header: return "truncated header";
+    case kafka::request_error_kind::unknown_api: return "unknown API";
+    case kafka::request_error_kind::unsupported_version: return "unsupported version";
+    case kafka::request_error_kind::malformed: return "malformed request";
+  }
+  return "bad request";
+}
+
+}  // namespace
+
+connection::connection(listener_core& core, asio::ip::tcp::socket socket, uint64_t id)
+    : core_(core), socket_(std::move(socket)), idle_timer_(std::in_place, core.io), id_(id) {
+  peer_ = describe_endpoint(*socket_);
+  asio::error_code ec;
+  auto ep = socket_->remote_endpoint(ec);
+  peer_host_ = ec ? std::string("unknown") : ep.address().to_string();
+  socket_->set_option(asio::ip::tcp::no_delay(true), ec);
+}
+
+void connection::start() {
+  arm_idle_timer();
+  read_size();
+}
+
+void connection::arm_idle_timer() {
+  if (core_.opts.limits.idle_timeout_ms <= 0 || closed_) return;
+  active_since_timer_ = false;
+  idle_timer_->expires_after(std::chrono::milliseconds(core_.opts.limits.idle_timeout_ms));
+  idle_timer_->async_wait([self = shared_from_this()](const asio::error_code& ec) {
+    if (ec || self->closed_) return;
+    // Idle = no complete request during a whole period and nothing in flight.
+    if (self->active_since_timer_ || !self->pending_.empty()) {
+      self->arm_idle_timer();
+      return;
+    }
+    self->close("connection from " + self->peer_ + " idle for " +
+                std::to_string(self->core_.opts.limits.idle_timeout_ms) + " ms; closing");
+  });
+}
+
+void connection::read_size() {
+  if (closed_ || draining_) return;
+  reading_ = true;
+  asio::async_read(*socket_, asio::buffer(size_buf_),
+                   [self = shared_from_this()](const asio::error_code& ec, size_t) {
+                     self->reading_ = false;
+                     if (self->closed_) return;
+                     if (ec) {
+                       if (self->draining_) return self->check_drained();
+                       // A clean EOF between requests is a normal client disconnect.
+                       return self->close(ec == asio::error::eof
+                                              ? std::string{}
+                                              : "connection from " + self->peer_ +
+                                                    ": read failed: " + ec.message());
+                     }
+                     const int32_t size = model::load_be<int32_t>(self->size_buf_.data());
+                     if (size < min_request_bytes ||
+                         static_cast<uint64_t>(size) > self->core_.opts.limits.max_request_bytes) {
+                       return self->close(
+                           "connection from " + self->peer_ + ": request size prefix " +
+                           std::to_string(size) + " outside [" +
+                           std::to_string(min_request_bytes) + ", max_request_bytes " +
+                           std::to_string(self->core_.opts.limits.max_request_bytes) +
+                           "]; closing");
+                     }
+                     self->want_ = static_cast<size_t>(size);
+                     self->start_body();
+                   });
+}
+
+void connection::start_body() {
+  if (closed_ || draining_) return;
+  if (pending_.size() >= core_.opts.limits.max_in_flight_per_connection) {
+    paused_ = true;  // resumed by complete()
+    return;
+  }
+  if (!core_.try_reserve(want_)) {
+    paused_ = true;
+    core_.wait_for_budget(shared_from_this());
+    return;
+  }
+  paused_ = false;
+  reserved_ = want_;
+  read_body();
+}
+
+void connection::resume_reading() {
+  if (!paused_ || closed_ || draining_) return;
+  start_body();
+}
+
+void connection::read_body() {
+  frame_ = std::make_shared<bytes>(want_);
+  reading_ = true;
+  asio::async_read(*socket_, asio::buffer(frame_->data(), frame_->size()),
+                   [self = shared_from_this()](const asio::error_code& ec, size_t) {
+                     self->reading_ = false;
+                     auto frame = std::move(self->frame_);
+                     if (self->closed_) return;
+                     if (ec) {
+                       self->core_.release(std::exchange(self->reserved_, 0));
+                       if (self->draining_) return self->check_drained();
+                       return self->close("connection from " + self->peer_ +
+                                          ": disconnected in the middle of a " +
+                                          std::to_string(self->want_) + "-byte request (" +
+                                          ec.message() + ")");
+                     }
+                     self->on_frame(std::move(frame));
+                     self->read_size();
+                   });
+}
+
+void connection::on_frame(shared_bytes frame) {
+  const size_t frame_bytes = std::exchange(reserved_, 0);
+  active_since_timer_ = true;
+  auto decoded = kafka::decode_request(*frame);
+  if (auto* err = std::get_if<kafka::request_error>(&decoded)) {
+    if (err->answer_unsupported_version()) {
+      const uint64_t seq = next_seq_++;
+      pending_[seq] = {err->prefix->correlation_id, 0, kafka::api_key::api_versions, frame_bytes,
+                       false, std::nullopt};
+      complete(seq, kafka::response_body{kafka::make_unsupported_version_response()});
+      return;
+    }
+    core_.release(frame_bytes);
+    std::string what = "connection from " + peer_ + ": " + std::string(kind_name(err->kind));
+    if (err->prefix)
+      what += " (api key " + std::to_string(err->prefix->api_key) + " v" +
+              std::to_string(err->prefix->api_version) + ", correlation id " +
+              std::to_string(err->prefix->correlation_id) + ")";
+    if (!err->message.empty()) what += ": " + err->message;
+    close(what + "; closing");
+    return;
+  }
+  auto& req = std::get<kafka::request>(decoded);
+  const uint64_t seq = next_seq_++;
+  pending_[seq] = {req.header.correlation_id, req.header.api_version, req.header.key, frame_bytes,
+                   false, std::nullopt};
+  request_context ctx{core_, shared_from_this(), std::move(req.header), std::move(frame)};
+  dispatch(std::move(ctx), std::move(req.body), reply_slot{shared_from_this(), seq});
+}
+
+void connection::complete(uint64_t seq, std::optional<kafka::response_body> body) {
+  if (closed_) return;
+  auto it = pending_.find(seq);
+  if (it == pending_.end() || it->second.done) return;  // answered twice: keep the first
+  auto& p = it->second;
+  p.done = true;
+  if (body) {
+    auto w = kafka::encode_response(p.correlation_id, p.version, *body);
+    if (!w) {
+      close("connection from " + peer_ + ": cannot encode the " +
+            std::string(kafka::to_string(p.key)) + " v" + std::to_string(p.version) +
+            " response: " + w.err().message + "; closing");
+      return;
+    }
+    p.out.emplace(std::move(*w));
+  }
+  flush();
+}
+
+void connection::flush() {
+  const size_t before = pending_.size();
+  while (!pending_.empty() && pending_.begin()->second.done) {
+    auto& p = pending_.begin()->second;
+    if (p.out) queued_.push_back(std::move(*p.out));
+    core_.release(p.frame_bytes);
+    pending_.erase(pending_.begin());
+  }
+  write_ready();
+  if (pending_.size() < before && paused_) resume_reading();
+  if (draining_) check_drained();
+}
+
+void connection::write_ready() {
+  if (writing_now_ || queued_.empty() || closed_) return;
+  writing_ = std::move(queued_);
+  queued_.clear();
+  std::vector<asio::const_buffer> bufs;
+  for (auto& w : writing_)
+    for (auto seg : w.segments()) bufs.emplace_back(seg.data(), seg.size());
+  writing_now_ = true;
+  asio::async_write(*socket_, bufs, [self = shared_from_this()](const asio::error_code& ec, size_t) {
+    self->writing_now_ = false;
+    self->writing_.clear();
+    if (self->closed_) return;
+    if (ec) {
+      return self->close("connection from " + self->peer_ + ": write failed: " + ec.message());
+    }
+    self->write_ready();
+    if (self->draining_) self->check_drained();
+  });
+}
+
+void connection::drain() {
+  if (closed_ || draining_) return;
+  draining_ = true;
+  paused_ = false;
+  asio::error_code ec;
+  // Wakes the outstanding read with end-of-file without touching an outstanding write.
+  if (reading_) socket_->shutdown(asio::ip::tcp::socket::shutdown_receive, ec);
+  if (reserved_ && !reading_) core_.release(std::exchange(reserved_, 0));
+  check_drained();
+}
+
+void connection::check_drained() {
+  if (closed_ || reading_) return;
+  if (pending_.empty() && queued_.empty() && !writing_now_) close({});
+}
+
+void connection::close(const std::string& why) {
+  if (closed_) return;
+  closed_ = true;
+  if (!why.empty()) core_.log(why);
+  asio::error_code ec;
+  idle_timer_.reset();  // cancels the wait
+  socket_->shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_->close(ec);
+  socket_.reset();
+  size_t held = std::exchange(reserved_, 0);
+  for (auto& [seq, p] : pending_) held += p.frame_bytes;
+  pending_.clear();
+  queued_.clear();
+  if (held) core_.release(held);
+  core_.remove(id_);
+}
+
+}  // namespace lkstream::net

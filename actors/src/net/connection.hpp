@@ -1,0 +1,104 @@
+#pragma once
+// connection: one Kafka client connection (design.md §5, kafka-protocol-notes.md §5 P2, P3).
+//
+// Reading: int32 size prefix, then exactly that many bytes. A size below the 8-byte header
+// minimum or above limits.max_request_bytes closes the connection with a log line before any
+// allocation; otherwise the frame's bytes are reserved in the listener's global budget first
+// (reading pauses while the budget is exhausted or max_in_flight_per_connection requests are
+// in progress). Frames are decoded by the codec and dispatched at once, so pipelined requests
+// run concurrently.
+//
+// Writing: every request gets a sequence number; complete() stores its encoded response and
+// responses leave strictly in sequence order, gathered into one writev with the Fetch record
+// chunks referenced, not copied. A request answered with nullopt (Produce acks=0) sends
+// nothing and does not hold back later responses.
+//
+// Errors: a request the codec cannot decode (truncated header, unknown API, unsupported
+// version, malformed body) closes the connection with a log line, except an ApiVersions of an
+// unsupported version, which is answered in v0 with UNSUPPORTED_VERSION (KIP-511).
+//
+// Threading: io thread only. Lifetime: shared_ptr; pending handlers and reply slots keep it
+// alive; after close() completions are ignored.
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lkstream/kafka/request.hpp"
+#include "lkstream/kafka/response.hpp"
+#include "net/asio.hpp"
+
+namespace lkstream::net {
+
+class listener_core;
+
+class connection : public std::enable_shared_from_this<connection> {
+ public:
+  connection(listener_core& core, asio::ip::tcp::socket socket, uint64_t id);
+
+  void start();
+  /// Stop reading new requests; close once every in-flight request was answered.
+  void drain();
+  /// Closes the socket now (idempotent). `why` is logged when not empty.
+  void close(const std::string& why);
+  /// Delivers the answer to request `seq`: a response to encode and send, or nullopt for none.
+  void complete(uint64_t seq, std::optional<kafka::response_body> body);
+  /// Called by the core when buffer budget was released.
+  void resume_reading();
+
+  uint64_t id() const noexcept { return id_; }
+  bool is_open() const noexcept { return !closed_; }
+  const std::string& peer() const noexcept { return peer_; }
+  const std::string& peer_host() const noexcept { return peer_host_; }
+
+ private:
+  struct pending {
+    int32_t correlation_id = 0;
+    int16_t version = 0;
+    kafka::api_key key = kafka::api_key::api_versions;
+    size_t frame_bytes = 0;
+    bool done = false;
+    std::optional<kafka::wire_writer> out;
+  };
+
+  void read_size();
+  void start_body();
+  void read_body();
+  void on_frame(shared_bytes frame);
+  void flush();
+  void write_ready();
+  void arm_idle_timer();
+  void check_drained();
+
+  listener_core& core_;
+  // Reset by close(): a closed connection owns no Asio object, so it may outlive the
+  // io_context (reply slots held by actors keep it alive after the listener stopped).
+  std::optional<asio::ip::tcp::socket> socket_;
+  std::optional<asio::steady_timer> idle_timer_;
+  const uint64_t id_;
+  std::string peer_;       // "host:port" for logs
+  std::string peer_host_;  // for group member descriptions
+
+  std::array<std::byte, 4> size_buf_{};
+  size_t want_ = 0;                   // size of the frame being read
+  size_t reserved_ = 0;               // budget reserved for it
+  std::shared_ptr<bytes> frame_;      // being read
+  bool reading_ = false;              // an async read is outstanding
+  bool paused_ = false;               // waiting for budget or in-flight room
+  bool draining_ = false;
+  bool closed_ = false;
+  bool active_since_timer_ = false;   // a complete request arrived since the idle timer armed
+
+  uint64_t next_seq_ = 0;
+  std::map<uint64_t, pending> pending_;  // in-flight requests by sequence number
+  std::deque<kafka::wire_writer> queued_;   // encoded, in order, not yet being written
+  std::deque<kafka::wire_writer> writing_;  // owned by the outstanding async_write
+  bool writing_now_ = false;
+};
+
+}  // namespace lkstream::net

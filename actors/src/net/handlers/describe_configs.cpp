@@ -1,0 +1,79 @@
+#include "net/handlers/describe_configs.hpp"
+
+#include <algorithm>
+
+#include "lkstream/config/units.hpp"
+#include "net/topic_configs.hpp"
+#include "topic/topic_registry.hpp"
+
+namespace lkstream::net {
+namespace {
+
+bool wanted(const kafka::describe_configs_resource& r, const std::string& name) {
+  return !r.configuration_keys ||
+         std::find(r.configuration_keys->begin(), r.configuration_keys->end(), name) !=
+             r.configuration_keys->end();
+}
+
+kafka::describe_configs_entry entry(std::string name, std::string value, int8_t source,
+                                    bool is_default, bool read_only) {
+  kafka::describe_configs_entry e;
+  e.name = std::move(name);
+  e.value = std::move(value);
+  e.read_only = read_only;
+  e.is_default = is_default;
+  e.config_source = is_default ? kafka::config_source_default : source;
+  return e;
+}
+
+}  // namespace
+
+void handle_describe_configs(const request_context& ctx, kafka::describe_configs_request rq,
+                             reply_slot reply) {
+  kafka::describe_configs_response resp;
+  const auto& cfg = ctx.core.eng.cfg;
+  for (const auto& r : rq.resources) {
+    auto& out = resp.results.emplace_back();
+    out.resource_type = r.resource_type;
+    out.resource_name = r.resource_name;
+    if (r.resource_type == kafka::config_resource_topic) {
+      auto topic = ctx.core.eng.board->find(r.resource_name);
+      if (!topic) {
+        out.error = kafka::error_code::unknown_topic_or_partition;
+        out.error_message = "unknown topic " + r.resource_name;
+        continue;
+      }
+      for (auto& c : describe_topic_configs(topic->settings, cfg.topic_defaults))
+        if (wanted(r, c.name))
+          out.configs.push_back(entry(c.name, c.value, kafka::config_source_topic, c.is_default,
+                                      false));
+    } else if (r.resource_type == kafka::config_resource_broker) {
+      if (r.resource_name != std::to_string(ctx.core.node_id()) && !r.resource_name.empty()) {
+        out.error = kafka::error_code::invalid_request;
+        out.error_message = "unknown broker " + r.resource_name;
+        continue;
+      }
+      const auto& b = cfg.broker;
+      const std::pair<std::string, std::string> broker_configs[] = {
+          {"broker.id", std::to_string(b.node_id)},
+          {"advertised.listeners",
+           "PLAINTEXT://" + ctx.core.advertised_host + ":" + std::to_string(ctx.core.advertised_port)},
+          {"auto.create.topics.enable", b.auto_create_topics ? "true" : "false"},
+          {"socket.request.max.bytes", std::to_string(ctx.core.opts.limits.max_request_bytes)},
+          {"num.partitions", std::to_string(cfg.topic_defaults.partitions)},
+          {"log.dirs", b.data_dir},
+          {"default.replication.factor", "1"},
+          {"offsets.retention.minutes", std::to_string(b.offsets_retention_ms / 60000)},
+      };
+      for (auto& [name, value] : broker_configs)
+        if (wanted(r, name))
+          out.configs.push_back(entry(name, value, kafka::config_source_static_broker, false, true));
+    } else {
+      out.error = kafka::error_code::invalid_request;
+      out.error_message = "unsupported resource type " + std::to_string(r.resource_type);
+    }
+  }
+  reply.send(std::move(resp));
+}
+
+}  // namespace lkstream::net

@@ -1,0 +1,59 @@
+// The one place that maps a decoded request to its handler. Versions were checked by the
+// codec against lkstream/kafka/supported_apis.hpp before this runs.
+#include "net/handlers/handler.hpp"
+
+#include "net/handlers/api_versions.hpp"
+#include "net/handlers/metadata.hpp"
+#include "net/handlers/produce.hpp"
+#include "net/handlers/fetch.hpp"
+#include "net/handlers/list_offsets.hpp"
+#include "net/handlers/find_coordinator.hpp"
+#include "net/handlers/join_group.hpp"
+#include "net/handlers/sync_group.hpp"
+#include "net/handlers/heartbeat.hpp"
+#include "net/handlers/leave_group.hpp"
+#include "net/handlers/offset_commit.hpp"
+#include "net/handlers/offset_fetch.hpp"
+#include "net/handlers/describe_groups.hpp"
+#include "net/handlers/list_groups.hpp"
+#include "net/handlers/init_producer_id.hpp"
+#include "net/handlers/create_topics.hpp"
+#include "net/handlers/delete_topics.hpp"
+#include "net/handlers/describe_configs.hpp"
+
+namespace lkstream::net {
+namespace {
+
+template <class... Fs>
+struct overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+overloaded(Fs...) -> overloaded<Fs...>;
+
+}  // namespace
+
+void dispatch(request_context ctx, kafka::request_body body, reply_slot reply) {
+  std::visit(overloaded{
+    [&](kafka::api_versions_request& rq) { handle_api_versions(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::metadata_request& rq) { handle_metadata(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::produce_request& rq) { handle_produce(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::fetch_request& rq) { handle_fetch(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::list_offsets_request& rq) { handle_list_offsets(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::find_coordinator_request& rq) { handle_find_coordinator(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::join_group_request& rq) { handle_join_group(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::sync_group_request& rq) { handle_sync_group(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::heartbeat_request& rq) { handle_heartbeat(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::leave_group_request& rq) { handle_leave_group(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::offset_commit_request& rq) { handle_offset_commit(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::offset_fetch_request& rq) { handle_offset_fetch(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::describe_groups_request& rq) { handle_describe_groups(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::list_groups_request& rq) { handle_list_groups(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::init_producer_id_request& rq) { handle_init_producer_id(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::create_topics_request& rq) { handle_create_topics(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::delete_topics_request& rq) { handle_delete_topics(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::describe_configs_request& rq) { handle_describe_configs(ctx, std::move(rq), std::move(reply)); },
+  }, body);
+}
+
+}  // namespace lkstream::net

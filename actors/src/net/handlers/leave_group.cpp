@@ -1,0 +1,32 @@
+#include "net/handlers/leave_group.hpp"
+
+#include "group/group_coordinator_api.hpp"
+#include "net/kafka_errors.hpp"
+
+namespace lkstream::net {
+
+void handle_leave_group(const request_context& ctx, kafka::leave_group_request rq,
+                        reply_slot reply) {
+  group::leave_request lr;
+  lr.group_id = rq.group_id;
+  for (auto& m : kafka::leaving_members(rq, ctx.version()))
+    lr.members.push_back({std::move(m.member_id), std::move(m.group_instance_id)});
+  ctx.core.ask<group::leave_response>(
+      ctx.core.eng.groups,
+      [reply](result<group::leave_response> r) {
+        kafka::leave_group_response resp;
+        if (!r) {
+          resp.error = kafka::error_code::coordinator_not_available;
+        } else {
+          // v0-2: the single member's outcome is the top-level error (leave_response.error).
+          resp.error = to_kafka_error(r->error);
+          for (auto& m : r->members)
+            resp.members.push_back(
+                {std::move(m.member_id), std::move(m.group_instance_id), to_kafka_error(m.error)});
+        }
+        reply.send(std::move(resp));
+      },
+      group::leave_group_atom::value, std::move(lr));
+}
+
+}  // namespace lkstream::net

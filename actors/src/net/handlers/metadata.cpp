@@ -1,0 +1,104 @@
+#include "net/handlers/metadata.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "net/kafka_errors.hpp"
+#include "topic/topic_registry.hpp"
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::config::topic_settings)
+
+namespace lkstream::net {
+namespace {
+
+// Kafka's cluster id is an opaque string to clients; one fixed id per broker is enough here.
+constexpr const char* cluster_id = "lkstream";
+
+kafka::metadata_topic describe(const actors::topic_handle& t, int32_t node) {
+  kafka::metadata_topic mt;
+  mt.name = t.name;
+  for (int32_t p = 0; p < static_cast<int32_t>(t.partitions.size()); ++p) {
+    kafka::metadata_partition mp;
+    mp.partition_index = p;
+    mp.leader_id = node;
+    mp.leader_epoch = 0;
+    mp.replica_nodes = {node};
+    mp.isr_nodes = {node};
+    mt.partitions.push_back(std::move(mp));
+  }
+  return mt;
+}
+
+kafka::metadata_response build(const request_context& ctx, const kafka::metadata_request& rq,
+                               const std::map<std::string, kafka::error_code>& create_errors) {
+  const int32_t node = ctx.core.node_id();
+  kafka::metadata_response resp;
+  resp.brokers.push_back({node, ctx.core.advertised_host, ctx.core.advertised_port, std::nullopt});
+  resp.cluster_id = cluster_id;
+  resp.controller_id = node;
+  auto snapshot = ctx.core.eng.board->snapshot();
+  if (!rq.topics) {
+    for (auto& [name, t] : *snapshot) resp.topics.push_back(describe(*t, node));
+    std::sort(resp.topics.begin(), resp.topics.end(),
+              [](const auto& a, const auto& b) { return a.name < b.name; });
+    return resp;
+  }
+  for (const auto& want : *rq.topics) {
+    auto it = snapshot->find(want.name);
+    if (it != snapshot->end()) {
+      resp.topics.push_back(describe(*it->second, node));
+      continue;
+    }
+    kafka::metadata_topic mt;
+    mt.name = want.name;
+    auto e = create_errors.find(want.name);
+    mt.error = e != create_errors.end() ? e->second : kafka::error_code::unknown_topic_or_partition;
+    resp.topics.push_back(std::move(mt));
+  }
+  return resp;
+}
+
+}  // namespace
+
+void handle_metadata(const request_context& ctx, kafka::metadata_request rq, reply_slot reply) {
+  auto& core = ctx.core;
+  std::vector<std::string> to_create;
+  std::map<std::string, kafka::error_code> errors;
+  if (rq.topics) {
+    auto snapshot = core.eng.board->snapshot();
+    for (const auto& t : *rq.topics) {
+      if (snapshot->count(t.name) || errors.count(t.name)) continue;
+      if (!actors::validate_topic_name(t.name)) {
+        errors[t.name] = kafka::error_code::invalid_topic_exception;
+      } else if (core.eng.cfg.broker.auto_create_topics && rq.allow_auto_topic_creation &&
+                 std::find(to_create.begin(), to_create.end(), t.name) == to_create.end()) {
+        to_create.push_back(t.name);
+      }
+    }
+  }
+  if (to_create.empty()) {
+    reply.send(build(ctx, rq, errors));
+    return;
+  }
+  struct gather {
+    kafka::metadata_request rq;
+    std::map<std::string, kafka::error_code> errors;
+    size_t waiting;
+  };
+  auto g = std::make_shared<gather>(gather{std::move(rq), std::move(errors), to_create.size()});
+  for (auto& name : to_create) {
+    core.ask<int32_t>(
+        core.eng.registry,
+        [ctx, reply, g, name](result<int32_t> r) {
+          // topic_exists: another request created it meanwhile, which is fine.
+          if (!r && r.code() != errc::topic_exists) {
+            ctx.core.log("auto-creating topic " + name + " failed: " + r.err().message);
+            g->errors[name] = to_kafka_error(r.code());
+          }
+          if (--g->waiting == 0) reply.send(build(ctx, g->rq, g->errors));
+        },
+        actors::create_atom::value, name, core.eng.cfg.topic_defaults);
+  }
+}
+
+}  // namespace lkstream::net

@@ -1,0 +1,147 @@
+#pragma once
+// listener_core: what every connection and handler of one kafka_listener shares. It owns the
+// io_context (the io thread runs it) and bridges to the engine's actors.
+//
+// Threading: everything runs on the io thread except post(), the sinks' callbacks (which only
+// post), and ask()'s relay actors (which only post). Handlers and connections therefore need
+// no locks.
+//
+// Lifetime: kafka_listener owns the core through a shared_ptr; sinks and relay actors hold
+// weak_ptrs and drop their answer when the core is gone (the listener was stopped). The io
+// thread is joined before the last strong reference goes, so the io_context never dies while
+// running.
+
+#include <caf/all.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+
+#include "engine_impl.hpp"
+#include "lkstream/kafka_listener.hpp"
+#include "messages.hpp"
+#include "net/asio.hpp"
+
+namespace lkstream::net {
+
+class connection;
+
+/// The value a relay delivers: R for one reply value, std::tuple<Rs...> for several.
+template <class... Rs>
+using reply_value_t = std::conditional_t<sizeof...(Rs) == 1,
+                                         std::tuple_element_t<0, std::tuple<Rs...>>,
+                                         std::tuple<Rs...>>;
+
+class listener_core : public std::enable_shared_from_this<listener_core> {
+ public:
+  listener_core(engine::impl& eng, listener_options opts);
+
+  asio::io_context io;
+  engine::impl& eng;
+  const listener_options opts;
+  std::string advertised_host;  // set by start(), before the io thread runs
+  int32_t advertised_port = 0;
+
+  int32_t node_id() const noexcept { return eng.cfg.broker.node_id; }
+
+  /// One line to the engine's log (any thread).
+  void log(const std::string& line) const { eng.log(line); }
+
+  /// Runs `fn` on the io thread, unless the core is gone (then `fn` is dropped).
+  template <class F>
+  static void post(const std::weak_ptr<listener_core>& weak, F&& fn) {
+    if (auto core = weak.lock()) asio::post(core->io, std::forward<F>(fn));
+  }
+
+  /// Sends a request to an actor and calls `done(result<reply_value_t<Rs...>>)` on the io
+  /// thread with its answer (or its error). A short-lived relay actor waits for the reply, so
+  /// the io thread never blocks. Use for control-plane requests (groups, registry, offsets).
+  template <class... Rs, class Done, class... Ts>
+  void ask(const caf::actor& dest, Done done, Ts... xs) {
+    using value = reply_value_t<Rs...>;
+    if (!dest || !eng.sys) {
+      done(result<value>(errc::closed, "the engine is shut down"));
+      return;
+    }
+    std::weak_ptr<listener_core> weak = weak_from_this();
+    eng.sys->spawn([=](caf::event_based_actor* self) -> caf::behavior {
+      self->request(dest, caf::infinite, xs...)
+          .then(
+              [=](Rs&... rs) {
+                value v{std::move(rs)...};
+                post(weak, [done, v = std::move(v)]() mutable { done(result<value>(std::move(v))); });
+              },
+              [=](caf::error& e) {
+                post(weak, [done, err = actors::from_caf_error(e)]() mutable {
+                  done(result<value>(std::move(err)));
+                });
+              });
+      return {};  // no behavior: the relay ends once the reply arrived
+    });
+  }
+
+  // ---- io thread only -------------------------------------------------------------------
+
+  /// Global buffered-request budget (limits.max_buffered_bytes).
+  bool try_reserve(size_t n);
+  void release(size_t n);
+  /// Calls back conn->resume_reading() once budget was released.
+  void wait_for_budget(const std::shared_ptr<connection>& conn);
+
+  /// A new producer id for InitProducerId: unique across restarts of this data directory as
+  /// long as the wall clock does not go back (ids are clock_ms * 1024 + a counter).
+  int64_t next_producer_id();
+
+  void add(const std::shared_ptr<connection>& conn);
+  void remove(uint64_t id);
+  uint64_t next_connection_id() noexcept { return ++last_connection_id_; }
+  size_t connection_count() const noexcept { return connections_.size(); }
+  /// Drains every connection; `on_all_closed` runs once none is left.
+  void drain_all(std::function<void()> on_all_closed);
+  void close_all(const std::string& why);
+
+ private:
+  uint64_t buffered_ = 0;
+  std::deque<std::weak_ptr<connection>> budget_waiters_;
+  int64_t last_producer_id_ = 0;
+  uint64_t last_connection_id_ = 0;
+  std::unordered_map<uint64_t, std::shared_ptr<connection>> connections_;
+  std::function<void()> on_all_closed_;
+};
+
+/// An append_sink that hands the outcome to `done` on the io thread. If the partition actor
+/// drops the request without answering (it was gone), `done` gets errc::closed.
+class net_append_sink final : public actors::append_sink {
+ public:
+  using done_fn = std::function<void(const actors::append_outcome&)>;
+  net_append_sink(std::weak_ptr<listener_core> core, done_fn done)
+      : core_(std::move(core)), done_(std::move(done)) {}
+  ~net_append_sink() override;
+  void on_appended(const actors::append_outcome& outcome) override;
+
+ private:
+  std::weak_ptr<listener_core> core_;
+  done_fn done_;
+  bool answered_ = false;
+};
+
+/// A fetch_sink that hands the response to `done` on the io thread; errc::closed if dropped.
+class net_fetch_sink final : public actors::fetch_sink {
+ public:
+  using done_fn = std::function<void(actors::fetch_response&)>;
+  net_fetch_sink(std::weak_ptr<listener_core> core, done_fn done)
+      : core_(std::move(core)), done_(std::move(done)) {}
+  ~net_fetch_sink() override;
+  void on_fetched(actors::fetch_response response) override;
+
+ private:
+  std::weak_ptr<listener_core> core_;
+  done_fn done_;
+  bool answered_ = false;
+};
+
+}  // namespace lkstream::net

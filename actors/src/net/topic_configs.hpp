@@ -1,0 +1,33 @@
+#pragma once
+// Topic settings under their Kafka names, for CreateTopics `configs` and DescribeConfigs:
+//   retention.ms, retention.bytes, segment.bytes, segment.ms, max.message.bytes,
+//   message.timestamp.type (CreateTime | LogAppendTime), cleanup.policy (delete only),
+//   flush.ms (fsync_interval_ms), plus lkstream's own fsync policy as lkstream.fsync.
+// Kafka-only settings that mean nothing on a single node (min.insync.replicas, ...) are
+// accepted and ignored so that generic admin tools work; anything else is INVALID_CONFIG.
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "lkstream/base/result.hpp"
+#include "lkstream/config/config.hpp"
+
+namespace lkstream::net {
+
+/// Applies one Kafka-named setting; invalid_argument naming the key and value otherwise.
+status apply_topic_config(config::topic_settings& s, const std::string& name,
+                          const std::optional<std::string>& value);
+
+struct described_config {
+  std::string name;
+  std::string value;
+  bool is_default = false;  // equal to [topic_defaults]
+};
+
+/// Every setting above with its value, in a stable order.
+std::vector<described_config> describe_topic_configs(const config::topic_settings& s,
+                                                     const config::topic_settings& defaults);
+
+}  // namespace lkstream::net
