@@ -4,7 +4,7 @@
 set -euo pipefail
 
 apt_packages=(build-essential cmake ninja-build pkg-config libcaf-dev librdkafka-dev
-              libtomlplusplus-dev doctest-dev libasio-dev)
+              libtomlplusplus-dev doctest-dev libasio-dev kcat)
 
 missing=()
 for p in "${apt_packages[@]}"; do
