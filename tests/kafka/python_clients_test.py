@@ -1,0 +1,254 @@
+"""confluent-kafka and kafka-python (PyPI) against the listener.
+
+    python_clients_test.py SERVER_BINARY
+
+Starts the test server on a free port and runs, per client, the issue's scenario at a smaller
+scale: create a 3-partition topic, produce keyed records (acks=all; idempotent with
+confluent-kafka), check keys land on Kafka's murmur2 partitions, consume in a group of two,
+close one and see its partitions move, commit, restart a consumer and see it resume at the
+committed offsets. Then cross-client: records (keys, headers, timestamps) produced by one
+client are read byte-identical by the other. Prints "N passed, N failed".
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+import confluent_kafka
+from confluent_kafka.admin import AdminClient, NewTopic
+import kafka
+from kafka.admin import KafkaAdminClient, NewTopic as KpNewTopic
+
+PARTITIONS = 3
+
+
+def murmur2(data: bytes) -> int:
+    """Kafka's Utils.murmur2 (seed 0x9747b28c), as a signed 32-bit int."""
+    m, r = 0x5BD1E995, 24
+    length = len(data)
+    h = (0x9747B28C ^ length) & 0xFFFFFFFF
+    for i in range(0, length - length % 4, 4):
+        k = int.from_bytes(data[i:i + 4], "little")
+        k = (k * m) & 0xFFFFFFFF
+        k ^= k >> r
+        k = (k * m) & 0xFFFFFFFF
+        h = (h * m) & 0xFFFFFFFF
+        h ^= k
+    rest = length % 4
+    tail = length - rest
+    if rest == 3:
+        h ^= data[tail + 2] << 16
+    if rest >= 2:
+        h ^= data[tail + 1] << 8
+    if rest >= 1:
+        h ^= data[tail]
+        h = (h * m) & 0xFFFFFFFF
+    h ^= h >> 13
+    h = (h * m) & 0xFFFFFFFF
+    h ^= h >> 15
+    return h
+
+
+def kafka_partition(key: bytes, n: int) -> int:
+    return (murmur2(key) & 0x7FFFFFFF) % n
+
+
+def wait_until(pred, step, seconds, what):
+    deadline = time.monotonic() + seconds
+    while not pred():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out: " + what)
+        step()
+
+
+def confluent_scenario(bootstrap):
+    topic, group, n = "ck-orders", "ck-group", 3000
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    for f in admin.create_topics([NewTopic(topic, PARTITIONS, 1)]).values():
+        f.result(30)
+    delivered = {}
+
+    def on_delivery(err, msg):
+        assert err is None, err
+        delivered.setdefault(msg.key(), set()).add(msg.partition())
+
+    p = confluent_kafka.Producer({"bootstrap.servers": bootstrap, "acks": "all",
+                                  "enable.idempotence": True, "linger.ms": 5,
+                                  "partitioner": "murmur2_random"})
+    for i in range(n):
+        p.produce(topic, key=b"user-%d" % (i % 97), value=b"v%d" % i, on_delivery=on_delivery)
+        p.poll(0)
+    assert p.flush(60) == 0
+    assert sum(1 for _ in delivered) == 97
+    for key, parts in delivered.items():
+        assert parts == {kafka_partition(key, PARTITIONS)}, (key, parts)
+
+    def consumer(name):
+        c = confluent_kafka.Consumer({"bootstrap.servers": bootstrap, "group.id": group,
+                                      "client.id": name, "enable.auto.commit": False,
+                                      "auto.offset.reset": "earliest",
+                                      "session.timeout.ms": 6000, "heartbeat.interval.ms": 200,
+                                      "fetch.wait.max.ms": 100})
+        c.subscribe([topic])
+        return c
+
+    c1, c2 = consumer("c1"), consumer("c2")
+    seen = set()
+    got = {c1: [], c2: []}
+
+    def step():
+        for c in (c1, c2):
+            for m in c.consume(500, 0.05):
+                assert m.error() is None, m.error()
+                seen.add((m.partition(), m.offset()))
+                got[c].append(m)
+
+    wait_until(lambda: len(seen) == n and c1.assignment() and c2.assignment(), step, 90,
+               "two consumers reading all records")
+    ends = {}
+    for part in range(PARTITIONS):
+        ends[part] = c1.get_watermark_offsets(confluent_kafka.TopicPartition(topic, part))[1]
+    for c in (c1, c2):
+        c.commit(offsets=[confluent_kafka.TopicPartition(topic, tp.partition, ends[tp.partition])
+                          for tp in c.assignment()], asynchronous=False)
+    c2.close()
+    wait_until(lambda: len(c1.assignment()) == PARTITIONS, lambda: c1.consume(100, 0.05), 60,
+               "partitions moving to c1")
+    for i in range(300):
+        p.produce(topic, key=b"late-%d" % i, value=b"late")
+    assert p.flush(30) == 0
+    fresh = []
+    wait_until(lambda: len(fresh) == 300, lambda: fresh.extend(c1.consume(500, 0.05)), 60,
+               "c1 reading the new records")
+    committed = {}
+    for part in range(PARTITIONS):
+        offs = sorted(m.offset() for m in fresh if m.partition() == part)
+        assert offs[0] == ends[part], (part, offs[0], ends[part])
+        committed[part] = offs[len(offs) // 2]
+    c1.commit(offsets=[confluent_kafka.TopicPartition(topic, part, off)
+                       for part, off in committed.items()], asynchronous=False)
+    c1.close()
+    expect = sum(ends[part] + sum(1 for m in fresh if m.partition() == part) - committed[part]
+                 for part in range(PARTITIONS))
+    c3 = consumer("c3")
+    again = []
+    wait_until(lambda: len(again) >= expect, lambda: again.extend(c3.consume(500, 0.05)), 60,
+               "c3 resuming")
+    again.extend(c3.consume(500, 0.5))
+    assert len(again) == expect, (len(again), expect)
+    for part, off in committed.items():
+        assert min(m.offset() for m in again if m.partition() == part) == off
+    c3.close()
+
+
+def kafka_python_scenario(bootstrap):
+    topic, group, n = "kp-orders", "kp-group", 1000
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    admin.create_topics([KpNewTopic(topic, PARTITIONS, 1)])
+    admin.close()
+    p = kafka.KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    futures = [(b"k%d" % (i % 31), p.send(topic, key=b"k%d" % (i % 31), value=b"v%d" % i))
+               for i in range(n)]
+    p.flush(30)
+    for key, f in futures:
+        md = f.get(30)
+        assert md.partition == kafka_partition(key, PARTITIONS), (key, md.partition)
+    p.close()
+
+    def consumer():
+        return kafka.KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group,
+                                   enable_auto_commit=False, auto_offset_reset="earliest",
+                                   session_timeout_ms=6000, heartbeat_interval_ms=200,
+                                   fetch_max_wait_ms=100)
+
+    c1, c2 = consumer(), consumer()
+    seen = set()
+
+    def step():
+        for c in (c1, c2):
+            for recs in c.poll(timeout_ms=50).values():
+                seen.update((r.partition, r.offset) for r in recs)
+
+    wait_until(lambda: len(seen) == n and c1.assignment() and c2.assignment(), step, 90,
+               "two kafka-python consumers reading all records")
+    c1.commit()
+    c2.commit()
+    c2.close()
+    wait_until(lambda: len(c1.assignment()) == PARTITIONS, lambda: c1.poll(timeout_ms=50), 60,
+               "partitions moving to the remaining kafka-python consumer")
+    c1.close()
+    c3 = consumer()
+    extra = []
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        for recs in c3.poll(timeout_ms=100).values():
+            extra.extend(recs)
+    assert not extra, "re-delivered %d committed records" % len(extra)
+    c3.close()
+
+
+def cross_client(bootstrap):
+    topic = "cross"
+    headers = [("h1", b"\x00\x01binary"), ("h2", b"text")]
+    sent = [(b"ck-%d" % i, b"payload-%d" % i, 1700000000000 + i) for i in range(50)]
+    p = confluent_kafka.Producer({"bootstrap.servers": bootstrap})
+    for k, v, ts in sent:
+        p.produce(topic, key=k, value=v, timestamp=ts, headers=headers)
+    assert p.flush(30) == 0
+    c = kafka.KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                            consumer_timeout_ms=5000)
+    got = [(r.key, r.value, r.timestamp, list(r.headers)) for r in c]
+    c.close()
+    assert got == [(k, v, ts, headers) for k, v, ts in sent], got[:2]
+    kp = kafka.KafkaProducer(bootstrap_servers=bootstrap)
+    kp.send(topic, key=b"kp", value=b"from kafka-python", headers=[("x", b"y")],
+            timestamp_ms=1700000001234).get(30)
+    kp.close()
+    cc = confluent_kafka.Consumer({"bootstrap.servers": bootstrap, "group.id": "cross-reader",
+                                   "auto.offset.reset": "earliest"})
+    cc.assign([confluent_kafka.TopicPartition(topic, 0, 50)])
+    msgs = []
+    wait_until(lambda: msgs, lambda: msgs.extend(m for m in cc.consume(10, 0.1) if not m.error()),
+               30, "confluent reading kafka-python's record")
+    m = msgs[0]
+    assert (m.key(), m.value(), m.timestamp()[1], m.headers()) == (
+        b"kp", b"from kafka-python", 1700000001234, [("x", b"y")])
+    cc.close()
+
+
+def main():
+    server = sys.argv[1]
+    with tempfile.TemporaryDirectory() as data:
+        proc = subprocess.Popen([server, "--data-dir", data], stdout=subprocess.PIPE, text=True)
+        try:
+            line = proc.stdout.readline()
+            assert line.startswith("listening on "), line
+            bootstrap = line.split()[-1]
+            passed = failed = 0
+            for test in (confluent_scenario, kafka_python_scenario, cross_client):
+                try:
+                    test(bootstrap)
+                    passed += 1
+                    print("ok", test.__name__, flush=True)
+                except Exception:
+                    failed += 1
+                    print("FAIL", test.__name__, flush=True)
+                    traceback.print_exc()
+            proc.send_signal(signal.SIGTERM)
+            rc = proc.wait(30)
+            if rc != 0:
+                failed += 1
+                print("FAIL server exit code", rc)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        print(f"{passed} passed, {failed} failed")
+        return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
