@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -58,6 +59,24 @@ struct recording_services final : instance_services {
 };
 
 }  // namespace
+
+TEST_CASE("connector abi: the 1.0 struct layouts stay as published (LP64)") {
+  // Connectors built against 1.0 rely on these offsets: a change here needs a new major.
+  CHECK(offsetof(lks_connector, name) == 16);
+  CHECK(offsetof(lks_connector, create) == 56);
+  CHECK(offsetof(lks_connector, destroy) == 112);
+  CHECK(sizeof(lks_connector) == 248);
+  CHECK(offsetof(lks_host, ctx) == 16);
+  CHECK(offsetof(lks_host, log) == 56);
+  CHECK(offsetof(lks_host, config_double) == 104);
+  CHECK(sizeof(lks_host) == 240);
+  CHECK(offsetof(lks_record, offset) == 24);
+  CHECK(offsetof(lks_record, header_count) == 80);
+  CHECK(sizeof(lks_record) == 104);
+  CHECK(sizeof(lks_config_field) == 56);
+  CHECK(sizeof(lks_header) == 32);
+  CHECK(LKS_CONNECTOR_MIN_SIZE == sizeof(lks_connector));
+}
 
 TEST_CASE("plugin loader: the build's own connectors load from the built-in directory") {
   auto dirs = std::vector<std::string>{std::string(builtin_connector_dir())};
