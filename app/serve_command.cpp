@@ -10,6 +10,7 @@
 
 #include "lkstream/config/config.hpp"
 #include "lkstream/config/units.hpp"
+#include "lkstream/connector_host.hpp"
 #include "lkstream/engine.hpp"
 
 namespace lkstream::app {
@@ -72,6 +73,18 @@ void report_topics(engine& eng) {
   }
 }
 
+/// Connectors that failed to load or validate are reported here and the rest keep running
+/// (a broken plugin never stops the service).
+void report_connectors(const connector_host& host) {
+  for (auto& c : host.status()) {
+    std::string line = "connector " + c.name + " (" + c.plugin +
+                       (c.kind.empty() ? "" : ", " + c.kind) +
+                       "): " + std::string(to_string(c.state));
+    if (!c.last_error.empty()) line += ": " + c.last_error;
+    say(line);
+  }
+}
+
 int run_serve(const parsed_args& args) {
   config::config cfg = config::defaults();
   if (auto path = args.get("config")) {
@@ -117,17 +130,32 @@ int run_serve(const parsed_args& args) {
   say("listen " + broker.listen + ", advertised " + config::advertised_address(broker) +
       " (stored; the Kafka listener is not available yet)");
   report_topics(eng);
-  say("ready (data dir " + data_dir + ", " + plural(eng.list_topics().size(), "topic") +
+  auto host = connector_host::start(eng, eng.configuration());
+  if (!host) {
+    fail("cannot start the connector host: " + host.err().to_string());
+    (void)eng.close();
+    return exit_failure;
+  }
+  report_connectors(**host);
+  say("ready (data dir " + data_dir + ", " + plural(eng.list_topics().size(), "topic") + ", " +
+      plural(eng.configuration().connectors.size(), "connector") +
       "); Kafka listener not yet available; stop with Ctrl-C or SIGTERM");
 
   int sig = 0;
   while (sigwait(&stop_signals, &sig) != 0) {
   }
   say(std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
+  bool clean = true;
+  if (auto stopped = (*host)->stop(); !stopped) {
+    fail("stopping the connectors failed: " + stopped.err().to_string());
+    clean = false;
+  }
+  host->reset();  // the host must go before the engine closes
   if (auto closed = eng.close(); !closed) {
     fail("closing the engine failed: " + closed.err().to_string());
     return exit_failure;
   }
+  if (!clean) return exit_failure;
   say("stopped: logs synced and closed, data dir unlocked");
   return exit_ok;
 }
@@ -143,8 +171,9 @@ command_spec serve_command() {
           "[--advertised HOST:PORT]",
       .description =
           "Opens the engine on the data directory (locking it), creates the [[topic]] entries\n"
-          "of the configuration that do not exist yet, reports topics and recovery, and runs\n"
-          "until SIGINT or SIGTERM, then syncs and closes every log. Flags override the file.\n"
+          "of the configuration that do not exist yet, reports topics and recovery, starts the\n"
+          "[[connector]] entries, and runs until SIGINT or SIGTERM, then stops the connectors\n"
+          "and syncs and closes every log. Flags override the file.\n"
           "Without --config, built-in defaults are used (data dir ./data).",
       .flags = {{"config", "FILE", "TOML configuration (see docs/configuration.md)"},
                 {"data-dir", "DIR", "data directory, overrides broker.data_dir"},

@@ -1,8 +1,9 @@
 #pragma once
 // `lkstream serve`: loads the configuration (--config, then flag overrides), opens the engine on
-// the data directory, reports what it loaded (topics, offsets, sizes, recovery notes), prints
-// one ready line and runs until SIGINT or SIGTERM, then closes the engine (every log synced and
-// closed, the data directory lock released) and exits 0.
+// the data directory, reports what it loaded (topics, offsets, sizes, recovery notes), starts
+// the configured connectors (one that fails to load is reported and the rest run), prints one
+// ready line and runs until SIGINT or SIGTERM, then stops the connectors, closes the engine
+// (every log synced and closed, the data directory lock released) and exits 0.
 //
 // Output contract (tests and scripts rely on it): progress and the report go to stdout, one
 // line each, flushed; the ready line starts with "lkstream: ready". Errors go to stderr.

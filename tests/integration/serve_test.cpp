@@ -113,7 +113,25 @@ TEST_CASE("serve: reports the end offsets of records written before it started")
   }
   auto lines = serve_until_ready_then_stop({"--data-dir", data}, SIGTERM);
   CHECK(any_line_contains(lines, "events-0: offsets 0..10"));
-  CHECK(any_line_contains(lines, "ready (data dir " + data + ", 1 topic)"));
+  CHECK(any_line_contains(lines, "ready (data dir " + data + ", 1 topic, 0 connectors)"));
+}
+
+TEST_CASE("serve: a connector whose plugin is missing is reported and serve still runs") {
+  temp_dir tmp("lkstream-serve");
+  const std::string cfg = tmp / "lkstream.toml";
+  REQUIRE(
+      write_file(cfg, "[broker]\ndata_dir = \"" + tmp / "data" +
+                          "\"\n\n[[topic]]\nname = \"in\"\n\n[[connector]]\n"
+                          "name = \"ghost\"\nplugin = \"no_such_plugin\"\ntopics = [\"in\"]\n"));
+  auto lines = serve_until_ready_then_stop({"--config", cfg}, SIGTERM);
+  std::string report;
+  for (auto& l : lines)
+    if (l.find("connector ghost (no_such_plugin") != std::string::npos) report = l;
+  CHECK_MESSAGE(report.find("failed") != std::string::npos, "line: " << report);
+  // The error names where the connector is declared: the [[connector]] table on line 7.
+  CHECK_MESSAGE(std::regex_search(report, std::regex("lkstream\\.toml:7:[0-9]+")),
+                "line: " << report);
+  CHECK(any_line_contains(lines, "1 topic, 1 connector)"));
 }
 
 TEST_CASE("serve: a bad configuration value exits 1 naming file:line:col and the key") {
