@@ -408,13 +408,13 @@ int main(int argc, char** argv) {
     auto raw_synced = median_of_3([&] { return raw_write(o, set, true); });
     std::printf("\n%s records (%d per 256 KiB batch)\n", sz.c_str(), set.records[0]);
     std::printf(
-        "  raw write()                %9.1f MB/s   (%.1f MB/s with a final fdatasync timed)\n",
+        "  raw write()                     %9.1f MB/s   (%.1f MB/s with a final fdatasync timed)\n",
         raw.mbps(), raw_synced.mbps());
     js.num("raw_write_" + sz + "_mbps", raw.mbps());
     js.num("raw_write_synced_" + sz + "_mbps", raw_synced.mbps());
     if (size == 1024) js.num("raw_write_mbps", raw.mbps());
     auto report = [&](const std::string& key, const std::string& label, const run_figures& f) {
-      std::printf("  %-26s %9.1f MB/s %12.0f rec/s   %.2fx raw\n", label.c_str(), f.mbps(), f.rps(),
+      std::printf("  %-31s %9.1f MB/s %12.0f rec/s   %.2fx raw\n", label.c_str(), f.mbps(), f.rps(),
                   f.mbps() / raw.mbps());
       js.num(key + "_mbps", f.mbps());
       js.num(key + "_rps", f.rps());
