@@ -12,6 +12,7 @@
 #include "lkstream/config/units.hpp"
 #include "lkstream/connector_host.hpp"
 #include "lkstream/engine.hpp"
+#include "lkstream/kafka_listener.hpp"
 
 namespace lkstream::app {
 
@@ -38,11 +39,15 @@ std::string plural(size_t n, std::string_view word) {
 }
 
 /// Applies --listen / --advertised after checking HOST:PORT; usage error text otherwise.
+/// --listen also accepts port 0 (the listener then picks a free port and prints it), which
+/// tests and scripts use to run several instances side by side.
 std::optional<std::string> apply_address(const parsed_args& args, std::string_view flag,
                                          std::string& target) {
   auto v = args.get(flag);
   if (!v) return std::nullopt;
-  if (auto hp = config::parse_host_port(*v); !hp)
+  std::string checked = *v;
+  if (flag == "listen" && checked.ends_with(":0")) checked.back() = '1';
+  if (auto hp = config::parse_host_port(checked); !hp)
     return "invalid value for --" + std::string(flag) + ": " + hp.err().message;
   target = *v;
   return std::nullopt;
@@ -126,25 +131,35 @@ int run_serve(const parsed_args& args) {
     return exit_failure;
   }
   auto& eng = **opened;
-  const auto& broker = eng.configuration().broker;
-  say("listen " + broker.listen + ", advertised " + config::advertised_address(broker) +
-      " (stored; the Kafka listener is not available yet)");
   report_topics(eng);
+  const auto& broker = eng.configuration().broker;
+  auto listener = kafka_listener::start(eng, listener_options::from_config(broker));
+  if (!listener) {
+    fail("cannot start the Kafka listener on " + broker.listen + ": " + listener.err().to_string());
+    (void)eng.close();
+    return exit_failure;
+  }
+  say("Kafka listener on " + (*listener)->bound_address() + ", advertised " +
+      (*listener)->advertised_address());
   auto host = connector_host::start(eng, eng.configuration());
   if (!host) {
     fail("cannot start the connector host: " + host.err().to_string());
+    (*listener)->stop();
     (void)eng.close();
     return exit_failure;
   }
   report_connectors(**host);
   say("ready (data dir " + data_dir + ", " + plural(eng.list_topics().size(), "topic") + ", " +
-      plural(eng.configuration().connectors.size(), "connector") +
-      "); Kafka listener not yet available; stop with Ctrl-C or SIGTERM");
+      plural(eng.configuration().connectors.size(), "connector") + ", Kafka on " +
+      (*listener)->bound_address() + "); stop with Ctrl-C or SIGTERM");
 
   int sig = 0;
   while (sigwait(&stop_signals, &sig) != 0) {
   }
   say(std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
+  // Outside in: no new Kafka requests, then no new connector records, then the logs.
+  (*listener)->stop();
+  listener->reset();
   bool clean = true;
   if (auto stopped = (*host)->stop(); !stopped) {
     fail("stopping the connectors failed: " + stopped.err().to_string());
@@ -156,7 +171,7 @@ int run_serve(const parsed_args& args) {
     return exit_failure;
   }
   if (!clean) return exit_failure;
-  say("stopped: logs synced and closed, data dir unlocked");
+  say("stopped: listener closed, logs synced and closed, data dir unlocked");
   return exit_ok;
 }
 
@@ -172,12 +187,14 @@ command_spec serve_command() {
       .description =
           "Opens the engine on the data directory (locking it), creates the [[topic]] entries\n"
           "of the configuration that do not exist yet, reports topics and recovery, starts the\n"
-          "[[connector]] entries, and runs until SIGINT or SIGTERM, then stops the connectors\n"
-          "and syncs and closes every log. Flags override the file.\n"
-          "Without --config, built-in defaults are used (data dir ./data).",
+          "Kafka listener and the [[connector]] entries, and runs until SIGINT or SIGTERM; then\n"
+          "stops the listener and the connectors and syncs and closes every log. Flags override\n"
+          "the file. Without --config, built-in defaults are used (data dir ./data, Kafka on\n"
+          "127.0.0.1:9092). --listen HOST:0 picks a free port.",
       .flags = {{"config", "FILE", "TOML configuration (see docs/configuration.md)"},
                 {"data-dir", "DIR", "data directory, overrides broker.data_dir"},
-                {"listen", "HOST:PORT", "Kafka listener address, overrides broker.listen"},
+                {"listen", "HOST:PORT",
+                 "Kafka listener, overrides broker.listen (port 0: any free)"},
                 {"advertised", "HOST:PORT",
                  "address given to clients, overrides broker.advertised"}},
       .max_positional = 0,

@@ -16,7 +16,7 @@ namespace {
 
 /// Runs `lkstream serve` on `dir` expecting it to be refused; returns its stderr.
 std::string refused_serve(const std::string& dir) {
-  child_process second({LKSTREAM_APP, "serve", "--data-dir", dir});
+  child_process second({LKSTREAM_APP, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir});
   REQUIRE_MESSAGE(second.started(), second.error());
   auto st = second.wait(after(30s));
   REQUIRE(st);
@@ -31,7 +31,7 @@ TEST_CASE("lock: a second serve on the same data dir fails naming the dir and th
   lkstream::testing::temp_dir tmp("lkstream-lock");
   const std::string dir = tmp / "data";
   {
-    child_process first({LKSTREAM_APP, "serve", "--data-dir", dir});
+    child_process first({LKSTREAM_APP, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir});
     REQUIRE_MESSAGE(first.started(), first.error());
     REQUIRE_MESSAGE(first.wait_for_line("lkstream: ready", after(30s)), first.stderr_text());
 
@@ -46,7 +46,7 @@ TEST_CASE("lock: a second serve on the same data dir fails naming the dir and th
     CHECK(WEXITSTATUS(*st) == 0);
   }
   // The holder exited cleanly: the lock is free again.
-  child_process third({LKSTREAM_APP, "serve", "--data-dir", dir});
+  child_process third({LKSTREAM_APP, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir});
   REQUIRE(third.started());
   REQUIRE_MESSAGE(third.wait_for_line("lkstream: ready", after(30s)), third.stderr_text());
   third.send_signal(SIGTERM);
@@ -74,7 +74,7 @@ TEST_CASE("lock: a SIGKILLed holder does not keep the data dir locked") {
   lkstream::testing::temp_dir tmp("lkstream-lock");
   const std::string dir = tmp / "data";
   {
-    child_process holder({LKSTREAM_APP, "serve", "--data-dir", dir});
+    child_process holder({LKSTREAM_APP, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir});
     REQUIRE(holder.started());
     REQUIRE_MESSAGE(holder.wait_for_line("lkstream: ready", after(30s)), holder.stderr_text());
     holder.send_signal(SIGKILL);
