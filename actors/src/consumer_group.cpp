@@ -160,8 +160,10 @@ void consumer::impl::membership_loop() {
     }
     auto assignment = group::decode_assignment(synced->assignment);
     revoke_all();
-    if (assignment) (void)set_assignment(group::flatten(assignment->assigned_partitions));
+    // Publish the identity before any record of the new assignment can be polled, so a commit
+    // right after the first poll carries this generation and member id.
     publish_identity(true, gen, member);
+    if (assignment) (void)set_assignment(group::flatten(assignment->assigned_partitions));
 
     // Heartbeat until the group rebalances or we stop.
     while (!stopped()) {
