@@ -4,7 +4,8 @@
 set -euo pipefail
 
 apt_packages=(build-essential cmake ninja-build pkg-config libcaf-dev librdkafka-dev
-              libtomlplusplus-dev doctest-dev libasio-dev kcat)
+              libtomlplusplus-dev doctest-dev libasio-dev kcat nlohmann-json3-dev
+              zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev)
 
 missing=()
 for p in "${apt_packages[@]}"; do
