@@ -1,6 +1,7 @@
 #include "cli.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <iostream>
 
@@ -10,6 +11,30 @@ std::optional<std::string> parsed_args::get(std::string_view flag) const {
   auto i = flags.find(flag);
   if (i == flags.end()) return std::nullopt;
   return i->second;
+}
+
+result<std::optional<int64_t>> parsed_args::get_int(std::string_view flag, int64_t min,
+                                                    int64_t max) const {
+  auto v = get(flag);
+  if (!v) return std::optional<int64_t>{};
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc{} || end != v->data() + v->size() || n < min || n > max)
+    return error{errc::invalid_argument, "invalid value '" + *v + "' for --" +
+                                             std::string(flag) + ": expected a whole number from " +
+                                             std::to_string(min) + " to " + std::to_string(max)};
+  return std::optional<int64_t>{n};
+}
+
+int parsed_args::usage_error(std::string_view message) const {
+  std::cerr << program << ": " << message << "\n";
+  std::cerr << "Try '" << command_path << " --help'.\n";
+  return exit_usage;
+}
+
+int parsed_args::failure(std::string_view message) const {
+  std::cerr << program << ": " << message << std::endl;
+  return exit_failure;
 }
 
 namespace {
@@ -75,6 +100,9 @@ result<parsed_args> parse(const command_spec& cmd, std::span<const std::string_v
                                                std::string(cmd.name) + "'"};
     out.positional.emplace_back(a);
   }
+  if (!out.help && out.positional.size() < cmd.min_positional)
+    return error{errc::invalid_argument, "missing argument for '" + std::string(cmd.name) +
+                                             "' (usage: " + std::string(cmd.synopsis) + ")"};
   return out;
 }
 
@@ -112,35 +140,88 @@ std::string program_usage(std::string_view program, std::span<const command_spec
   return s;
 }
 
+std::string group_usage(std::string_view program, const command_spec& group) {
+  std::string s = "usage: " + std::string(program) + " " + std::string(group.synopsis) + "\n";
+  if (!group.description.empty()) s += "\n" + std::string(group.description) + "\n";
+  s += "\nsubcommands:\n";
+  size_t width = 0;
+  for (auto& c : group.subcommands) width = std::max(width, c.name.size());
+  for (auto& c : group.subcommands) {
+    std::string name(c.name);
+    name.resize(width, ' ');
+    s += "  " + name + "  " + std::string(c.summary) + "\n";
+  }
+  return s;
+}
+
+namespace {
+
+int usage_error(std::string_view program, const std::string& msg, std::string_view hint_path) {
+  std::cerr << program << ": " << msg << "\n";
+  std::cerr << "Try '" << hint_path << " --help'.\n";
+  return exit_usage;
+}
+
+bool is_help(std::string_view a) {
+  return a == "-h" || a == "--help" || a == "help";
+}
+
+/// Runs `cmd`, selected by the words in `path`, with the arguments that follow them.
+int run_command(std::string_view program, const std::string& path, const command_spec& cmd,
+                std::span<const std::string_view> args) {
+  if (!cmd.subcommands.empty()) {
+    if (args.empty()) {
+      std::cerr << group_usage(program, cmd);
+      std::cerr << "\nRun '" << path << " <subcommand> --help' for its flags.\n";
+      return exit_usage;
+    }
+    if (is_help(args[0])) {
+      std::cout << group_usage(program, cmd);
+      std::cout << "\nRun '" << path << " <subcommand> --help' for its flags.\n";
+      return exit_ok;
+    }
+    auto sub = std::find_if(cmd.subcommands.begin(), cmd.subcommands.end(),
+                            [&](const command_spec& c) { return c.name == args[0]; });
+    if (sub == cmd.subcommands.end())
+      return usage_error(program,
+                         (args[0].starts_with("-") ? "unknown option '" : "unknown subcommand '") +
+                             std::string(args[0]) + "' for '" + std::string(cmd.name) + "'",
+                         path);
+    return run_command(program, path + " " + std::string(sub->name), *sub, args.subspan(1));
+  }
+  auto parsed = parse(cmd, args);
+  if (!parsed) return usage_error(program, parsed.err().message, path);
+  if (parsed->help) {
+    std::cout << command_usage(program, cmd);
+    return exit_ok;
+  }
+  parsed->program = std::string(program);
+  parsed->command_path = path;
+  return cmd.run(*parsed);
+}
+
+}  // namespace
+
 int dispatch(std::string_view program, std::span<const command_spec> commands,
              std::span<const std::string_view> args) {
-  auto usage_error = [&](const std::string& msg, std::string_view hint_cmd) {
-    std::cerr << program << ": " << msg << "\n";
-    std::cerr << "Try '" << program << (hint_cmd.empty() ? "" : " ") << hint_cmd << " --help'.\n";
-    return exit_usage;
-  };
   if (args.empty()) {
     std::cerr << program_usage(program, commands);
     return exit_usage;
   }
   std::string_view name = args[0];
-  if (name == "-h" || name == "--help" || name == "help") {
+  if (is_help(name)) {
     std::cout << program_usage(program, commands);
     return exit_ok;
   }
   auto cmd = std::find_if(commands.begin(), commands.end(),
                           [&](const command_spec& c) { return c.name == name; });
   if (cmd == commands.end()) {
-    if (name.starts_with("-")) return usage_error("unknown option '" + std::string(name) + "'", "");
-    return usage_error("unknown command '" + std::string(name) + "'", "");
+    if (name.starts_with("-"))
+      return usage_error(program, "unknown option '" + std::string(name) + "'", program);
+    return usage_error(program, "unknown command '" + std::string(name) + "'", program);
   }
-  auto parsed = parse(*cmd, args.subspan(1));
-  if (!parsed) return usage_error(parsed.err().message, cmd->name);
-  if (parsed->help) {
-    std::cout << command_usage(program, *cmd);
-    return exit_ok;
-  }
-  return cmd->run(*parsed);
+  return run_command(program, std::string(program) + " " + std::string(cmd->name), *cmd,
+                     args.subspan(1));
 }
 
 }  // namespace lkstream::app

@@ -1,17 +1,22 @@
 #pragma once
-// The command-line surface of the `lkstream` executable: a table of subcommands, each with its
-// flags, and a small parser that turns argv into (subcommand, flag values). Later admin
-// commands (topic, produce, consume, group) are added by appending a command_spec to the table
-// in main.cpp; the parser and the usage text need no change.
+// The command-line surface of the `lkstream` executable: a table of commands, each with its
+// flags, and a small parser that turns argv into (command, flag values). A command is added by
+// appending a command_spec to the table in main.cpp; the parser and the usage text need no
+// change.
 //
-// Syntax: `lkstream <command> [--flag VALUE | --flag=VALUE | --switch]... [ARG]...`.
-// `-h`/`--help` is accepted by every command. Flags may appear once; the last wins otherwise.
+// Syntax: `lkstream <command> [<subcommand>]... [--flag VALUE | --flag=VALUE | --switch]...
+// [ARG]...`. A command either runs (`run`) or groups subcommands (`subcommands`, e.g.
+// `lkstream topic create`), each with its own flags, synopsis and --help; groups nest.
+// `-h`/`--help` is accepted by every command and group. Flags may appear once; the last wins
+// otherwise. Flags shared by several subcommands (e.g. --bootstrap) are listed in each one's
+// `flags`: build them with a helper function in the command's file.
 //
 // Exit codes used by every command (kept here so tests and scripts can rely on them):
 //   0 success, 1 runtime failure (bad configuration, locked data directory, I/O),
 //   2 usage error (unknown command or flag, missing or malformed flag value).
 // Errors never throw: parse() returns errc::invalid_argument with a message for people.
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -39,19 +44,38 @@ struct parsed_args {
   std::map<std::string, std::string, std::less<>> flags;
   std::vector<std::string> positional;
   bool help = false;  // -h / --help was given
+  // Set by dispatch, for error messages and the "try --help" hint: the program name
+  // ("lkstream") and the words that selected the command ("lkstream topic create").
+  std::string program;
+  std::string command_path;
 
   bool has(std::string_view flag) const { return flags.find(flag) != flags.end(); }
   std::optional<std::string> get(std::string_view flag) const;
+
+  /// The flag's value as a decimal integer in [min, max]; nullopt when the flag is absent;
+  /// invalid_argument naming the flag when it is not a whole number in range.
+  result<std::optional<int64_t>> get_int(std::string_view flag, int64_t min, int64_t max) const;
+
+  /// Prints "<program>: <message>" and the "Try '<command_path> --help'." hint on stderr and
+  /// returns exit_usage: for a command's own checks of flag values and combinations.
+  int usage_error(std::string_view message) const;
+
+  /// Prints "<program>: <message>" on stderr and returns exit_failure.
+  int failure(std::string_view message) const;
 };
 
 struct command_spec {
-  std::string_view name;         // "serve"
+  std::string_view name;         // "serve", or "create" for a subcommand of "topic"
   std::string_view summary;      // one line for the command list
-  std::string_view synopsis;     // "serve [--config FILE] ..." (after the program name)
+  std::string_view synopsis;     // "serve [--config FILE] ..." (after the program name; for a
+                                 // subcommand the full path: "topic create TOPIC ...")
   std::string_view description;  // a paragraph for `<command> --help`, may be empty
   std::vector<flag_spec> flags;
   size_t max_positional = 0;
-  std::function<int(const parsed_args&)> run;
+  std::function<int(const parsed_args&)> run;  // unused when `subcommands` is not empty
+  // A command group: the next argument names one of these (each parsed with its own flags).
+  std::vector<command_spec> subcommands;
+  size_t min_positional = 0;  // fewer positional arguments is a usage error
 };
 
 /// Parses the arguments that follow the command name against its flags.
@@ -64,9 +88,12 @@ std::string command_usage(std::string_view program, const command_spec& cmd);
 /// `lkstream --help`: the command list.
 std::string program_usage(std::string_view program, std::span<const command_spec> commands);
 
-/// Runs the program: argv[1] selects the command. Prints usage or errors itself (errors on
-/// stderr, prefixed with the program name, followed by a "try --help" hint) and returns the
-/// process exit code.
+/// `lkstream topic --help` for a command group: its description and subcommand list.
+std::string group_usage(std::string_view program, const command_spec& group);
+
+/// Runs the program: argv[1] selects the command (argv[2] the subcommand of a group, and so
+/// on). Prints usage or errors itself (errors on stderr, prefixed with the program name,
+/// followed by a "try --help" hint) and returns the process exit code.
 int dispatch(std::string_view program, std::span<const command_spec> commands,
              std::span<const std::string_view> args);
 
