@@ -7,12 +7,17 @@ apt_packages=(build-essential cmake ninja-build pkg-config libcaf-dev librdkafka
               libtomlplusplus-dev doctest-dev libasio-dev kcat nlohmann-json3-dev
               zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
               # Apache Kafka for the bridge tests and benchmarks (scripts/apache-kafka.sh), Java client tests
-              maven openjdk-17-jdk-headless python3-venv)
+              maven openjdk-17-jdk-headless python3-venv
+              # kafkajs client tests (npm: NodeSource's nodejs bundles it, Debian's needs the package)
+              nodejs
+              # libFuzzer target of the Kafka request decoder (tests/fuzz), built with clang 14
+              clang-14 libclang-rt-14-dev libfuzzer-14-dev)
 
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+command -v npm >/dev/null || missing+=(npm)
 if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"
   sudo_cmd=()
