@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Fetches the Java Kafka client (org.apache.kafka:kafka-clients, Maven Central) and its runtime
+# dependencies into DIR/lib through Maven (a generated pom + dependency:copy-dependencies; the
+# artifacts are cached in ~/.m2 as usual).
+#   scripts/java-kafka-clients.sh DIR [VERSION]      (VERSION defaults to 4.4.0)
+# Idempotent: returns at once when DIR/lib already holds that version. Concurrent runs serialise
+# on DIR.lock. Needs java/javac 17+ and mvn (scripts/install-deps.sh). Prints the classpath
+# (DIR/lib/*) on the last line.
+set -euo pipefail
+dir=$(realpath -m "${1:?usage: java-kafka-clients.sh DIR [VERSION]}")
+version=${2:-4.4.0}
+for tool in mvn javac java; do
+  command -v "$tool" >/dev/null || { echo "java-kafka-clients: $tool not found (run scripts/install-deps.sh)" >&2; exit 1; }
+done
+mkdir -p "$dir"
+exec 9>"$dir.lock"
+flock 9
+if [[ -f $dir/lib/kafka-clients-$version.jar && -f $dir/lib/slf4j-nop-1.7.36.jar ]]; then
+  echo "$dir/lib/*"
+  exit 0
+fi
+rm -rf "$dir/lib"
+cat >"$dir/pom.xml" <<POM
+<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>io.lkstream.tests</groupId>
+  <artifactId>java-kafka-clients</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>org.apache.kafka</groupId>
+      <artifactId>kafka-clients</artifactId>
+      <version>$version</version>
+    </dependency>
+    <dependency>
+      <groupId>org.slf4j</groupId>
+      <artifactId>slf4j-nop</artifactId>
+      <version>1.7.36</version>
+    </dependency>
+  </dependencies>
+</project>
+POM
+mvn -q -B -Dstyle.color=never -f "$dir/pom.xml" dependency:copy-dependencies -DoutputDirectory="$dir/lib" \
+  -DincludeScope=runtime </dev/null >&2
+[[ -f $dir/lib/kafka-clients-$version.jar ]] || { echo "java-kafka-clients: kafka-clients-$version.jar missing after mvn" >&2; exit 1; }
+echo "$dir/lib/*"

@@ -1,0 +1,264 @@
+// The Java client (org.apache.kafka:kafka-clients) against a running LKSTREAM listener.
+//
+//   java KafkaClientCheck scenario BOOTSTRAP
+//   java KafkaClientCheck produce BOOTSTRAP TOPIC SPEC_FILE
+//   java KafkaClientCheck dump BOOTSTRAP OUT_DIR COUNT TOPIC...
+//
+// "scenario" is the group scenario: a 3-partition topic made with Admin, keyed records
+// with headers and timestamps from an idempotent producer (acks=all), every key on the
+// partition Kafka's murmur2 partitioner picks, a group of two consumers reading everything,
+// commits, one consumer leaving and its partitions moving to the other, and a restarted
+// consumer resuming at the committed offsets with nothing lost or re-delivered.
+// "produce" and "dump" are the cross-client matrix steps (tests/kafka/clients/record_lines.py
+// defines the text format). Any failure throws: the exit code is non-zero.
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
+
+public final class KafkaClientCheck {
+  private static final int PARTITIONS = 3;
+  private static final Duration POLL = Duration.ofMillis(50);
+
+  public static void main(String[] args) throws Exception {
+    switch (args[0]) {
+      case "scenario" -> scenario(args[1]);
+      case "produce" -> produce(args[1], args[2], Path.of(args[3]));
+      case "dump" -> dump(args[1], Path.of(args[2]), Integer.parseInt(args[3]),
+                          Arrays.asList(args).subList(4, args.length));
+      default -> throw new IllegalArgumentException("unknown command " + args[0]);
+    }
+    System.out.println("ok java " + args[0]);
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------
+
+  static void check(boolean ok, String what) {
+    if (!ok) throw new AssertionError(what);
+  }
+
+  static void waitUntil(BooleanSupplier done, Runnable step, int seconds, String what) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("timed out: " + what);
+      step.run();
+    }
+  }
+
+  static int kafkaPartition(byte[] key) {
+    return Utils.toPositive(Utils.murmur2(key)) % PARTITIONS;
+  }
+
+  static KafkaProducer<byte[], byte[]> producer(String bootstrap, boolean idempotent) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("acks", "all");
+    p.put("enable.idempotence", Boolean.toString(idempotent));
+    p.put("linger.ms", "5");
+    p.put("delivery.timeout.ms", "60000");
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String group, String name) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    if (group != null) p.put("group.id", group);
+    p.put("client.id", name);
+    p.put("enable.auto.commit", "false");
+    p.put("auto.offset.reset", "earliest");
+    p.put("session.timeout.ms", "6000");
+    p.put("heartbeat.interval.ms", "500");
+    p.put("fetch.max.wait.ms", "100");
+    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  // ---- the group scenario ----------------------------------------------------------------
+
+  record Seen(int partition, long offset) {}
+
+  static void scenario(String bootstrap) throws Exception {
+    final String topic = "java-orders";
+    final String group = "java-group";
+    final int n = 3000;
+    Properties ap = new Properties();
+    ap.put("bootstrap.servers", bootstrap);
+    try (Admin admin = Admin.create(ap)) {
+      admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all()
+          .get(60, TimeUnit.SECONDS);
+    }
+
+    var producer = producer(bootstrap, true);
+    List<Future<RecordMetadata>> sent = new ArrayList<>();
+    List<byte[]> keys = new ArrayList<>();
+    for (int i = 0; i < n; ++i) {
+      byte[] key = ("user-" + (i % 97)).getBytes(StandardCharsets.UTF_8);
+      var headers = new RecordHeaders().add("seq", Integer.toString(i).getBytes());
+      keys.add(key);
+      sent.add(producer.send(new ProducerRecord<>(topic, null, 1700000000000L + i, key,
+                                                  ("v" + i).getBytes(), headers)));
+    }
+    producer.flush();
+    for (int i = 0; i < n; ++i) {
+      var md = sent.get(i).get(60, TimeUnit.SECONDS);
+      check(md.partition() == kafkaPartition(keys.get(i)),
+            "key " + new String(keys.get(i)) + " went to " + md.partition());
+      check(md.timestamp() == 1700000000000L + i, "timestamp of record " + i);
+    }
+
+    var c1 = consumer(bootstrap, group, "c1");
+    var c2 = consumer(bootstrap, group, "c2");
+    c1.subscribe(List.of(topic));
+    c2.subscribe(List.of(topic));
+    Set<Seen> seen = new HashSet<>();
+    Runnable pollBoth = () -> {
+      for (var c : List.of(c1, c2))
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(POLL)) {
+          check(r.partition() == kafkaPartition(r.key()), "record on the wrong partition");
+          seen.add(new Seen(r.partition(), r.offset()));
+        }
+    };
+    waitUntil(() -> seen.size() == n && !c1.assignment().isEmpty() && !c2.assignment().isEmpty(),
+              pollBoth, 120, "two consumers reading all " + n + " records (" + seen.size() + ")");
+
+    List<TopicPartition> all = new ArrayList<>();
+    for (int p = 0; p < PARTITIONS; ++p) all.add(new TopicPartition(topic, p));
+    Map<TopicPartition, Long> ends = c1.endOffsets(all);
+    long total = ends.values().stream().mapToLong(Long::longValue).sum();
+    check(total == n, "end offsets add up to " + total);
+    for (var c : List.of(c1, c2)) {
+      Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+      for (var tp : c.assignment()) commit.put(tp, new OffsetAndMetadata(ends.get(tp)));
+      c.commitSync(commit);
+    }
+    c2.close();
+    waitUntil(() -> c1.assignment().size() == PARTITIONS, () -> c1.poll(POLL), 90,
+              "partitions moving to c1");
+
+    for (int i = 0; i < 300; ++i)
+      producer.send(new ProducerRecord<>(topic, ("late-" + i).getBytes(), "late".getBytes()));
+    producer.flush();
+    List<ConsumerRecord<byte[], byte[]>> fresh = new ArrayList<>();
+    waitUntil(() -> fresh.size() >= 300, () -> c1.poll(POLL).forEach(fresh::add), 60,
+              "c1 reading the new records");
+    check(fresh.size() == 300, "c1 read " + fresh.size() + " new records, not 300");
+    Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+    long expect = 0;
+    for (var tp : all) {
+      List<Long> offs = fresh.stream().filter(r -> r.partition() == tp.partition())
+                            .map(ConsumerRecord::offset).sorted().toList();
+      check(!offs.isEmpty(), "no new records on " + tp);
+      check(offs.get(0) == (long) ends.get(tp),
+            tp + " resumed at " + offs.get(0) + ", committed " + ends.get(tp));
+      long mid = offs.get(offs.size() / 2);
+      committed.put(tp, new OffsetAndMetadata(mid));
+      expect += offs.get(offs.size() - 1) + 1 - mid;
+    }
+    c1.commitSync(committed);
+    c1.close();
+    producer.close();
+
+    var c3 = consumer(bootstrap, group, "c3");
+    c3.subscribe(List.of(topic));
+    List<ConsumerRecord<byte[], byte[]>> again = new ArrayList<>();
+    final long want = expect;
+    waitUntil(() -> again.size() >= want, () -> c3.poll(POLL).forEach(again::add), 90,
+              "c3 resuming from the committed offsets");
+    c3.poll(Duration.ofMillis(500)).forEach(again::add);
+    check(again.size() == want, "c3 read " + again.size() + " records, expected " + want);
+    for (var tp : all) {
+      long min = again.stream().filter(r -> r.partition() == tp.partition())
+                     .mapToLong(ConsumerRecord::offset).min().orElse(-1);
+      check(min == committed.get(tp).offset(), tp + " restarted at " + min);
+    }
+    c3.close();
+  }
+
+  // ---- cross-client matrix ---------------------------------------------------------------
+
+  static String enc(byte[] b) {
+    return b == null ? "-" : "x" + HexFormat.of().formatHex(b);
+  }
+
+  static byte[] dec(String s) {
+    if (s.equals("-")) return null;
+    check(s.startsWith("x"), "bad field " + s);
+    return HexFormat.of().parseHex(s.substring(1));
+  }
+
+  static void produce(String bootstrap, String topic, Path spec) throws Exception {
+    var producer = producer(bootstrap, true);
+    List<Future<RecordMetadata>> sent = new ArrayList<>();
+    for (String line : Files.readAllLines(spec)) {
+      String[] f = line.split(" ");
+      var headers = new RecordHeaders();
+      if (f[3].length() > 1)
+        for (String h : f[3].substring(1).split(",")) {
+          String[] kv = h.split(":");
+          headers.add(new RecordHeader(new String(dec(kv[0]), StandardCharsets.UTF_8), dec(kv[1])));
+        }
+      sent.add(producer.send(new ProducerRecord<>(topic, 0, Long.parseLong(f[0]), dec(f[1]),
+                                                  dec(f[2]), headers)));
+    }
+    producer.flush();
+    for (var s : sent) s.get(60, TimeUnit.SECONDS);
+    producer.close();
+  }
+
+  static void dump(String bootstrap, Path outDir, int count, List<String> topics)
+      throws IOException {
+    Map<String, List<String>> out = new HashMap<>();
+    List<TopicPartition> tps = new ArrayList<>();
+    for (String t : topics) {
+      out.put(t, new ArrayList<>());
+      tps.add(new TopicPartition(t, 0));
+    }
+    try (var c = consumer(bootstrap, null, "dump")) {
+      c.assign(tps);
+      c.seekToBeginning(tps);
+      waitUntil(() -> out.values().stream().allMatch(l -> l.size() >= count), () -> {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+          StringBuilder hs = new StringBuilder("h");
+          for (Header h : r.headers()) {
+            if (hs.length() > 1) hs.append(',');
+            hs.append(enc(h.key().getBytes(StandardCharsets.UTF_8))).append(':')
+                .append(enc(h.value()));
+          }
+          out.get(r.topic()).add(r.offset() + " " + r.timestamp() + " " + enc(r.key()) + " "
+                                 + enc(r.value()) + " " + hs);
+        }
+      }, 60, "dumping " + topics);
+    }
+    for (var e : out.entrySet())
+      Files.write(outDir.resolve(e.getKey() + ".txt"), e.getValue().subList(0, count));
+  }
+}
