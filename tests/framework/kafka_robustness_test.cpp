@@ -270,3 +270,40 @@ TEST_CASE("kafka robustness: over-long fields fail encoding with their path") {
         "Produce v7 request: topics[1].name: string of 40000 bytes exceeds the wire limit of "
         "32767");
 }
+
+TEST_CASE("kafka robustness: lying flexible lengths, varints and tagged fields are rejected") {
+  // ApiVersions v3 (flexible body, header v2): api_key 18, version 3, correlation id 1,
+  // client_id "c", an empty header tag section, then the body under test.
+  auto frame_with_body = [](std::initializer_list<int> body) {
+    lkstream::bytes f = byte_vector({0x00, 0x12, 0x00, 0x03, 0, 0, 0, 1, 0x00, 0x01, 'c', 0x00});
+    for (int v : body) f.push_back(static_cast<std::byte>(v));
+    return f;
+  };
+  auto malformed = [](const lkstream::bytes& frame) {
+    auto d = decode_request(frame);
+    auto* err = std::get_if<request_error>(&d);
+    if (!err) return std::string("decoded");
+    CHECK_FALSE(err->message.empty());
+    return std::string(err->kind == request_error_kind::malformed ? "malformed" : "other");
+  };
+  // Sanity: the well-formed body decodes.
+  CHECK(malformed(frame_with_body({0x02, 'a', 0x02, '1', 0x00})) == "decoded");
+  // A compact string claiming 2^32-2 bytes.
+  CHECK(malformed(frame_with_body({0xff, 0xff, 0xff, 0xff, 0x0f, 'a'})) == "malformed");
+  // An unsigned varint longer than 5 bytes (no int32 has one).
+  CHECK(malformed(frame_with_body({0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01})) == "malformed");
+  // A tag section claiming 2^31-1 tagged fields.
+  CHECK(malformed(frame_with_body({0x02, 'a', 0x02, '1', 0xff, 0xff, 0xff, 0xff, 0x07})) ==
+        "malformed");
+  // One tagged field whose size runs past the end of the frame.
+  CHECK(malformed(frame_with_body({0x02, 'a', 0x02, '1', 0x01, 0x00, 0x7f, 0x00})) ==
+        "malformed");
+  // Bytes after the last tag section.
+  CHECK(malformed(frame_with_body({0x02, 'a', 0x02, '1', 0x00, 0x00})) == "malformed");
+  // A classic string length of -2 (only -1 means null) in Metadata v1 topics.
+  CHECK(malformed(byte_vector({0x00, 0x03, 0x00, 0x01, 0, 0, 0, 1, 0xff, 0xff,  //
+                               0, 0, 0, 1, 0xff, 0xfe})) == "malformed");
+  // A null (-1) topic name where Metadata v1 does not allow one.
+  CHECK(malformed(byte_vector({0x00, 0x03, 0x00, 0x01, 0, 0, 0, 1, 0xff, 0xff,  //
+                               0, 0, 0, 1, 0xff, 0xff})) == "malformed");
+}
