@@ -195,7 +195,7 @@ def kafka_python_scenario(bootstrap):
 
 
 async def aiokafka_scenario_async(bootstrap):
-    topic, group, n = "aio-orders", "aio-group", 2000
+    topic, group, n = "aio-orders", "aio-group", 10000
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     await admin.create_topics([AioNewTopic(topic, PARTITIONS, 1)])

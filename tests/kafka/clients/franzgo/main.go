@@ -171,7 +171,7 @@ func (m *member) commit(topic string, offsets map[int32]int64) {
 }
 
 func scenario(bootstrap string) {
-	const topic, group, n = "franzgo-orders", "franzgo-group", 3000
+	const topic, group, n = "franzgo-orders", "franzgo-group", 10000
 	ctx := context.Background()
 	pcl, err := kgo.NewClient(kgo.SeedBrokers(bootstrap), kgo.ClientID("franzgo-producer"),
 		kgo.RequiredAcks(kgo.AllISRAcks()), kgo.ProducerLinger(5*time.Millisecond))

@@ -109,7 +109,7 @@ public final class KafkaClientCheck {
   static void scenario(String bootstrap) throws Exception {
     final String topic = "java-orders";
     final String group = "java-group";
-    final int n = 3000;
+    final int n = 10000;
     Properties ap = new Properties();
     ap.put("bootstrap.servers", bootstrap);
     try (Admin admin = Admin.create(ap)) {

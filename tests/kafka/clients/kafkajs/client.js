@@ -72,7 +72,7 @@ async function member(kafka, groupId, topic, name) {
 async function scenario(bootstrap) {
   const topic = 'kafkajs-orders'
   const groupId = 'kafkajs-group'
-  const n = 3000
+  const n = 10000
   const kafka = client(bootstrap, 'kafkajs-scenario')
   const admin = kafka.admin()
   await admin.connect()
