@@ -5,7 +5,7 @@ DATA_DIR   ?= ./data
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build run test bench bench-kafka bench-compare bench-compare-quick bench-compare-build clean
+.PHONY: all deps configure build run test bench bench-kafka clean
 
 all: build
 
@@ -35,29 +35,6 @@ bench: build
 # it starts; KAFKA_BENCH_ARGS="--bootstrap HOST:PORT" measures any other broker the same way.
 bench-kafka: build
 	$(BUILD_DIR)/bench/kafka_bench $(or $(KAFKA_BENCH_ARGS),--serve $(BUILD_DIR)/app/lkstream)
-
-# Side-by-side comparison with Apache Kafka, Redis Streams and NATS JetStream (bench/compare/README.md):
-# installs the peers (scripts/install-bench-deps.sh), reconfigures so that the load generator finds
-# hiredis/libnats, and writes bench/results/. BENCH_COMPARE_ARGS passes options to run_compare.py.
-BENCH_VENV ?= $(or $(LKSTREAM_CACHE),$(HOME)/.cache/lkstream)/bench-venv
-BENCH_COMPARE_ARGS ?=
-bench-compare-build: deps
-	@bash scripts/install-bench-deps.sh
-	@bash scripts/apache-kafka.sh fetch >/dev/null
-	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS) >/dev/null
-	cmake --build $(BUILD_DIR) -j $(JOBS) --target lkstream_app compare_loadgen
-
-bench-compare: bench-compare-build
-	$(BENCH_VENV)/bin/python bench/compare/run_compare.py --build-dir $(BUILD_DIR) $(BENCH_COMPARE_ARGS)
-
-# Under 3 minutes: one workload per system, short phases, results in bench/results/quick/.
-bench-compare-quick: bench-compare-build
-	$(BENCH_VENV)/bin/python bench/compare/run_compare.py --quick --build-dir $(BUILD_DIR) $(BENCH_COMPARE_ARGS)
-
-# The Python package against confluent-kafka, sqlite3 and Redis (BENCHMARKS.md, section Python);
-# the script installs redis-server and the Python clients it compares with.
-bench-python: build
-	bash scripts/python-bench.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)
