@@ -158,24 +158,41 @@ void set_log_append_time(mutable_bytes_view batch, timestamp_ms now) {
   update_crc(batch);
 }
 
-record_iterator::record_iterator(bytes_view batch) : batch_(batch) {
+record_iterator::record_iterator(bytes_view batch) {
   auto h = read_header(batch);
   if (!h) {
     status_ = std::move(h).take_error();
     return;
   }
   header_ = *h;
-  if (header_.codec() != compression::none)
-    status_ = status{errc::unsupported, "compressed batches are not decoded by this consumer"};
+  if (header_.codec() != compression::none) {
+    status_ = status{errc::unsupported, "batch at offset " + std::to_string(header_.base_offset) +
+                                            " is compressed (codec " +
+                                            std::to_string(header_.attributes & 7) +
+                                            "): decompress it first (model::batch_records)"};
+    return;
+  }
+  records_ = batch.subspan(batch_header_size);
+}
+
+record_iterator::record_iterator(bytes_view batch, bytes_view records) : records_(records) {
+  auto h = read_header(batch);
+  if (!h) {
+    status_ = std::move(h).take_error();
+    return;
+  }
+  header_ = *h;
 }
 
 bool record_iterator::next(record_view& out) {
   if (!status_ || index_ >= header_.records_count) return false;
-  if (pos_ >= batch_.size()) {
-    status_ = corrupt("batch ends early");
+  if (pos_ >= records_.size()) {
+    status_ = corrupt("batch at offset " + std::to_string(header_.base_offset) + " ends after " +
+                      std::to_string(index_) + " of " + std::to_string(header_.records_count) +
+                      " records");
     return false;
   }
-  auto st = parse_record(batch_, pos_, header_.base_timestamp, header_.base_offset, out);
+  auto st = parse_record(records_, pos_, header_.base_timestamp, header_.base_offset, out);
   if (!st) {
     status_ = std::move(st);
     return false;

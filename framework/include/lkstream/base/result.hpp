@@ -36,10 +36,13 @@ class [[nodiscard]] result {
 
   T& value() & { assert(has_value()); return std::get<0>(v_); }
   const T& value() const& { assert(has_value()); return std::get<0>(v_); }
-  T&& value() && { assert(has_value()); return std::get<0>(std::move(v_)); }
+  // Rvalue access moves the value out and returns it by value, so a temporary result can be
+  // dereferenced safely where the reference would outlive it:
+  //   for (auto& r : *consumer->poll(100ms)) ...   // the record_set lives for the whole loop
+  T value() && { assert(has_value()); return std::get<0>(std::move(v_)); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
-  T&& operator*() && { return std::move(*this).value(); }
+  T operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 

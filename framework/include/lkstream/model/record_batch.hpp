@@ -112,19 +112,22 @@ struct record_view {
 template <class Fn>
 status for_each_header(const record_view& rec, Fn&& fn);
 
-/// Iterates the records of one validated, uncompressed batch. Compressed batches yield
-/// `unsupported` from next() (the embedded consumer does not decode codecs yet).
+/// Iterates the records of one batch. The one-argument form reads an uncompressed batch; a
+/// compressed one yields `unsupported` from state() (decompress it first). The two-argument
+/// form takes the batch (for its header) and its records section separately, e.g. decompressed
+/// by model::batch_records (compression.hpp). Views point into `records`.
 class record_iterator {
  public:
   explicit record_iterator(bytes_view batch);
+  record_iterator(bytes_view batch, bytes_view records);
   /// Advances; returns false at the end. On malformed bytes returns false and sets status().
   bool next(record_view& out);
   const status& state() const noexcept { return status_; }
 
  private:
-  bytes_view batch_;
+  bytes_view records_;
   batch_header header_{};
-  size_t pos_ = batch_header_size;
+  size_t pos_ = 0;
   int32_t index_ = 0;
   status status_;
 };
