@@ -296,3 +296,90 @@ TEST_CASE_FIXTURE(fs_fixture, "group: a leftover compaction file is discarded at
   auto listed = offset_store::list_groups(*fs, data_dir);
   CHECK(*listed == std::vector<std::string>{"g"});
 }
+
+TEST_CASE_FIXTURE(fs_fixture, "group: group commit publishes written commits only after their sync") {
+  auto s = open("g");
+  auto s1 = s->write_commit(std::vector{oc("t", 0, 10)}, 1);
+  REQUIRE(s1);
+  CHECK(*s1 == 1);
+  CHECK(s->find(tp("t", 0)) == nullptr);  // written, not durable: not visible
+  CHECK(s->has_unpublished());
+  auto job = s->begin_sync();
+  REQUIRE(job);
+  CHECK(job->covers == 1);
+  CHECK_FALSE(s->begin_sync());  // one job at a time
+  // Commits written while the sync runs wait for the next one.
+  auto s2 = s->write_commit(std::vector{oc("t", 0, 20)}, 2);
+  auto s3 = s->write_commit(std::vector{oc("t", 1, 5)}, 3);
+  REQUIRE(s2);
+  REQUIRE(s3);
+  auto syncs = fs->sync_count();
+  REQUIRE(job->file->sync());  // what the syncer thread does
+  auto done = s->end_sync(*job, {});
+  CHECK(done.first == 1);
+  CHECK(done.last == 1);
+  REQUIRE(s->find(tp("t", 0)));
+  CHECK(s->find(tp("t", 0))->offset == 10);
+  CHECK(s->find(tp("t", 1)) == nullptr);
+  // One sync covers both later commits.
+  auto job2 = s->begin_sync();
+  REQUIRE(job2);
+  CHECK(job2->covers == 3);
+  REQUIRE(job2->file->sync());
+  done = s->end_sync(*job2, {});
+  CHECK(done.first == 2);
+  CHECK(done.last == 3);
+  CHECK(fs->sync_count() == syncs + 2);
+  CHECK(s->find(tp("t", 0))->offset == 20);
+  CHECK(s->find(tp("t", 1))->offset == 5);
+  CHECK_FALSE(s->has_unpublished());
+  CHECK_FALSE(s->begin_sync());
+  s.reset();
+  fs->crash();
+  auto again = open("g");
+  CHECK(again->find(tp("t", 0))->offset == 20);
+  CHECK(again->find(tp("t", 1))->offset == 5);
+}
+
+TEST_CASE_FIXTURE(fs_fixture, "group: a failed group sync fails every unpublished commit and cuts them") {
+  auto s = open("g");
+  REQUIRE(s->commit(std::vector{oc("t", 0, 1)}, 1));
+  const auto durable = s->file_bytes();
+  REQUIRE(s->write_commit(std::vector{oc("t", 0, 2)}, 2));
+  auto job = s->begin_sync();
+  REQUIRE(job);
+  REQUIRE(s->write_commit(std::vector{oc("t", 0, 3)}, 3));  // not covered by the job
+  fs->fail_next_sync(errc::io_error);
+  auto outcome = job->file->sync();
+  REQUIRE_FALSE(outcome);
+  auto done = s->end_sync(*job, outcome);
+  CHECK(done.first == 1);  // commit() takes no sequence number: the two writes are 1 and 2
+  CHECK(done.last == 2);   // the uncovered one fails too: it sits behind the failed bytes
+  CHECK(s->find(tp("t", 0))->offset == 1);
+  CHECK(s->file_bytes() == durable);
+  CHECK(*fs->file_size(path("g")) == durable);
+  CHECK_FALSE(s->has_unpublished());
+  // The store keeps working, and a reopen sees only what was acknowledged.
+  REQUIRE(s->commit(std::vector{oc("t", 0, 4)}, 4));
+  s.reset();
+  auto again = open("g");
+  CHECK(again->find(tp("t", 0))->offset == 4);
+  CHECK(again->recovery().problems.empty());
+}
+
+TEST_CASE_FIXTURE(fs_fixture, "group: removing a topic also drops its commits awaiting a sync") {
+  auto s = open("g");
+  REQUIRE(s->write_commit(std::vector{oc("gone", 0, 7), oc("kept", 0, 8)}, 1));
+  auto job = s->begin_sync();
+  REQUIRE(job);
+  auto removed = s->remove_topic("gone");
+  REQUIRE(removed);
+  REQUIRE(job->file->sync());
+  (void)s->end_sync(*job, {});
+  CHECK(s->find(tp("gone", 0)) == nullptr);
+  REQUIRE(s->find(tp("kept", 0)));
+  s.reset();
+  auto again = open("g");
+  CHECK(again->find(tp("gone", 0)) == nullptr);
+  CHECK(again->find(tp("kept", 0))->offset == 8);
+}

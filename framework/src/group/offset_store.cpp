@@ -363,6 +363,7 @@ status offset_store::recover() {
     LK_TRY_STATUS(file_->truncate(file_size_));
     LK_TRY_STATUS(file_->sync());
   }
+  durable_size_ = file_size_;
   if (damaged || should_compact()) {
     auto st = compact();
     if (st)
@@ -376,6 +377,18 @@ status offset_store::recover() {
 // ---- writes --------------------------------------------------------------------------------
 
 status offset_store::append_durably(const bytes& record) {
+  auto before = file_size_;
+  LK_TRY_STATUS(append_unsynced(record));
+  if (auto st = file_->sync(); !st) {
+    (void)file_->truncate(before);  // best effort: the caller reports the first error
+    file_size_ = before;
+    return st;
+  }
+  durable_size_ = file_size_;
+  return ok();
+}
+
+status offset_store::append_unsynced(const bytes& record) {
   bytes data;
   if (!file_) {
     LK_TRY_STATUS(fs_->create_directories(dir_));
@@ -392,9 +405,7 @@ status offset_store::append_durably(const bytes& record) {
   if (file_size_ == 0) append_header_record(data, group_);
   data.insert(data.end(), record.begin(), record.end());
   auto before = file_size_;
-  auto st = file_->append(data);
-  if (st) st = file_->sync();
-  if (!st) {
+  if (auto st = file_->append(data); !st) {
     (void)file_->truncate(before);  // best effort: the caller reports the first error
     return st;
   }
@@ -405,6 +416,60 @@ status offset_store::append_durably(const bytes& record) {
 status offset_store::commit(std::span<const offset_commit_partition> commits,
                             timestamp_ms now_ms) {
   if (commits.empty()) return ok();
+  LK_ASSIGN_OR_RETURN(bytes record, commit_record(commits, now_ms));
+  LK_TRY_STATUS(append_durably(record));
+  for (const auto& c : commits) live_[c.tp] = {c.offset, c.leader_epoch, c.metadata, now_ms};
+  maybe_compact();
+  return ok();
+}
+
+result<uint64_t> offset_store::write_commit(std::span<const offset_commit_partition> commits,
+                                            timestamp_ms now_ms) {
+  if (!commits.empty()) {
+    LK_ASSIGN_OR_RETURN(bytes record, commit_record(commits, now_ms));
+    LK_TRY_STATUS(append_unsynced(record));
+  }
+  const uint64_t seq = next_seq_++;
+  unpublished_.push_back({seq, {commits.begin(), commits.end()}, now_ms});
+  return seq;
+}
+
+std::optional<offset_store::sync_job> offset_store::begin_sync() {
+  if (sync_in_flight_ || unpublished_.empty()) return std::nullopt;
+  sync_in_flight_ = true;
+  job_size_ = file_size_;
+  return sync_job{file_, unpublished_.back().seq};
+}
+
+offset_store::settled offset_store::end_sync(const sync_job& job, const status& outcome) {
+  sync_in_flight_ = false;
+  settled out{1, 0};
+  if (unpublished_.empty()) return out;
+  out.first = unpublished_.front().seq;
+  if (outcome) {
+    durable_size_ = std::max(durable_size_, job_size_);
+    size_t n = 0;
+    for (; n < unpublished_.size() && unpublished_[n].seq <= job.covers; ++n)
+      for (const auto& c : unpublished_[n].commits)
+        live_[c.tp] = {c.offset, c.leader_epoch, c.metadata, unpublished_[n].now_ms};
+    out.last = n > 0 ? unpublished_[n - 1].seq : 0;
+    unpublished_.erase(unpublished_.begin(), unpublished_.begin() + static_cast<std::ptrdiff_t>(n));
+    maybe_compact();
+    return out;
+  }
+  // Not durable: nothing unpublished may stay in the file (a later sync would make it durable
+  // behind the back of callers that were told it failed).
+  out.last = unpublished_.back().seq;
+  unpublished_.clear();
+  if (file_ && file_ == job.file && file_size_ > durable_size_) {
+    (void)file_->truncate(durable_size_);  // best effort, as for a failed commit()
+    file_size_ = durable_size_;
+  }
+  return out;
+}
+
+result<bytes> offset_store::commit_record(std::span<const offset_commit_partition> commits,
+                                          timestamp_ms now_ms) const {
   bytes record;
   auto start = begin_record(record, type_commit);
   model::append_be<uint32_t>(record, static_cast<uint32_t>(commits.size()));
@@ -421,22 +486,25 @@ status offset_store::commit(std::span<const offset_commit_partition> commits,
     return error{errc::message_too_large, "offset commit for group '" + group_ + "' of " +
                                               std::to_string(record.size()) +
                                               " bytes exceeds max_record_bytes"};
-  LK_TRY_STATUS(append_durably(record));
-  for (const auto& c : commits) live_[c.tp] = {c.offset, c.leader_epoch, c.metadata, now_ms};
-  maybe_compact();
-  return ok();
+  return record;
 }
 
 result<size_t> offset_store::remove_topic(std::string_view topic) {
   auto n = std::count_if(live_.begin(), live_.end(),
                          [&](const auto& kv) { return kv.first.topic == topic; });
-  if (n == 0) return size_t{0};
+  bool in_unpublished = false;
+  for (const auto& u : unpublished_)
+    for (const auto& c : u.commits) in_unpublished |= c.tp.topic == topic;
+  if (n == 0 && !in_unpublished) return size_t{0};
   bytes record;
   auto start = begin_record(record, type_delete_topic);
   detail::append_string(record, topic);
   finish_record(record, start);
   LK_TRY_STATUS(append_durably(record));
   std::erase_if(live_, [&](const auto& kv) { return kv.first.topic == topic; });
+  // Unpublished commits precede the delete record in the file: they are deleted too.
+  for (auto& u : unpublished_)
+    std::erase_if(u.commits, [&](const auto& c) { return c.tp.topic == topic; });
   maybe_compact();
   return static_cast<size_t>(n);
 }
@@ -479,12 +547,14 @@ bool offset_store::should_compact() const {
 }
 
 void offset_store::maybe_compact() {
-  if (!should_compact()) return;
+  if (!unpublished_.empty() || sync_in_flight_ || !should_compact()) return;
   auto st = compact();
   last_compaction_error_ = st ? std::string{} : st.err().to_string();
 }
 
 status offset_store::compact() {
+  if (!unpublished_.empty() || sync_in_flight_)
+    return error{errc::invalid_argument, path_ + ": cannot compact while commits await their sync"};
   bytes content;
   append_header_record(content, group_);
   auto it = live_.begin();
@@ -516,6 +586,7 @@ status offset_store::compact() {
   LK_TRY_STATUS(fs_->sync_directory(dir_));
   LK_ASSIGN_OR_RETURN(file_, fs_->open(path_, storage::open_mode::read_write));
   file_size_ = file_->size();
+  durable_size_ = file_size_;
   return ok();
 }
 

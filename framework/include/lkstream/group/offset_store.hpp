@@ -15,6 +15,16 @@
 // One commit() call = one record + one fdatasync, so a multi-partition commit is atomic and
 // durable when commit() returns. The file is created on the first write, not by open().
 //
+// Group commit, for an owner that must not block on fdatasync (the coordinator actor):
+// write_commit() appends the record without syncing and returns a sequence number;
+// begin_sync() hands out the file to fdatasync on another thread, covering every record
+// written so far; end_sync() takes the outcome. Success publishes the covered commits (only
+// then do find()/offsets() show them: nothing is visible that a crash could take back);
+// failure cuts the file back to its last durable size and fails every unpublished commit.
+// Records written while a sync runs wait for the next one, so concurrent commits share one
+// fdatasync. While writes are unpublished the store does not compact (a compaction rewrites
+// the file from the published state).
+//
 // Recovery (open): records are replayed in order. A torn tail (a record cut short, or a bad
 // CRC on the very last record) is truncated away; a record with a bad CRC followed by valid
 // data is skipped; a record whose length field is impossible ends the readable part (the rest
@@ -99,6 +109,32 @@ class offset_store {
   /// One record, one sync. Topic names longer than 32767 bytes are invalid_argument.
   status commit(std::span<const offset_commit_partition> commits, timestamp_ms now_ms);
 
+  /// Group commit (see the header comment). write_commit() validates and writes like
+  /// commit() but does not sync; it returns the record's sequence number (1, 2, ...).
+  result<uint64_t> write_commit(std::span<const offset_commit_partition> commits,
+                                timestamp_ms now_ms);
+
+  /// What a sync thread needs: the file (kept alive by the job even if the store compacts
+  /// or closes meanwhile) and the last sequence number it covers.
+  struct sync_job {
+    std::shared_ptr<storage::file> file;
+    uint64_t covers = 0;
+  };
+  /// A job covering every record written so far; nullopt when nothing is unsynced or a job is
+  /// already out (one at a time: records written meanwhile go with the next job).
+  std::optional<sync_job> begin_sync();
+  /// The outcome of the job begin_sync() handed out. Returns the sequence numbers settled:
+  /// on success [first, job.covers] are published; on failure every unpublished one is failed
+  /// (the file is cut back to its last durable size) and the range says which.
+  struct settled {
+    uint64_t first = 0;
+    uint64_t last = 0;  // inclusive; last < first when nothing was settled
+  };
+  settled end_sync(const sync_job& job, const status& outcome);
+  /// Writes not yet published (written, or syncing).
+  bool has_unpublished() const { return !unpublished_.empty(); }
+  bool sync_in_flight() const { return sync_in_flight_; }
+
   /// nullptr when nothing is committed for `tp`.
   const committed_offset* find(const topic_partition& tp) const;
   const std::map<topic_partition, committed_offset>& offsets() const { return live_; }
@@ -129,6 +165,9 @@ class offset_store {
 
   status recover();
   status append_durably(const bytes& record);
+  status append_unsynced(const bytes& record);
+  result<bytes> commit_record(std::span<const offset_commit_partition> commits,
+                              timestamp_ms now_ms) const;
   bool should_compact() const;
   void maybe_compact();
 
@@ -137,8 +176,19 @@ class offset_store {
   std::string group_;
   std::string path_;
   offset_store_config cfg_;
-  std::unique_ptr<storage::file> file_;  // null until the file exists
+  std::shared_ptr<storage::file> file_;  // null until the file exists
   uint64_t file_size_ = 0;
+  // Group commit: records written but not yet published, in sequence order.
+  struct unpublished_commit {
+    uint64_t seq;
+    std::vector<offset_commit_partition> commits;
+    timestamp_ms now_ms;
+  };
+  std::vector<unpublished_commit> unpublished_;
+  uint64_t next_seq_ = 1;
+  uint64_t durable_size_ = 0;  // file size covered by the last successful sync
+  uint64_t job_size_ = 0;      // file size when the job out was handed out
+  bool sync_in_flight_ = false;
   std::map<topic_partition, committed_offset> live_;
   offset_store_recovery recovery_;
   std::string last_compaction_error_;

@@ -38,7 +38,9 @@ class file {
   /// Current size in bytes, including unsynced writes.
   virtual uint64_t size() const = 0;
 
-  /// Makes every write so far durable (fdatasync).
+  /// Makes every write so far durable (fdatasync). Unlike the other members, sync() may run on
+  /// another thread while the owner keeps appending (the offset store syncs on a dedicated
+  /// thread); it then covers at least every write that completed before it was called.
   virtual status sync() = 0;
 
   /// Cuts or extends the file to `size` bytes.
