@@ -32,6 +32,8 @@ def fmt_num(x, unit=""):
         s = f"{x / 1e6:.3g} M"
     elif x >= 1e4:
         s = f"{x / 1e3:.3g} k"
+    elif x >= 100:
+        s = f"{x:.0f}"
     else:
         s = f"{x:.3g}"
     return (s + unit).replace("  ", " ")

@@ -293,10 +293,11 @@ def run_one(name, w, args, root):
         res["rss_idle_bytes"] = proc_rss_bytes(broker.pid)
         res["rss_start_peak_bytes"] = sampler.peak
         common = ["--partitions", str(w["partitions"]), "--value-bytes", str(w["value_bytes"]),
-                  "--warmup", str(args.warmup), "--seconds", str(args.seconds)]
+                  "--warmup", str(args.warmup), "--seconds", str(args.seconds),
+                  "--drain-timeout", str(args.drain_timeout)]
         if w["keyed"]:
             common.append("--keyed")
-        timeout = args.warmup + args.seconds + 600
+        timeout = args.warmup + args.seconds + 2 * args.drain_timeout + 300
         for phase, rate in (("max", 0), ("fixed", args.rate)):
             disk0 = disk_bytes(broker.data_dir)
             cpu0 = proc_cpu_s(broker.pid)
@@ -373,6 +374,8 @@ def main():
     p.add_argument("--seconds", type=float, default=None, help="measured seconds per phase")
     p.add_argument("--warmup", type=float, default=None, help="warm-up seconds per phase")
     p.add_argument("--rate", type=int, default=50000, help="records/s of the fixed-rate phase")
+    p.add_argument("--drain-timeout", type=float, default=None,
+                   help="seconds the consumer may take to catch up after a phase")
     p.add_argument("--idle-s", type=float, default=None, help="pause before the idle RSS")
     p.add_argument("--build-dir", default=os.path.join(REPO, "build"))
     p.add_argument("--out", default=None, help="results directory (default bench/results[/quick])")
@@ -380,12 +383,18 @@ def main():
     p.add_argument("--kafka-props", default="", help="extra server.properties, 'k=v k=v'")
     p.add_argument("--keep", action="store_true", help="keep the data directories")
     p.add_argument("--no-charts", action="store_true")
+    p.add_argument("--lkstream", default=None, help="lkstream binary (default BUILD/app/lkstream)")
+    p.add_argument("--loadgen", default=None,
+                   help="compare_loadgen binary (default BUILD/bench/compare/compare_loadgen)")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 also when a phase lost records or acknowledged none (tests)")
     args = p.parse_args()
 
     if args.quick:
-        args.seconds = args.seconds or 8
+        args.seconds = args.seconds or 5
         args.warmup = args.warmup if args.warmup is not None else 2
-        args.idle_s = args.idle_s if args.idle_s is not None else 1
+        args.idle_s = args.idle_s if args.idle_s is not None else 0.5
+        args.drain_timeout = args.drain_timeout if args.drain_timeout is not None else 15
         args.workloads = args.workloads or "1p-100b-unkeyed"
         if args.systems == p.get_default("systems"):
             args.systems = "lkstream,kafka,redis,nats"
@@ -393,6 +402,7 @@ def main():
         args.seconds = args.seconds or 30
         args.warmup = args.warmup if args.warmup is not None else 5
         args.idle_s = args.idle_s if args.idle_s is not None else 3
+        args.drain_timeout = args.drain_timeout if args.drain_timeout is not None else 60
         args.workloads = args.workloads or "1p-100b-unkeyed,1p-1024b-unkeyed,8p-100b-keyed,8p-1024b-keyed"
     if args.workloads == "all":
         args.workloads = ",".join(f"{p_}p-{b}b-{k}" for p_ in (1, 8) for b in (100, 1024)
@@ -408,8 +418,9 @@ def main():
     for s in systems:
         if s not in SYSTEMS:
             p.error(f"unknown system {s!r} (known: {', '.join(SYSTEMS)})")
-    args.lkstream = os.path.join(args.build_dir, "app", "lkstream")
-    args.loadgen = os.path.join(args.build_dir, "bench", "compare", "compare_loadgen")
+    args.lkstream = args.lkstream or os.path.join(args.build_dir, "app", "lkstream")
+    args.loadgen = args.loadgen or os.path.join(args.build_dir, "bench", "compare",
+                                                "compare_loadgen")
     for exe in (args.lkstream, args.loadgen):
         if not os.access(exe, os.X_OK):
             p.error(f"{exe} not built (make bench-compare builds it)")
@@ -428,6 +439,7 @@ def main():
         "versions": versions(args),
         "loadavg_start": os.getloadavg(),
         "settings": {"seconds": args.seconds, "warmup": args.warmup, "rate": args.rate,
+                     "drain_timeout": args.drain_timeout,
                      "idle_s": args.idle_s, "kafka_props": args.kafka_props,
                      "kafka_heap": os.environ.get("KAFKA_HEAP", "512m"),
                      "nice": os.nice(0)},
@@ -456,7 +468,14 @@ def main():
             log(f"no charts: {e} (scripts/install-bench-deps.sh sets up matplotlib)")
     log(f"wrote {json_path}, compare.md and charts in {out_dir} ({report['elapsed_s']:.0f} s)")
     print(md)
-    return 1 if any("error" in r for r in report["runs"]) else 0
+    failed = [r for r in report["runs"] if "error" in r]
+    if args.strict:
+        failed += [r for r in report["runs"] if "error" not in r and any(
+            r[ph]["missing"] or not r[ph]["acked"] or r[ph]["ack_failed"] or r[ph]["bad_values"]
+            for ph in ("max", "fixed"))]
+    for r in failed:
+        log(f"{r['label']} {r['workload']}: " + r.get("error", "records lost or not acknowledged"))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Writes the "## Comparison" section of BENCHMARKS.md from a run's results.
+
+    bench/compare/update_benchmarks.py [RESULTS_DIR]   (default bench/results)
+
+The section is rebuilt from bench/compare/benchmarks_section.md (prose: method, settings, what
+the profile shows) with its markers replaced by generated text:
+  @@RUN@@       the generated report of RESULTS_DIR/compare.json (tables, targets, charts)
+  @@PROFILE@@   the top of bench/results/profile/callgrind-self.txt and the records it covered
+Only that section changes; the rest of BENCHMARKS.md is left as it is. Every figure in the
+section therefore comes from compare.json or from the profile files.
+"""
+
+import json
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, HERE)
+import compare_report  # noqa: E402
+
+
+def profile_block(profile_dir, top=25):
+    self_txt = os.path.join(profile_dir, "callgrind-self.txt")
+    lg = os.path.join(profile_dir, "loadgen.json")
+    if not os.path.exists(self_txt):
+        return "(no profile: run bench/compare/profile_lkstream.sh)"
+    with open(self_txt) as f:
+        lines = f.read().splitlines()
+    total = next((l for l in lines if "PROGRAM TOTALS" in l), "")
+    m = re.match(r"\s*([\d,]+)", total)
+    ir = int(m.group(1).replace(",", "")) if m else None
+    acked = None
+    if os.path.exists(lg):
+        with open(lg) as f:
+            acked = json.load(f).get("acked")
+    body = [l for l in lines if re.match(r"\s*[\d,]+ \(", l)][:top]
+    out = []
+    if ir and acked:
+        out.append(f"Instructions executed by `lkstream serve` over the profiled run: {ir:,} for "
+                   f"{acked:,} acknowledged and consumed records, about {ir / acked:,.0f} per "
+                   f"record (broker start and stop included).")
+        out.append("")
+    out.append("```text")
+    out.extend(l.rstrip()[:160] for l in body)
+    out.append("```")
+    return "\n".join(out)
+
+
+def main():
+    results = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
+                              os.path.join(REPO, "bench", "results"))
+    with open(os.path.join(results, "compare.json")) as f:
+        report = json.load(f)
+    with open(os.path.join(HERE, "benchmarks_section.md")) as f:
+        section = f.read()
+    section = section.replace("@@RUN@@", compare_report.markdown(report))
+    section = section.replace("@@PROFILE@@",
+                              profile_block(os.path.join(REPO, "bench", "results", "profile")))
+    path = os.path.join(REPO, "BENCHMARKS.md")
+    with open(path) as f:
+        doc = f.read()
+    m = re.search(r"^## Comparison\n.*?(?=^## |\Z)", doc, flags=re.S | re.M)
+    section = section.rstrip() + "\n"
+    if m:
+        doc = doc[:m.start()] + section + ("\n" if m.end() < len(doc) else "") + doc[m.end():]
+    else:
+        doc = doc.rstrip() + "\n\n" + section
+    with open(path, "w") as f:
+        f.write(doc)
+    print(f"updated the Comparison section of {path}")
+
+
+if __name__ == "__main__":
+    main()
