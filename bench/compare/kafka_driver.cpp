@@ -8,6 +8,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -175,9 +176,17 @@ class kafka_driver final : public system_driver {
   }
 
  private:
+  // Waits up to `timeout_ms` for one message, then takes whatever else is already queued without
+  // waiting: rd_kafka_consume_batch_queue with a timeout would hold the messages it has until the
+  // batch is full or the timeout passes, which would add up to the timeout to end-to-end latency.
   void consume_once(int timeout_ms) {
     rd_kafka_message_t* batch[1000];
-    ssize_t n = rd_kafka_consume_batch_queue(queue_, timeout_ms, batch, 1000);
+    ssize_t n = 0;
+    if (rd_kafka_message_t* first = rd_kafka_consumer_poll(consumer_, timeout_ms)) {
+      batch[0] = first;
+      ssize_t more = rd_kafka_consume_batch_queue(queue_, 0, batch + 1, 999);
+      n = 1 + std::max<ssize_t>(more, 0);
+    }
     for (ssize_t i = 0; i < n; ++i) {
       rd_kafka_message_t* m = batch[i];
       if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR)

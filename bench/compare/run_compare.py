@@ -299,6 +299,8 @@ def run_one(name, w, args, root):
             common.append("--keyed")
         timeout = args.warmup + args.seconds + 2 * args.drain_timeout + 300
         for phase, rate in (("max", 0), ("fixed", args.rate)):
+            if phase == "fixed":
+                time.sleep(args.idle_s)  # let the broker settle after the max-rate phase
             disk0 = disk_bytes(broker.data_dir)
             cpu0 = proc_cpu_s(broker.pid)
             sampler.reset()
