@@ -12,7 +12,7 @@
 #     callgrind-callers.txt (the main callers of the ten most expensive functions), loadgen.json.
 #  2. perf record with the cpu-clock software event (kernel and user time, every thread), when
 #     perf works here: perf-report.txt (self time by thread name, object and symbol),
-#     perf-loadgen.json.
+#     perf-by-object.txt, perf-by-thread.txt, perf-loadgen.json.
 # OUT_DIR defaults to bench/results/profile. Needs valgrind (apt) and, for pass 2, perf
 # (linux-perf). Slow by design: the broker runs ~50x slower under callgrind.
 set -euo pipefail
@@ -90,5 +90,9 @@ if command -v perf >/dev/null &&
   stop_serve
   perf report -i "$work/perf.data" --no-children --sort comm,dso,sym --stdio 2>/dev/null |
     grep -E '^ +[0-9.]+%|^# (Samples|Event count)' | sed -n 1,60p >"$out/perf-report.txt" || true
+  perf report -i "$work/perf.data" --no-children --sort dso --stdio 2>/dev/null |
+    grep -E '^ +[0-9.]+%' | sed -n 1,15p >"$out/perf-by-object.txt" || true
+  perf report -i "$work/perf.data" --no-children --sort comm --stdio 2>/dev/null |
+    grep -E '^ +[0-9.]+%' | sed -n 1,15p >"$out/perf-by-thread.txt" || true
 fi
 echo "profile_lkstream.sh: wrote $out ($(grep -o '"acked":[0-9]*' "$out/loadgen.json"))"

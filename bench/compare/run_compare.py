@@ -393,8 +393,8 @@ def main():
     args = p.parse_args()
 
     if args.quick:
-        args.seconds = args.seconds or 5
-        args.warmup = args.warmup if args.warmup is not None else 2
+        args.seconds = args.seconds or 4
+        args.warmup = args.warmup if args.warmup is not None else 1
         args.idle_s = args.idle_s if args.idle_s is not None else 0.5
         args.drain_timeout = args.drain_timeout if args.drain_timeout is not None else 15
         args.workloads = args.workloads or "1p-100b-unkeyed"
