@@ -5,7 +5,7 @@ DATA_DIR   ?= ./data
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build run test bench bench-kafka clean
+.PHONY: all deps configure build run test bench bench-kafka bench-compare bench-compare-quick bench-compare-build clean
 
 all: build
 
@@ -35,6 +35,25 @@ bench: build
 # it starts; KAFKA_BENCH_ARGS="--bootstrap HOST:PORT" measures any other broker the same way.
 bench-kafka: build
 	$(BUILD_DIR)/bench/kafka_bench $(or $(KAFKA_BENCH_ARGS),--serve $(BUILD_DIR)/app/lkstream)
+
+# Side-by-side comparison with Apache Kafka, Redis Streams and NATS JetStream (bench/compare/README.md):
+# installs the peers (scripts/install-bench-deps.sh), reconfigures so that the load generator finds
+# hiredis/libnats, builds, and writes bench/results/. BENCH_COMPARE_ARGS: run_compare.py options.
+BENCH_VENV ?= $(or $(LKSTREAM_CACHE),$(HOME)/.cache/lkstream)/bench-venv
+BENCH_COMPARE_ARGS ?=
+BENCH_COMPARE = $(BENCH_VENV)/bin/python bench/compare/run_compare.py --build-dir $(BUILD_DIR)
+bench-compare-build: deps
+	@bash scripts/install-bench-deps.sh
+	@bash scripts/apache-kafka.sh fetch >/dev/null
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS) >/dev/null
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target lkstream_app compare_loadgen
+
+bench-compare: bench-compare-build
+	$(BENCH_COMPARE) $(BENCH_COMPARE_ARGS)
+
+# Under 3 minutes: one workload per system, short phases, results in bench/results/quick/.
+bench-compare-quick: bench-compare-build
+	$(BENCH_COMPARE) --quick $(BENCH_COMPARE_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR)
