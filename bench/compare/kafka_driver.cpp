@@ -100,7 +100,32 @@ class kafka_driver final : public system_driver {
     rd_kafka_NewTopic_destroy(nt);
     if (result) return result;
     topics_.push_back(rd_kafka_topic_new(producer_, w.topic.c_str(), nullptr));
-    return std::nullopt;
+    return wait_for_leaders(w);
+  }
+
+  // A created topic is usable once Metadata names a leader for every partition; until then the
+  // first produce requests bounce and retry, which would be measured as latency of the phase.
+  std::optional<std::string> wait_for_leaders(const workload& w) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+    std::string last = "no metadata";
+    while (std::chrono::steady_clock::now() < deadline) {
+      const rd_kafka_metadata_t* md = nullptr;
+      auto err = rd_kafka_metadata(producer_, 0, topics_.back(), &md, 5000);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR && md) {
+        bool ready = md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                     md->topics[0].partition_cnt == w.partitions;
+        for (int p = 0; ready && p < md->topics[0].partition_cnt; ++p)
+          ready = md->topics[0].partitions[p].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                  md->topics[0].partitions[p].leader >= 0;
+        if (!ready && md->topic_cnt == 1) last = rd_kafka_err2str(md->topics[0].err);
+        rd_kafka_metadata_destroy(md);
+        if (ready) return std::nullopt;
+      } else {
+        last = rd_kafka_err2str(err);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return "topic " + w.topic + " has no leader for every partition after 90 s (" + last + ")";
   }
 
   std::optional<std::string> start_consumer(value_fn on_value) override {
