@@ -321,12 +321,21 @@ int run(const options& o) {
   uint64_t sent = 0, send_failed = 0;
   int64_t max_behind = 0;
   int rr = 0;
+  // Fixed rate: the phase ends at t_end even when the sender is behind. The records it had not
+  // sent by then are not sent; they count (below) with the latency they had reached at t_end, a
+  // lower bound, so that a broker that cannot keep up is not flattered by the records it
+  // never had to take.
+  uint64_t first_unsent = UINT64_MAX;
   sleep_until_ns(t0);
   for (uint64_t i = 0;; ++i) {
     int64_t scheduled;
     if (o.rate > 0) {
       scheduled = t0 + static_cast<int64_t>(static_cast<double>(i) * interval_ns);
       if (scheduled >= t_end) break;
+      if (now_ns() >= t_end) {
+        first_unsent = i;
+        break;
+      }
       for (int64_t now = now_ns(); now < scheduled; now = now_ns()) {
         int64_t wait = scheduled - now;
         if (wait > 1'500'000) {
@@ -363,12 +372,28 @@ int run(const options& o) {
       if (o.rate == 0) {
         scheduled = now_ns();  // max rate: the record is "scheduled" when the client takes it
         if (scheduled >= t_end) break;
+      } else if (now_ns() >= t_end) {
+        first_unsent = i;
+        break;
       }
     }
     if ((i % 64) == 63) driver->poll(0);  // serve acks (and, for Redis, write) while behind
     if (o.rate == 0 && scheduled >= t_end) break;
+    if (first_unsent != UINT64_MAX) break;
   }
   int64_t t_stop = now_ns();
+  uint64_t unsent = 0;
+  if (first_unsent != UINT64_MAX) {
+    std::scoped_lock g{stats.ack_mutex, stats.value_mutex};
+    for (uint64_t i = first_unsent;; ++i) {
+      int64_t scheduled = t0 + static_cast<int64_t>(static_cast<double>(i) * interval_ns);
+      if (scheduled >= t_end) break;
+      ++unsent;
+      if (scheduled < stats.window_start) continue;
+      stats.ack_latency.record(t_stop - scheduled);
+      stats.e2e_latency.record(t_stop - scheduled);
+    }
+  }
   bool flushed = driver->flush(static_cast<int>(o.drain_timeout_s * 1000) + 1000);
   int64_t drain_deadline = now_ns() + static_cast<int64_t>(o.drain_timeout_s * 1e9);
   while (stats.consumed_unique_atomic.load() < stats.acked.load() && now_ns() < drain_deadline)
@@ -396,7 +421,7 @@ int run(const options& o) {
       << "\",\"partitions\":" << o.load.partitions << ",\"value_bytes\":" << o.load.value_bytes
       << ",\"keyed\":" << (o.load.keyed ? "true" : "false") << ",\"target_rate\":" << o.rate
       << ",\"warmup_s\":" << o.warmup_s << ",\"seconds\":" << o.seconds << ",\"sent\":" << sent
-      << ",\"send_failed\":" << send_failed << ",\"acked\":" << stats.acked.load()
+      << ",\"unsent\":" << unsent << ",\"send_failed\":" << send_failed << ",\"acked\":" << stats.acked.load()
       << ",\"ack_failed\":" << stats.failed.load() << ",\"consumed_unique\":" << consumed_unique
       << ",\"consumed_total\":" << consumed_total
       << ",\"missing\":" << (stats.acked.load() - std::min(stats.acked.load(), consumed_unique))

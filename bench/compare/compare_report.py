@@ -186,9 +186,13 @@ def markdown(report, charts=True):
                                  f"failed acks, {r.get('send_failed', 0)} refused sends")
             fixed = run.get("fixed", {})
             if fixed and fixed.get("publish_rps", 0) < 0.97 * s["rate"]:
+                unsent = fixed.get("unsent", 0)
                 notes.append(f"{labels[x]} did not keep up with {fmt_num(s['rate'])} records/s "
                              f"(acknowledged {fmt_num(fixed.get('publish_rps'))}/s): its latency "
-                             f"figures include the growing backlog")
+                             f"figures include the growing backlog" +
+                             (f"; {unsent} scheduled records could not be sent before the end of "
+                              f"the phase and count with the latency reached then"
+                              if unsent else ""))
         for n in notes:
             out.append(f"- {n}")
         if notes:
