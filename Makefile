@@ -5,7 +5,7 @@ DATA_DIR   ?= ./data
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build run test bench bench-kafka bench-compare bench-compare-quick bench-compare-build clean
+.PHONY: all deps configure build run test bench bench-kafka bench-compare bench-compare-quick bench-compare-build bench-python clean
 
 all: build
 
@@ -54,6 +54,11 @@ bench-compare: bench-compare-build
 # Under 3 minutes: one workload per system, short phases, results in bench/results/quick/.
 bench-compare-quick: bench-compare-build
 	$(BENCH_COMPARE) --quick $(BENCH_COMPARE_ARGS)
+
+# The Python package against confluent-kafka, sqlite3 and Redis (BENCHMARKS.md, section Python);
+# the script installs redis-server and the Python clients it compares with.
+bench-python: build
+	bash scripts/python-bench.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)
