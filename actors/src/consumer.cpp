@@ -1,6 +1,7 @@
 #include "lkstream/consumer.hpp"
 
 #include "consumer_impl.hpp"
+#include "lkstream/model/compression.hpp"
 #include "lkstream/model/record_batch.hpp"
 
 namespace lkstream {
@@ -68,6 +69,21 @@ void consumer_shared::fetch_all_locked() {
 consumer::consumer(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
 
 consumer::~consumer() { (void)close(); }
+
+// Compressed batches are decoded into the slot's buffer, cached by base offset so a batch
+// spread over several polls decodes once. The buffer is reused for the next batch once no
+// record_set holds it any more (else a new one is made): one buffer per batch, none per record.
+result<bytes_view> consumer::impl::records_of(partition_slot& slot, const model::batch_header& h,
+                                              bytes_view batch) {
+  if (h.codec() == model::compression::none) return batch.subspan(model::batch_header_size);
+  if (slot.decoded && slot.decoded_base == h.base_offset) return bytes_view(*slot.decoded);
+  if (!slot.decoded || slot.decoded.use_count() > 1) slot.decoded = std::make_shared<bytes>();
+  slot.decoded_base = -1;
+  LK_ASSIGN_OR_RETURN(auto view, model::batch_records(batch, decompressor, *slot.decoded,
+                                                      opts.max_decompressed_batch_bytes));
+  slot.decoded_base = h.base_offset;
+  return view;
+}
 
 result<int64_t> consumer::impl::list_offset(const caf::actor& a, int64_t ts) {
   caf::scoped_actor self{*eng->sys};
@@ -237,7 +253,13 @@ result<record_set> consumer::poll(std::chrono::milliseconds timeout) {
               if (h->last_offset() >= slot.position) slot.position = h->last_offset() + 1;
               continue;
             }
-            model::record_iterator it(batch);
+            auto records = s.records_of(slot, *h, batch);
+            if (!records) {
+              auto err = std::move(records).take_error();
+              err.message = *slot.topic + "-" + std::to_string(slot.partition) + ": " + err.message;
+              return err;
+            }
+            model::record_iterator it(batch, *records);
             model::record_view r;
             while (out.records_.size() < s.opts.max_poll_records && it.next(r)) {
               if (r.offset < slot.position) continue;
@@ -256,7 +278,10 @@ result<record_set> consumer::poll(std::chrono::milliseconds timeout) {
               }
               out.records_.push_back(std::move(cr));
               slot.position = r.offset + 1;
-              used = true;
+              if (h->codec() == model::compression::none)
+                used = true;
+              else if (out.keep_alive_.empty() || out.keep_alive_.back() != slot.decoded)
+                out.keep_alive_.push_back(slot.decoded);
             }
             if (!it.state()) {
               auto err = it.state().err();

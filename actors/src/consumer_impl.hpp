@@ -12,6 +12,7 @@
 #include "engine_impl.hpp"
 #include "lkstream/consumer.hpp"
 #include "lkstream/group/group_requests.hpp"
+#include "lkstream/model/compression.hpp"
 
 namespace lkstream {
 
@@ -27,6 +28,9 @@ struct partition_slot {
   int64_t high_watermark = -1;
   uint64_t epoch = 0;       // bumped on seek/revoke: older fetch results are dropped
   bool fetching = false;
+  // The last compressed batch decoded for poll() (consumer::impl::records_of).
+  std::shared_ptr<bytes> decoded;
+  int64_t decoded_base = -1;
 };
 
 /// A fetch result waiting to be polled.
@@ -73,8 +77,12 @@ struct consumer::impl {
   bool rejoin_requested = false;
   bool stop_membership = false;
 
+  model::decompressor decompressor;  // used by poll() under sh->m
+
   status set_assignment(const std::vector<topic_partition>& tps);
   status init_positions_locked(std::unique_lock<std::mutex>& lk);
+  result<bytes_view> records_of(partition_slot& slot, const model::batch_header& h,
+                                bytes_view batch);
   result<int64_t> list_offset(const caf::actor& a, int64_t ts);
   std::map<topic_partition, int64_t> positions();
 

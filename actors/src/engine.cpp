@@ -161,10 +161,37 @@ status engine::impl::ensure_topic(std::string_view name) {
   return {};
 }
 
+uint64_t engine::impl::add_stop_hook(std::function<void()> stop) {
+  std::lock_guard<std::mutex> g(hooks_mutex);
+  if (closed) return 0;
+  stop_hooks.emplace_back(next_hook_id, std::move(stop));
+  return next_hook_id++;
+}
+
+void engine::impl::remove_stop_hook(uint64_t id) {
+  std::lock_guard<std::mutex> g(hooks_mutex);
+  std::erase_if(stop_hooks, [id](const auto& h) { return h.first == id; });
+}
+
 status engine::impl::shutdown() {
   std::lock_guard<std::mutex> guard(close_mutex);
   if (closed) return {};
-  closed = true;
+  // Components still running on the engine stop first, newest first, while it still works
+  // (their stop may flush, commit, wait for acks). Taken out under the lock, run without it:
+  // a hook's stop() removes its own hook.
+  for (;;) {
+    std::function<void()> hook;
+    {
+      std::lock_guard<std::mutex> g(hooks_mutex);
+      if (stop_hooks.empty()) {
+        closed = true;  // under hooks_mutex: no hook can be added after this
+        break;
+      }
+      hook = std::move(stop_hooks.back().second);
+      stop_hooks.pop_back();
+    }
+    if (hook) hook();
+  }
   // Order (caf notes section 8): timers and coordinators first, then the registry, which
   // exits every partition (they sync and close their logs); wait for all before the system.
   std::vector<caf::actor> all{retention, groups, registry};

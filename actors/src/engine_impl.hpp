@@ -4,8 +4,11 @@
 
 #include <caf/all.hpp>
 
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <utility>
+#include <vector>
 
 #include "lkstream/engine.hpp"
 #include "messages.hpp"
@@ -27,6 +30,18 @@ struct engine::impl {
   caf::actor groups;  // group manager (consumer-group coordinators)
   std::mutex close_mutex;
   bool closed = false;
+
+  /// Components that run on the engine and must stop before its actors do (the connector
+  /// host, listeners) register a stop function. close() runs those still registered, newest
+  /// first, before anything else shuts down (the engine still works inside them), so an
+  /// application that forgot to stop such a component gets a clean shutdown instead of a hang.
+  /// A component that stops by itself removes its hook first. Any thread; hooks must not call
+  /// engine::close(). Returns the id for remove_stop_hook(); 0 if the engine is closed.
+  uint64_t add_stop_hook(std::function<void()> stop);
+  void remove_stop_hook(uint64_t id);
+  std::mutex hooks_mutex;
+  std::vector<std::pair<uint64_t, std::function<void()>>> stop_hooks;
+  uint64_t next_hook_id = 1;
 
   /// Blocking request from an application thread; converts CAF errors.
   template <class T, class... Ts>

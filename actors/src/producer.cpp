@@ -23,34 +23,25 @@ struct flight_control {
   size_t bytes = 0;
 };
 
-// Completes the callbacks of one batch once the partition actor acknowledged it.
+struct producer_core;
+
+// Completes the callbacks of one batch once the partition actor acknowledged it, then lets
+// the producer hand over what accumulated for that partition meanwhile (linger_ms = 0).
 class batch_sink final : public actors::append_sink {
  public:
-  batch_sink(std::shared_ptr<flight_control> fc, std::string topic, int32_t partition,
+  batch_sink(std::shared_ptr<flight_control> fc, std::weak_ptr<producer_core> core,
+             uint64_t acc_id, std::string topic, int32_t partition,
              std::vector<delivery_callback> cbs, std::vector<timestamp_ms> ts, size_t bytes)
-      : fc_(std::move(fc)), topic_(std::move(topic)), partition_(partition),
-        callbacks_(std::move(cbs)), timestamps_(std::move(ts)), bytes_(bytes) {}
+      : fc_(std::move(fc)), core_(std::move(core)), acc_id_(acc_id), topic_(std::move(topic)),
+        partition_(partition), callbacks_(std::move(cbs)), timestamps_(std::move(ts)),
+        bytes_(bytes) {}
 
-  void on_appended(const actors::append_outcome& out) override {
-    delivery_report rep;
-    rep.code = out.code;
-    rep.message = out.message;
-    rep.topic = topic_;
-    rep.partition = partition_;
-    for (size_t i = 0; i < callbacks_.size(); ++i) {
-      if (!callbacks_[i]) continue;
-      rep.offset = out.code == errc::ok ? out.info.base_offset.value() + static_cast<int64_t>(i) : -1;
-      rep.timestamp = out.info.log_append_time >= 0 ? out.info.log_append_time : timestamps_[i];
-      callbacks_[i](rep);
-    }
-    std::lock_guard<std::mutex> g(fc_->m);
-    fc_->records -= callbacks_.size();
-    fc_->bytes -= bytes_;
-    fc_->cv.notify_all();
-  }
+  void on_appended(const actors::append_outcome& out) override;
 
  private:
   std::shared_ptr<flight_control> fc_;
+  std::weak_ptr<producer_core> core_;
+  uint64_t acc_id_;
   std::string topic_;
   int32_t partition_;
   std::vector<delivery_callback> callbacks_;
@@ -64,6 +55,7 @@ struct open_batch {
   std::vector<delivery_callback> callbacks;
   std::vector<timestamp_ms> timestamps;
   steady::time_point opened;
+  int in_flight = 0;  // batches of this partition handed over and not yet acknowledged
   bool empty() const { return !builder || builder->record_count() == 0; }
   void reset() {
     builder.reset();
@@ -74,6 +66,7 @@ struct open_batch {
 };
 
 struct topic_acc {
+  uint64_t id = 0;  // distinguishes a re-created topic's accumulator from the old one's
   std::shared_ptr<const actors::topic_handle> handle;
   std::vector<open_batch> batches;  // per partition
   int32_t sticky = -1;
@@ -84,9 +77,9 @@ struct string_hash {
   size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
 
-}  // namespace
-
-struct producer::impl {
+// The producer's batching state, shared with the sinks of batches in flight (which may run
+// after the producer object is gone: then they only complete callbacks).
+struct producer_core : std::enable_shared_from_this<producer_core> {
   engine::impl* eng;
   producer_options opts;
   std::shared_ptr<flight_control> fc = std::make_shared<flight_control>();
@@ -94,9 +87,9 @@ struct producer::impl {
   std::condition_variable linger_cv;
   std::unordered_map<std::string, topic_acc, string_hash, std::equal_to<>> topics;
   uint64_t board_version = 0;
+  uint64_t next_acc_id = 1;
   std::minstd_rand rng{std::random_device{}()};
   bool stopping = false;
-  std::thread linger_thread;
 
   // Re-resolves topic handles after the registry published a new map.
   void refresh_locked() {
@@ -118,12 +111,13 @@ struct producer::impl {
     }
   }
 
-  void fail_batch(topic_acc& acc, size_t p, errc code) {
+  void fail_batch(topic_acc& acc, size_t p, errc code,
+                  std::string_view why = "topic deleted before the batch was sent") {
     auto& b = acc.batches[p];
     if (b.empty()) return;
     delivery_report rep;
     rep.code = code;
-    rep.message = "topic deleted before the batch was sent";
+    rep.message = why;
     rep.topic = acc.handle->name;
     rep.partition = static_cast<int32_t>(p);
     for (auto& cb : b.callbacks)
@@ -144,6 +138,7 @@ struct producer::impl {
       if (!h) return error{errc::unknown_topic, "topic " + std::string(name) + " vanished"};
     }
     topic_acc acc;
+    acc.id = next_acc_id++;
     acc.handle = h;
     acc.batches.resize(h->partitions.size());
     return &topics.emplace(std::string(name), std::move(acc)).first->second;
@@ -161,8 +156,10 @@ struct producer::impl {
       fc->records += b.callbacks.size();
       fc->bytes += size;
     }
-    auto sink = std::make_shared<batch_sink>(fc, acc.handle->name, static_cast<int32_t>(p),
-                                             std::move(b.callbacks), std::move(b.timestamps), size);
+    auto sink = std::make_shared<batch_sink>(fc, weak_from_this(), acc.id, acc.handle->name,
+                                             static_cast<int32_t>(p), std::move(b.callbacks),
+                                             std::move(b.timestamps), size);
+    ++b.in_flight;
     caf::anon_send(acc.handle->partitions[p], actors::append_atom::value, std::move(b.buf),
                    actors::append_sink_ptr(std::move(sink)), false);
     b.reset();
@@ -205,26 +202,73 @@ struct producer::impl {
       else linger_cv.wait_until(lk, next);
     }
   }
+
+  // A batch of topic `acc_id` / partition p was acknowledged. With linger_ms = 0, what
+  // accumulated while it was in flight goes out now (librdkafka does the same): under load
+  // batches grow by themselves, when idle every record leaves at once.
+  // A partition that answered `closed` is gone (engine shutdown, topic deletion): what waits
+  // for it fails now instead of being sent to an actor that no longer answers.
+  void on_batch_done(uint64_t acc_id, const std::string& topic, size_t p, errc code) {
+    std::lock_guard<std::mutex> g(m);
+    auto it = topics.find(topic);
+    if (it == topics.end() || it->second.id != acc_id || p >= it->second.batches.size()) return;
+    auto& b = it->second.batches[p];
+    if (b.in_flight > 0) --b.in_flight;
+    if (code == errc::closed)
+      fail_batch(it->second, p, errc::closed, "partition closed before the batch was sent");
+    else if (opts.linger_ms <= 0 && b.in_flight == 0)
+      seal_locked(it->second, p);
+  }
+};
+
+void batch_sink::on_appended(const actors::append_outcome& out) {
+  delivery_report rep;
+  rep.code = out.code;
+  rep.message = out.message;
+  rep.topic = topic_;
+  rep.partition = partition_;
+  for (size_t i = 0; i < callbacks_.size(); ++i) {
+    if (!callbacks_[i]) continue;
+    rep.offset = out.code == errc::ok ? out.info.base_offset.value() + static_cast<int64_t>(i) : -1;
+    rep.timestamp = out.info.log_append_time >= 0 ? out.info.log_append_time : timestamps_[i];
+    callbacks_[i](rep);
+  }
+  {
+    std::lock_guard<std::mutex> g(fc_->m);
+    fc_->records -= callbacks_.size();
+    fc_->bytes -= bytes_;
+    fc_->cv.notify_all();
+  }
+  if (auto core = core_.lock()) core->on_batch_done(acc_id_, topic_, static_cast<size_t>(partition_), out.code);
+}
+
+}  // namespace
+
+struct producer::impl {
+  std::shared_ptr<producer_core> core;
+  std::thread linger_thread;
 };
 
 producer::producer(std::unique_ptr<impl> i) : impl_(std::move(i)) {
-  if (impl_->opts.linger_ms > 0) impl_->linger_thread = std::thread([p = impl_.get()] { p->linger_loop(); });
+  if (impl_->core->opts.linger_ms > 0)
+    impl_->linger_thread = std::thread([c = impl_->core.get()] { c->linger_loop(); });
 }
 
 producer::~producer() {
-  (void)flush(std::chrono::milliseconds(impl_->opts.max_block_ms));
+  (void)flush(std::chrono::milliseconds(impl_->core->opts.max_block_ms));
   {
-    std::lock_guard<std::mutex> g(impl_->m);
-    impl_->stopping = true;
+    std::lock_guard<std::mutex> g(impl_->core->m);
+    impl_->core->stopping = true;
   }
-  impl_->linger_cv.notify_all();
+  impl_->core->linger_cv.notify_all();
   if (impl_->linger_thread.joinable()) impl_->linger_thread.join();
 }
 
-status producer::send(const producer_record& rec, delivery_callback cb) {
-  auto& s = *impl_;
-  if (s.eng->closed) return {errc::closed, "engine closed"};
-  std::unique_lock<std::mutex> lk(s.m);
+namespace {
+
+// One record into its partition's open batch; the caller holds `lk` on s.m.
+status send_locked(producer_core& s, std::unique_lock<std::mutex>& lk, const producer_record& rec,
+                   delivery_callback cb) {
   LK_ASSIGN_OR_RETURN(topic_acc* acc, s.find_topic_locked(rec.topic));
   const auto count = static_cast<int32_t>(acc->batches.size());
   int32_t p = rec.partition;
@@ -288,8 +332,33 @@ status producer::send(const producer_record& rec, delivery_callback cb) {
   }
   b->callbacks.push_back(std::move(cb));
   b->timestamps.push_back(ts);
-  if (s.opts.linger_ms <= 0 || b->buf->size() >= s.opts.batch_bytes)
+  // linger_ms = 0: hand over at once unless a batch of this partition is still in flight, in
+  // which case the acknowledgement of that one hands this one over (on_batch_done).
+  if ((s.opts.linger_ms <= 0 && b->in_flight == 0) || b->buf->size() >= s.opts.batch_bytes)
     s.seal_locked(*acc, static_cast<size_t>(p));
+  return {};
+}
+
+}  // namespace
+
+status producer::send(const producer_record& rec, delivery_callback cb) {
+  auto& s = *impl_->core;
+  if (s.eng->closed) return {errc::closed, "engine closed"};
+  std::unique_lock<std::mutex> lk(s.m);
+  return send_locked(s, lk, rec, std::move(cb));
+}
+
+status producer::send_batch(std::span<const producer_record> records, const delivery_callback& cb) {
+  auto& s = *impl_->core;
+  if (s.eng->closed) return {errc::closed, "engine closed"};
+  std::unique_lock<std::mutex> lk(s.m);
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (auto st = send_locked(s, lk, records[i], cb); !st) {
+      auto e = std::move(st).take_error();
+      e.message = "record " + std::to_string(i) + ": " + e.message;
+      return e;
+    }
+  }
   return {};
 }
 
@@ -304,7 +373,7 @@ std::future<delivery_result> producer::send_future(const producer_record& rec) {
 }
 
 status producer::flush(std::chrono::milliseconds timeout) {
-  auto& s = *impl_;
+  auto& s = *impl_->core;
   {
     std::lock_guard<std::mutex> g(s.m);
     s.seal_all_locked();
@@ -322,14 +391,15 @@ status producer::flush(std::chrono::milliseconds timeout) {
 }
 
 size_t producer::in_flight() const {
-  std::lock_guard<std::mutex> g(impl_->fc->m);
-  return impl_->fc->records;
+  std::lock_guard<std::mutex> g(impl_->core->fc->m);
+  return impl_->core->fc->records;
 }
 
 std::unique_ptr<producer> engine::make_producer(const producer_options& opts) {
   auto i = std::make_unique<producer::impl>();
-  i->eng = impl_.get();
-  i->opts = opts;
+  i->core = std::make_shared<producer_core>();
+  i->core->eng = impl_.get();
+  i->core->opts = opts;
   return std::make_unique<producer>(std::move(i));
 }
 

@@ -171,3 +171,112 @@ TEST_CASE_FIXTURE(fixture, "topic_registry: topics are reloaded from the catalog
   anon_send_exit(reg, caf::exit_reason::user_shutdown);
   sched.run();
 }
+
+namespace {
+
+struct recording_fetch_sink final : fetch_sink {
+  std::vector<fetch_response> responses;
+  void on_fetched(fetch_response r) override { responses.push_back(std::move(r)); }
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(fixture, "partition_actor: fsync=interval acks at once and syncs on its timer") {
+  auto reg = registry();
+  auto s = settings(storage::fsync_policy::interval);
+  s.log.fsync_interval_ms = 50;
+  ask<int32_t>(reg, create_atom::value, std::string("i"), s);
+  ask<int32_t>(reg, create_atom::value, std::string("n"), settings(storage::fsync_policy::never));
+  auto interval_part = board->find("i")->partitions[0];
+  auto never_part = board->find("n")->partitions[0];
+  auto sink = std::make_shared<recording_sink>();
+  const auto syncs = fs->sync_count();
+  caf::anon_send(interval_part, append_atom::value, make_batch(3, wall), append_sink_ptr(sink), true);
+  caf::anon_send(never_part, append_atom::value, make_batch(3, wall), append_sink_ptr(sink), true);
+  sched.run();
+  REQUIRE(sink->outcomes.size() == 2);  // both acknowledged after write(2), before any sync
+  CHECK(sink->outcomes[0].code == errc::ok);
+  CHECK(fs->sync_count() == syncs);
+  sched.advance_time(std::chrono::milliseconds(50));  // the interval timer fires
+  sched.run();
+  const auto after_timer = fs->sync_count();
+  CHECK(after_timer > syncs);
+  // A crash now keeps the interval topic's records and loses the never topic's.
+  const auto interval_log = "/data/i-0/00000000000000000000.log";
+  const auto never_log = "/data/n-0/00000000000000000000.log";
+  const auto written = fs->file_size(interval_log).value_or(0);
+  CHECK(written > 0);
+  for (int i = 0; i < 5; ++i) {
+    sched.advance_time(std::chrono::milliseconds(50));
+    sched.run();
+  }
+  CHECK(fs->sync_count() == after_timer);  // no appends, no timer, no syncs
+  fs->crash();
+  CHECK(fs->file_size(interval_log).value_or(0) == written);
+  CHECK(fs->file_size(never_log).value_or(0) == 0);
+  anon_send_exit(reg, caf::exit_reason::kill);
+  sched.run();
+}
+
+TEST_CASE_FIXTURE(fixture, "partition_actor: a parked fetch wakes on data, or answers at max_wait below min_bytes") {
+  auto reg = registry();
+  ask<int32_t>(reg, create_atom::value, std::string("t"), settings(storage::fsync_policy::never));
+  auto part = board->find("t")->partitions[0];
+  auto appended = std::make_shared<recording_sink>();
+  auto fetched = std::make_shared<recording_fetch_sink>();
+  // Nothing to read: the fetch is parked, not answered.
+  caf::anon_send(part, fetch_atom::value, fetch_request{offset{0}, 1 << 20, 1, 500},
+                 fetch_sink_ptr(fetched));
+  sched.run();
+  CHECK(fetched->responses.empty());
+  caf::anon_send(part, append_atom::value, make_batch(2, wall), append_sink_ptr(appended), true);
+  sched.run();
+  REQUIRE(fetched->responses.size() == 1);  // woken by the append, without waiting 500 ms
+  CHECK(fetched->responses[0].bytes > 0);
+  CHECK(fetched->responses[0].high_watermark == offset{2});
+  // min_bytes above what arrives: stays parked until max_wait, then gets what there is.
+  caf::anon_send(part, fetch_atom::value, fetch_request{offset{2}, 1 << 20, 1 << 20, 500},
+                 fetch_sink_ptr(fetched));
+  caf::anon_send(part, append_atom::value, make_batch(1, wall), append_sink_ptr(appended), true);
+  sched.run();
+  CHECK(fetched->responses.size() == 1);
+  sched.advance_time(std::chrono::milliseconds(500));
+  sched.run();
+  REQUIRE(fetched->responses.size() == 2);
+  CHECK(fetched->responses[1].code == errc::ok);
+  CHECK(fetched->responses[1].bytes > 0);
+  CHECK(fetched->responses[1].bytes < (1u << 20));
+  anon_send_exit(reg, caf::exit_reason::user_shutdown);
+  sched.run();
+}
+
+TEST_CASE_FIXTURE(fixture, "partition_actor: reads near the head come from the hot tail, not the disk") {
+  auto reg = registry();
+  auto s = settings(storage::fsync_policy::never);
+  s.log.segment_bytes = 1 << 20;
+  s.log.hot_tail_bytes = 1500;  // holds the newest batch or so (each ~1 KiB)
+  ask<int32_t>(reg, create_atom::value, std::string("t"), s);
+  auto part = board->find("t")->partitions[0];
+  auto appended = std::make_shared<recording_sink>();
+  for (int i = 0; i < 4; ++i)
+    caf::anon_send(part, append_atom::value, make_batch(1, wall, 1000), append_sink_ptr(appended), true);
+  sched.run();
+  REQUIRE(appended->outcomes.size() == 4);
+  // Damage the value bytes of every batch on "disk", behind the actor's back.
+  const auto log = "/data/t-0/00000000000000000000.log";
+  const auto size = fs->file_size(log).value_or(0);
+  const uint64_t batch_size = size / 4;  // four equal batches
+  for (uint64_t k = 0; k < 4; ++k) REQUIRE(fs->flip_bit(log, k * batch_size + 200, 0));
+  auto read_at = [&](int64_t off) {
+    auto sink = std::make_shared<recording_fetch_sink>();
+    caf::anon_send(part, fetch_atom::value, fetch_request{offset{off}, 1, 1, 0}, fetch_sink_ptr(sink));
+    sched.run();
+    REQUIRE(sink->responses.size() == 1);
+    REQUIRE(sink->responses[0].chunks.size() == 1);
+    return model::validate_batch(*sink->responses[0].chunks[0]);
+  };
+  CHECK(read_at(3));                                // the newest batch: memory, intact
+  CHECK(read_at(0).code() == errc::crc_mismatch);   // evicted from the tail: read from disk
+  anon_send_exit(reg, caf::exit_reason::user_shutdown);
+  sched.run();
+}

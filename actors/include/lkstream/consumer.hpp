@@ -41,6 +41,9 @@ struct consumer_options {
   size_t max_poll_records = 500;
   size_t fetch_max_bytes = 1 << 20;      // per partition fetch
   size_t buffer_max_bytes = 64ull << 20; // fetched but not yet polled, across partitions
+  // A compressed batch (gzip, snappy, lz4, zstd from Kafka clients) larger than this once
+  // decompressed makes poll() fail with message_too_large instead of taking the memory.
+  size_t max_decompressed_batch_bytes = 64ull << 20;
 };
 
 struct consumed_header {

@@ -81,6 +81,11 @@ class producer {
   /// engine, a timeout waiting for buffer space. Later errors (disk full) reach the callback.
   status send(const producer_record& rec, delivery_callback cb = {});
 
+  /// Queues several records under one lock (cheaper than a send() each); `cb` (copied per
+  /// record) reports each record's delivery. Stops at the first record send() would refuse and
+  /// returns its error, prefixed "record N: "; the records before it are queued.
+  status send_batch(std::span<const producer_record> records, const delivery_callback& cb = {});
+
   /// send() with a future for the delivery result.
   std::future<delivery_result> send_future(const producer_record& rec);
 

@@ -1,4 +1,5 @@
 #include "group/group_coordinator_actor.hpp"
+#include "group/offset_syncer.hpp"
 
 #include <chrono>
 #include <random>
@@ -68,7 +69,50 @@ bool ensure_offsets(self_ptr self) {
   return true;
 }
 
-offset_commit_response commit(self_ptr self, const offset_commit_request& req) {
+void start_sync(self_ptr self);
+
+/// Settles the commits a finished sync covered (or failed) and starts the next sync.
+void finish_sync(self_ptr self, const offset_store::sync_job& job, const status& outcome) {
+  auto& st = self->state;
+  if (!st.offsets) return;
+  auto done = st.offsets->end_sync(job, outcome);
+  auto& pending = st.pending_commits;
+  for (auto i = pending.lower_bound(done.first); i != pending.end() && i->first <= done.last;) {
+    auto& p = i->second;
+    if (!outcome)  // not durable: the client retries (Kafka maps failed offset appends so too)
+      for (auto at : p.accepted_at)
+        p.response.partitions[at].error = group_error::coordinator_not_available;
+    p.promise.deliver(std::move(p.response));
+    i = pending.erase(i);
+  }
+  start_sync(self);
+}
+
+/// Hands the offsets written so far to the syncer, unless a sync is already out.
+void start_sync(self_ptr self) {
+  auto& st = self->state;
+  if (!st.offsets) return;
+  auto job = st.offsets->begin_sync();
+  if (!job) return;
+  if (!st.syncer) {  // testing scheduler: no thread of its own, sync inline
+    finish_sync(self, *job, job->file ? job->file->sync() : status{});
+    return;
+  }
+  self->request(st.syncer, caf::infinite, offset_sync_atom::value, *job)
+      .then(
+          [self, job = *job](int32_t code, std::string& message) {
+            status outcome;
+            if (code != static_cast<int32_t>(errc::ok))
+              outcome = status{static_cast<errc>(code), std::move(message)};
+            finish_sync(self, job, outcome);
+          },
+          [self, job = *job](caf::error& e) {
+            finish_sync(self, job,
+                        status{errc::closed, "offset sync thread gone: " + self->system().render(e)});
+          });
+}
+
+caf::result<offset_commit_response> commit(self_ptr self, const offset_commit_request& req) {
   auto& st = self->state;
   offset_commit_response resp;
   auto err = st.group->validate_offset_commit(req, actor_clock_ms(self));
@@ -86,13 +130,18 @@ offset_commit_response commit(self_ptr self, const offset_commit_request& req) {
     }
     resp.partitions.push_back({p.tp, e});
   }
-  if (!accepted.empty()) {
-    if (auto s = st.offsets->commit(accepted, wall_ms(*st.cfg)); !s) {
-      // Not durable: tell the client to retry (Kafka maps failed offset appends the same way).
-      for (auto i : accepted_at) resp.partitions[i].error = group_error::coordinator_not_available;
-    }
+  if (accepted.empty()) return resp;
+  auto seq = st.offsets->write_commit(accepted, wall_ms(*st.cfg));
+  if (!seq) {
+    for (auto i : accepted_at) resp.partitions[i].error = group_error::coordinator_not_available;
+    return resp;
   }
-  return resp;
+  // The reply waits for the sync that covers this record (finish_sync delivers it).
+  st.pending_commits.emplace(
+      *seq, group_coordinator_state::pending_commit{self->make_response_promise(), std::move(resp),
+                                                     std::move(accepted_at)});
+  start_sync(self);
+  return caf::delegated<offset_commit_response>{};
 }
 
 offset_fetch_response fetch(self_ptr self, const offset_fetch_request& req) {
@@ -127,9 +176,11 @@ offset_fetch_response fetch(self_ptr self, const offset_fetch_request& req) {
 
 caf::behavior group_coordinator(caf::stateful_actor<group_coordinator_state>* self,
                                 std::string group_id,
-                                std::shared_ptr<const group_manager_config> cfg) {
+                                std::shared_ptr<const group_manager_config> cfg,
+                                caf::actor syncer) {
   auto& st = self->state;
   st.cfg = cfg;
+  st.syncer = std::move(syncer);
   st.group.emplace(std::move(group_id), cfg->group, std::random_device{}());
   ensure_offsets(self);
   self->set_exit_handler([self](caf::exit_msg& msg) {
@@ -139,6 +190,14 @@ caf::behavior group_coordinator(caf::stateful_actor<group_coordinator_state>* se
     for (auto& [id, rp] : self->state.parked)  // defensive: nothing should be left
       rp.deliver(caf::make_error(caf::sec::request_receiver_down));
     self->state.parked.clear();
+    // Commits whose sync did not finish were never acknowledged: say so (retriable).
+    for (auto& [seq, p] : self->state.pending_commits) {
+      for (auto at : p.accepted_at)
+        p.response.partitions[at].error = group_error::coordinator_not_available;
+      p.promise.deliver(std::move(p.response));
+    }
+    self->state.pending_commits.clear();
+    self->state.syncer = caf::actor{};
     self->quit(msg.reason);
   });
   // A parked request must survive the handler that received it: answer later via the promise.
@@ -176,7 +235,8 @@ caf::behavior group_coordinator(caf::stateful_actor<group_coordinator_state>* se
       arm_timer(self);
       return resp;
     },
-    [self](commit_offsets_atom, const offset_commit_request& req) -> offset_commit_response {
+    [self](commit_offsets_atom,
+           const offset_commit_request& req) -> caf::result<offset_commit_response> {
       auto resp = commit(self, req);
       arm_timer(self);
       return resp;

@@ -8,8 +8,13 @@
 // - Timers: one delayed_send(group_tick_atom, deadline) per new earliest deadline of the state
 //   machine, measured on the actor clock (virtual under the testing scheduler).
 // - Offsets are read at spawn; a store that fails to open is retried on the next offset
-//   request, meanwhile commits/fetches answer COORDINATOR_NOT_AVAILABLE. commit() syncs to disk
-//   on this actor's thread (one fdatasync per OffsetCommit).
+//   request, meanwhile commits/fetches answer COORDINATOR_NOT_AVAILABLE.
+// - OffsetCommit never waits for fdatasync on this actor's (CAF worker) thread: the record is
+//   written, the reply parked, and the sync runs on the manager's detached offset_syncer
+//   (offset_syncer.hpp). Commits arriving while a sync runs are written meanwhile and share
+//   the next one (group commit); replies go out once their sync succeeded, and only then do
+//   fetches see the offsets. A failed sync answers COORDINATOR_NOT_AVAILABLE (retriable).
+//   Without a syncer (the testing scheduler) the sync runs inline, same code path otherwise.
 // - On exit_msg (the manager shutting down) every parked request is answered NOT_COORDINATOR,
 //   then the actor quits.
 
@@ -32,6 +37,13 @@ struct group_coordinator_state {
   std::unique_ptr<offset_store> offsets;
   std::string offsets_error;                      // last failure to open the store
   std::map<request_id, caf::response_promise> parked;
+  caf::actor syncer;                              // offset_syncer; invalid = sync inline
+  struct pending_commit {
+    caf::response_promise promise;
+    offset_commit_response response;
+    std::vector<size_t> accepted_at;              // partitions written (fail if sync fails)
+  };
+  std::map<uint64_t, pending_commit> pending_commits;  // by offset_store sequence number
   request_id next_request_id = 1;
   std::set<int64_t> armed_ticks;                  // deadlines a group_tick is scheduled for
   static inline const char* name = "group_coordinator";
@@ -39,6 +51,7 @@ struct group_coordinator_state {
 
 caf::behavior group_coordinator(caf::stateful_actor<group_coordinator_state>* self,
                                 std::string group_id,
-                                std::shared_ptr<const group_manager_config> cfg);
+                                std::shared_ptr<const group_manager_config> cfg,
+                                caf::actor syncer);
 
 }  // namespace lkstream::group

@@ -1,5 +1,7 @@
 #include "group/group_manager_actor.hpp"
 
+#include <caf/scheduler/test_coordinator.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -7,6 +9,7 @@
 
 #include "group/group_coordinator_actor.hpp"
 #include "group/group_coordinator_api.hpp"
+#include "group/offset_syncer.hpp"
 
 namespace lkstream::group {
 
@@ -16,6 +19,7 @@ struct group_manager_state {
   std::shared_ptr<const group_manager_config> cfg;
   std::map<std::string, caf::actor> coordinators;
   std::set<std::string> stored_groups;  // groups with an offsets file (at spawn)
+  caf::actor syncer;                    // detached offset_syncer, linked; none when testing
   static inline const char* name = "group_manager";
 };
 
@@ -27,7 +31,7 @@ caf::actor coordinator_for(self_ptr self, const std::string& group_id, bool crea
   auto& st = self->state;
   if (auto i = st.coordinators.find(group_id); i != st.coordinators.end()) return i->second;
   if (!create && !st.stored_groups.count(group_id)) return {};
-  auto c = self->spawn<caf::linked>(group_coordinator, group_id, st.cfg);
+  auto c = self->spawn<caf::linked>(group_coordinator, group_id, st.cfg, st.syncer);
   st.coordinators.emplace(group_id, c);
   return c;
 }
@@ -74,6 +78,10 @@ caf::result<Answer> fan_out(self_ptr self, bool load_stored, Fold fold, Ts... xs
 caf::behavior group_manager(caf::stateful_actor<group_manager_state>* self,
                             std::shared_ptr<const group_manager_config> cfg) {
   self->state.cfg = cfg;
+  // The testing scheduler runs everything on the test's thread: a detached thread replying
+  // into it would race, so coordinators sync inline there.
+  if (!dynamic_cast<caf::scheduler::test_coordinator*>(&self->system().scheduler()))
+    self->state.syncer = self->spawn<caf::detached + caf::linked>(offset_syncer);
   if (auto stored = offset_store::list_groups(*cfg->fs, cfg->data_dir))
     self->state.stored_groups.insert(stored->begin(), stored->end());
   schedule_expiry(self);
@@ -85,8 +93,14 @@ caf::behavior group_manager(caf::stateful_actor<group_manager_state>* self,
         return;
       }
     }
+    if (msg.source == self->state.syncer.address()) {  // the sync thread died: start another
+      self->state.syncer = self->spawn<caf::detached + caf::linked>(offset_syncer);
+      return;
+    }
     for (const auto& [id, c] : coords) self->send_exit(c, msg.reason);
     coords.clear();
+    if (self->state.syncer) self->send_exit(self->state.syncer, msg.reason);
+    self->state.syncer = caf::actor{};
     self->quit(msg.reason);
   });
   return {
