@@ -142,7 +142,10 @@ def markdown(report, charts=True):
     out.append(f"Each phase: {s['warmup']:g} s warm-up (not counted) + {s['seconds']:g} s measured; "
                f"fixed rate {fmt_num(s['rate'])} records/s. Versions: {v.get('lkstream', '?')}; "
                f"Apache Kafka {v.get('kafka')} (heap {s.get('kafka_heap')}); {v.get('redis')}; "
-               f"{v.get('nats')}; librdkafka {v.get('librdkafka')}.")
+               f"{v.get('nats')}; librdkafka {v.get('librdkafka')}." +
+               (f" LKSTREAM `[topic_defaults]` additions: "
+                f"{', '.join('`' + x + '`' for x in s['lkstream_topic_settings'])}."
+                if s.get("lkstream_topic_settings") else ""))
     out.append("")
     systems = [x for x in ORDER if x in report["systems"]]
     peers = [x for x in PEERS if x in systems]

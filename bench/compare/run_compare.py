@@ -177,6 +177,8 @@ class Lkstream(Broker):
                     "group_initial_rebalance_delay_ms = 0\n"
                     "[topic_defaults]\n"
                     f'fsync = "{fsync}"\n')
+            for line in self.args.lkstream_topic_setting:
+                f.write(line + "\n")
         self._spawn([self.args.lkstream, "serve", "--data-dir", self.data_dir,
                      "--listen", "127.0.0.1:0", "--config", cfg])
         m = self._wait_log(r"Kafka listener on (\S+?),", time.monotonic() + 60)
@@ -383,6 +385,8 @@ def main():
     p.add_argument("--out", default=None, help="results directory (default bench/results[/quick])")
     p.add_argument("--work-dir", default=None, help="where the brokers keep their data")
     p.add_argument("--kafka-props", default="", help="extra server.properties, 'k=v k=v'")
+    p.add_argument("--lkstream-topic-setting", action="append", default=[], metavar="'K = V'",
+                   help="extra [topic_defaults] line for LKSTREAM, e.g. 'hot_tail_bytes = \"1MiB\"'")
     p.add_argument("--keep", action="store_true", help="keep the data directories")
     p.add_argument("--no-charts", action="store_true")
     p.add_argument("--lkstream", default=None, help="lkstream binary (default BUILD/app/lkstream)")
@@ -443,6 +447,7 @@ def main():
         "settings": {"seconds": args.seconds, "warmup": args.warmup, "rate": args.rate,
                      "drain_timeout": args.drain_timeout,
                      "idle_s": args.idle_s, "kafka_props": args.kafka_props,
+                     "lkstream_topic_settings": args.lkstream_topic_setting,
                      "kafka_heap": os.environ.get("KAFKA_HEAP", "512m"),
                      "nice": os.nice(0)},
         "workloads": [dict(w, id=workload_id(w), label=workload_label(w)) for w in workloads],
