@@ -421,7 +421,8 @@ int run(const options& o) {
       << "\",\"partitions\":" << o.load.partitions << ",\"value_bytes\":" << o.load.value_bytes
       << ",\"keyed\":" << (o.load.keyed ? "true" : "false") << ",\"target_rate\":" << o.rate
       << ",\"warmup_s\":" << o.warmup_s << ",\"seconds\":" << o.seconds << ",\"sent\":" << sent
-      << ",\"unsent\":" << unsent << ",\"send_failed\":" << send_failed << ",\"acked\":" << stats.acked.load()
+      << ",\"unsent\":" << unsent << ",\"send_failed\":" << send_failed
+      << ",\"acked\":" << stats.acked.load()
       << ",\"ack_failed\":" << stats.failed.load() << ",\"consumed_unique\":" << consumed_unique
       << ",\"consumed_total\":" << consumed_total
       << ",\"missing\":" << (stats.acked.load() - std::min(stats.acked.load(), consumed_unique))

@@ -139,7 +139,8 @@ def markdown(report, charts=True):
                f"at the start, {report['loadavg_end'][0]:.1f} at the end; harness niceness "
                f"{s.get('nice', 0)}.")
     out.append("")
-    out.append(f"Each phase: {s['warmup']:g} s warm-up (not counted) + {s['seconds']:g} s measured; "
+    out.append(f"Each phase: {s['warmup']:g} s warm-up (not counted) + {s['seconds']:g} s "
+               f"measured; "
                f"fixed rate {fmt_num(s['rate'])} records/s. Versions: {v.get('lkstream', '?')}; "
                f"Apache Kafka {v.get('kafka')} (heap {s.get('kafka_heap')}); {v.get('redis')}; "
                f"{v.get('nats')}; librdkafka {v.get('librdkafka')}." +

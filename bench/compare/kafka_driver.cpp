@@ -70,7 +70,8 @@ class kafka_driver final : public system_driver {
         rd_kafka_NewTopic_new(w.topic.c_str(), w.partitions, 1, errstr, sizeof errstr);
     if (!nt) return std::string("librdkafka NewTopic: ") + errstr;
     rd_kafka_queue_t* q = rd_kafka_queue_new(producer_);
-    rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(producer_, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_t* opts =
+        rd_kafka_AdminOptions_new(producer_, RD_KAFKA_ADMIN_OP_CREATETOPICS);
     rd_kafka_AdminOptions_set_operation_timeout(opts, 30000, errstr, sizeof errstr);
     rd_kafka_AdminOptions_set_request_timeout(opts, 60000, errstr, sizeof errstr);
     rd_kafka_CreateTopics(producer_, &nt, 1, opts, q);

@@ -23,7 +23,7 @@ rate=${PROFILE_RATE:-0}
 seconds=${PROFILE_SECONDS:-10}
 command -v valgrind >/dev/null || { echo "profile_lkstream.sh: valgrind not found" >&2; exit 1; }
 [[ -x $build/app/lkstream && -x $build/bench/compare/compare_loadgen ]] ||
-  { echo "profile_lkstream.sh: build lkstream_app and compare_loadgen in $build first" >&2; exit 1; }
+  { echo "profile_lkstream.sh: build lkstream_app and compare_loadgen in $build" >&2; exit 1; }
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 work=$(mktemp -d "$build/profile-XXXXXX")

@@ -1,5 +1,5 @@
-// hiredis driver for Redis Streams: one stream per partition (`<topic>-<p>`), XADD with the value in
-// field `v` (and the key in field `k` when keyed), pipelined on one connection with at most
+// hiredis driver for Redis Streams: one stream per partition (`<topic>-<p>`), XADD with the value
+// in field `v` (and the key in field `k` when keyed), pipelined on one connection with at most
 // `workload::max_in_flight` commands awaiting a reply. The consumer is one member of group
 // `workload::group` reading all streams with XREADGROUP ... COUNT 1000 BLOCK 100 NOACK: the
 // group's last-delivered id is its position and no per-record acknowledgement is kept, as with

@@ -386,7 +386,8 @@ def main():
     p.add_argument("--work-dir", default=None, help="where the brokers keep their data")
     p.add_argument("--kafka-props", default="", help="extra server.properties, 'k=v k=v'")
     p.add_argument("--lkstream-topic-setting", action="append", default=[], metavar="'K = V'",
-                   help="extra [topic_defaults] line for LKSTREAM, e.g. 'hot_tail_bytes = \"1MiB\"'")
+                   help="extra [topic_defaults] line for LKSTREAM, "
+                        "e.g. 'hot_tail_bytes = \"1MiB\"'")
     p.add_argument("--keep", action="store_true", help="keep the data directories")
     p.add_argument("--no-charts", action="store_true")
     p.add_argument("--lkstream", default=None, help="lkstream binary (default BUILD/app/lkstream)")
@@ -409,7 +410,8 @@ def main():
         args.warmup = args.warmup if args.warmup is not None else 5
         args.idle_s = args.idle_s if args.idle_s is not None else 3
         args.drain_timeout = args.drain_timeout if args.drain_timeout is not None else 60
-        args.workloads = args.workloads or "1p-100b-unkeyed,1p-1024b-unkeyed,8p-100b-keyed,8p-1024b-keyed"
+        args.workloads = args.workloads or ("1p-100b-unkeyed,1p-1024b-unkeyed,8p-100b-keyed,"
+                                            "8p-1024b-keyed")
     if args.workloads == "all":
         args.workloads = ",".join(f"{p_}p-{b}b-{k}" for p_ in (1, 8) for b in (100, 1024)
                                   for k in ("unkeyed", "keyed"))
