@@ -154,7 +154,7 @@ TEST_CASE_FIXTURE(host_fixture,
   CHECK(values("numbers", 500) == numbers(0, 500));
 
   const std::vector<std::pair<std::string, std::string>> expected{
-      {"abi", "liblkstream_bad_abi_major.so: built for connector ABI 2.0, this host speaks ABI 1.0"},
+      {"abi", "liblkstream_bad_abi_major.so: built for connector ABI 2.0, this host speaks ABI 1.1"},
       {"short", "liblkstream_short_struct.so: descriptor struct_size is 24 bytes"},
       {"noentry", "liblkstream_no_entry.so: does not export lkstream_connector_entry"},
       {"misnamed", "the connector calls itself \"someone_else\" but is loaded as plugin"},
@@ -363,4 +363,23 @@ TEST_CASE_FIXTURE(host_fixture, "connector host: examples/stdin_to_file.toml run
   auto text = read_file(dir.sub("lines.jsonl"));
   CHECK(contains(text, "\"value\":\"hello\""));
   CHECK(contains(text, "\"value\":\"world\""));
+}
+
+TEST_CASE_FIXTURE(host_fixture, "connector host: the docs' countdown source stores every "
+                                "number and resumes from its state after a restart") {
+  const std::string cfg = "[[connector]]\nname = \"countdown\"\nplugin = \"countdown_source\"\n"
+                          "topics = [\"countdown\"]\n[connector.config]\nfrom = 300\n";
+  open(cfg);
+  auto st = wait_state("countdown", connector_state::finished);
+  CHECK(st.records == 300);
+  std::vector<std::string> expected;
+  for (int i = 300; i >= 1; --i) expected.push_back(std::to_string(i));
+  CHECK(values("countdown", 300) == expected);
+  // A new host over the same state directory: the acked position says everything is done.
+  REQUIRE(host->stop());
+  host.reset();
+  open(cfg);
+  auto again = wait_state("countdown", connector_state::finished);
+  CHECK(again.records == 0);
+  CHECK(values("countdown", 300) == expected);
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstddef>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -48,7 +49,9 @@ struct recording_services final : instance_services {
   std::vector<std::string> values;
   std::vector<uint64_t> tokens;
   std::vector<std::string> logs;
+  std::string condition;
   void log(lks_log_level, std::string_view m) override { logs.emplace_back(m); }
+  void set_condition(std::string_view c) override { condition = c; }
   int64_t now_ms() override { return 1234; }
   status emit(std::span<const lks_record> records, uint64_t token) override {
     for (auto& r : records)
@@ -60,7 +63,7 @@ struct recording_services final : instance_services {
 
 }  // namespace
 
-TEST_CASE("connector abi: the 1.0 struct layouts stay as published (LP64)") {
+TEST_CASE("connector abi: the 1.0 struct layouts stay as published and 1.1 only fills reserved slots (LP64)") {
   // Connectors built against 1.0 rely on these offsets: a change here needs a new major.
   CHECK(offsetof(lks_connector, name) == 16);
   CHECK(offsetof(lks_connector, create) == 56);
@@ -76,6 +79,11 @@ TEST_CASE("connector abi: the 1.0 struct layouts stay as published (LP64)") {
   CHECK(sizeof(lks_config_field) == 56);
   CHECK(sizeof(lks_header) == 32);
   CHECK(LKS_CONNECTOR_MIN_SIZE == sizeof(lks_connector));
+  // 1.1 filled reserved slots: the sizes stay, the new members sit right after the old ones.
+  CHECK(offsetof(lks_connector, kind_key) == 120);
+  CHECK(offsetof(lks_connector, source_value) == 128);
+  CHECK(offsetof(lks_host, config_key) == 112);
+  CHECK(offsetof(lks_host, set_condition) == 120);
 }
 
 TEST_CASE("plugin loader: the build's own connectors load from the built-in directory") {
@@ -110,7 +118,7 @@ TEST_CASE("plugin loader: a missing library names every directory searched") {
 TEST_CASE("plugin loader: a wrong ABI major version is refused naming both versions") {
   auto msg = load_error("bad_abi_major");
   CHECK(msg.find("liblkstream_bad_abi_major.so: built for connector ABI 2.0, this host speaks "
-                 "ABI 1.0") != std::string::npos);
+                 "ABI 1.1") != std::string::npos);
 }
 
 TEST_CASE("plugin loader: a descriptor shorter than the ABI 1.0 layout is refused") {
@@ -347,4 +355,84 @@ TEST_CASE("record framer: lines, key/value lines and binary frames split across 
     f.feed("12345");
     CHECK(f.next(r) == record_framer::outcome::too_large);
   }
+}
+
+TEST_CASE("connector schema: a key pattern passes every other key through with its type and "
+          "config_key lists them") {
+  auto lib = load("kafka_bridge", {std::string(builtin_connector_dir())});
+  CHECK(lib->kind() == LKS_KIND_BY_CONFIG);
+  auto ok = lib->schema().validate({{"direction", "out"},
+                                    {"bootstrap.servers", "127.0.0.1:9"},
+                                    {"linger.ms", "5"},
+                                    {"security.protocol", "plaintext"}});
+  REQUIRE_MESSAGE(ok, (ok ? "" : ok.err().message));
+  CHECK(ok->find("linger.ms")->text == "5");
+  CHECK(ok->find("partitioning")->text == "same");  // a default of an exact key
+  CHECK(lib->kind_for(*ok) == LKS_KIND_SINK);
+  auto in = lib->schema().validate({{"direction", "in"}, {"bootstrap.servers", "x:1"}});
+  REQUIRE(in);
+  CHECK(lib->kind_for(*in) == LKS_KIND_SOURCE);
+  // Exact keys keep their types; a pattern does not swallow a badly typed one.
+  auto bad = lib->schema().validate({{"direction", "sideways"}, {"flush_timeout", "soon"},
+                                     {"bad key", "x"}});
+  REQUIRE_FALSE(bad);
+  CHECK(bad.err().message.find("key \"direction\" (enum): expected one of in, out") !=
+        std::string::npos);
+  CHECK(bad.err().message.find("key \"flush_timeout\" (duration)") != std::string::npos);
+  CHECK(bad.err().message.find("key \"bad key\": a key is text of [A-Za-z0-9._-]") !=
+        std::string::npos);
+
+  // The plugin enumerates the given keys through the 1.1 host table and hands the unknown
+  // ones to librdkafka, whose refusal is a configuration error naming the key.
+  test::temp_dir dir;
+  recording_services svc;
+  auto typo = lib->schema().validate({{"direction", "out"}, {"bootstrap.servers", "127.0.0.1:9"},
+                                      {"bootstrap.server", "127.0.0.1:9"}});
+  REQUIRE(typo);
+  plugin_instance inst(lib, *typo, {"bridge", {"t"}, dir.path()}, svc);
+  REQUIRE(inst.create().ok());
+  CHECK(inst.kind() == LKS_KIND_SINK);
+  auto r = inst.start();
+  CHECK(r.code == LKS_ERR_CONFIG);
+  CHECK(r.message.find("librdkafka property \"bootstrap.server\"") != std::string::npos);
+
+  auto pinned = lib->schema().validate({{"direction", "out"}, {"bootstrap.servers", "x:1"},
+                                        {"acks", "1"}});
+  REQUIRE(pinned);
+  plugin_instance inst2(lib, *pinned, {"bridge", {"t"}, dir.path()}, svc);
+  REQUIRE(inst2.create().ok());
+  auto r2 = inst2.start();
+  CHECK(r2.code == LKS_ERR_CONFIG);
+  CHECK(r2.message.find("\"acks\" = \"1\": the bridge needs \"all\"") != std::string::npos);
+
+  auto no_bootstrap = lib->schema().validate({{"direction", "in"}});
+  REQUIRE(no_bootstrap);
+  plugin_instance inst3(lib, *no_bootstrap, {"bridge", {"t"}, dir.path()}, svc);
+  REQUIRE(inst3.create().ok());
+  CHECK(inst3.kind() == LKS_KIND_SOURCE);
+  auto r3 = inst3.start();
+  CHECK(r3.code == LKS_ERR_CONFIG);
+  CHECK(r3.message.find("\"bootstrap.servers\" is required") != std::string::npos);
+}
+
+TEST_CASE("connector examples: every examples/*.toml loads and its connectors validate against "
+          "their plugins") {
+  size_t files = 0;
+  for (auto& entry : std::filesystem::directory_iterator(LKSTREAM_EXAMPLES_DIR)) {
+    if (entry.path().extension() != ".toml") continue;
+    ++files;
+    const std::string path = entry.path().string();
+    auto cfg = config::load_file(path);
+    REQUIRE_MESSAGE(cfg, path << ": " << (cfg ? "" : cfg.err().message));
+    CHECK_MESSAGE(!cfg->connectors.empty(), path);
+    for (auto& c : cfg->connectors) {
+      auto lib = plugin_library::load(c.plugin, plugin_search_path(cfg->broker));
+      REQUIRE_MESSAGE(lib, path << ": " << (lib ? "" : lib.err().message));
+      auto settings = (*lib)->schema().validate(c.config);
+      CHECK_MESSAGE(settings, path << " connector " << c.name << ": "
+                                   << (settings ? "" : settings.err().message));
+      CHECK_MESSAGE(!c.topics.empty(), path << " connector " << c.name);
+    }
+  }
+  CHECK(files >= 3);  // stdin_to_file, kafka_bridge_out, kafka_bridge_in
 }

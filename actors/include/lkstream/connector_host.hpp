@@ -26,6 +26,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,13 @@ enum class connector_state : uint8_t {
 
 /// "starting", "running", "backing_off", "finished", "failed", "stopped".
 std::string_view to_string(connector_state s);
+/// The inverse of to_string; nullopt for any other text.
+std::optional<connector_state> connector_state_from_string(std::string_view s);
+
+/// The internal topic the host publishes every connector's status to (see
+/// connector_host_options::status_topic), read by `lkstream connector list|status` over the
+/// Kafka protocol.
+inline constexpr std::string_view connector_status_topic = "__lkstream_connectors";
 
 struct connector_status {
   std::string name;
@@ -58,6 +66,8 @@ struct connector_status {
   std::string origin;            // file:line:col of the [[connector]] table
   connector_state state = connector_state::starting;
   std::string last_error;        // most recent failure, kept after a successful restart
+  std::string condition;         // a degraded condition the running instance reports and
+                                 // rides out (e.g. "Kafka unreachable: ..."); empty if none
   uint32_t restarts = 0;         // instances started after a failure
   int64_t backoff_ms = 0;        // the current (or last) wait before a restart
   uint64_t records = 0;          // source: records acked (durable); sink: records committed
@@ -67,7 +77,17 @@ struct connector_status {
   std::vector<partition_lag> partitions;
   /// Sink: records behind the end of the log (sum over partitions); source: in_flight.
   int64_t lag() const;
+  /// When the snapshot was published to the status topic (ms since the epoch; 0 = never).
+  int64_t published_ms = 0;
 };
+
+/// One status record's value (a JSON object with every field above and "lag"; the record's
+/// key is the connector name). The format is the status topic's contract: fields are only
+/// ever added.
+std::string to_json(const connector_status& s);
+/// Parses to_json's output (unknown fields ignored, missing ones left at their defaults);
+/// errc::invalid_argument naming the problem for anything else.
+result<connector_status> connector_status_from_json(std::string_view json);
 
 struct connector_host_options {
   /// Where connector state directories go (e.g. file_source positions); empty =
@@ -82,6 +102,14 @@ struct connector_host_options {
   size_t sink_batch_records = 500;  // most records per write+flush+commit of a sink
   /// Log lines ("connector NAME: ..."); default: the engine's log.
   std::function<void(std::string_view)> log;
+  /// Where each connector's status is published, as a JSON record keyed by its name (on
+  /// every change, checked every status_check, and at least every status_interval, plus a
+  /// last record when the host stops). Created when missing (1 partition, 1 h retention, no
+  /// fsync: it is a dashboard, not data) once at least one connector loaded and started.
+  /// Empty: not published.
+  std::string status_topic{connector_status_topic};
+  std::chrono::milliseconds status_check{500};
+  std::chrono::milliseconds status_interval{5000};
 };
 
 class connector_host {

@@ -52,6 +52,16 @@ class connector_services final : public plugin_host::instance_services {
         .count();
   }
 
+  void set_condition(std::string_view condition) override {
+    std::string text(condition);
+    bool changed = false;
+    cfg_.cell->update([&](connector_status& st) {
+      changed = st.condition != text;
+      st.condition = text;
+    });
+    if (changed) log(LKS_LOG_WARN, text.empty() ? "condition cleared" : "condition: " + text);
+  }
+
   status emit(std::span<const lks_record> records, uint64_t token) override {
     if (!prod || !acks) return {errc::invalid_argument, "emit outside of poll"};
     const uint64_t seq = acks->add(token, records.size());
@@ -123,7 +133,7 @@ struct connector_actor_state {
   uint64_t acked_before = 0;       // sources: records acked by earlier instances
   static inline const char* name = "connector";
 
-  bool is_source() const { return cfg.library->kind() == LKS_KIND_SOURCE; }
+  bool is_source() const { return cfg.kind == LKS_KIND_SOURCE; }
   void log(const std::string& line) const { cfg.opts.log("connector " + cfg.name + ": " + line); }
   template <class F>
   void update(F&& f) {
@@ -171,6 +181,7 @@ void teardown(connector_actor_state& s) {
   s.prod.reset();
   if (s.acks) s.update([](connector_status& st) { st.in_flight = 0; });
   s.cons.reset();  // no auto-commit: uncommitted records are read again by the next instance
+  s.update([](connector_status& st) { st.condition.clear(); });  // it was the instance's
 }
 
 void fail(self_ptr self, const call_result& r);

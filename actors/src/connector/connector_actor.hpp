@@ -40,6 +40,7 @@ struct connector_actor_config {
   std::vector<std::string> topics;
   std::shared_ptr<const plugin_host::plugin_library> library;
   plugin_host::connector_settings settings;  // validated against the library's schema
+  lks_kind kind = LKS_KIND_SOURCE;       // library->kind_for(settings): source or sink
   std::string state_dir;                 // exists
   std::shared_ptr<connector_status_cell> cell;
   connector_host_options opts;           // backoff, poll timeout, sink batch size, log

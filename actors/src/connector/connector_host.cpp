@@ -1,8 +1,10 @@
 #include "lkstream/connector_host.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "connector/connector_actor.hpp"
+#include "connector/connector_status_publisher.hpp"
 #include "engine_impl.hpp"
 
 namespace lkstream {
@@ -36,6 +38,7 @@ struct connector_host::impl {
 
   engine* eng = nullptr;
   std::vector<entry> entries;  // configuration order; fixed after start()
+  caf::actor publisher;        // stopped after the connectors, so it publishes final states
   std::mutex stop_mutex;
   bool stopped = false;
 
@@ -49,6 +52,21 @@ struct connector_host::impl {
 namespace {
 
 std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+// The status topic is a dashboard: one partition, an hour of history, no fsync.
+status ensure_status_topic(engine& eng, const std::string& topic) {
+  config::topic_settings ts = eng.configuration().topic_defaults;
+  ts.partitions = 1;
+  ts.log.retention_ms = 3600 * 1000;
+  ts.log.retention_bytes = -1;
+  ts.log.segment_ms = 600 * 1000;
+  ts.log.segment_bytes = 1 << 20;
+  ts.log.fsync = storage::fsync_policy::never;
+  ts.log_append_time = false;
+  auto st = eng.create_topic(topic, ts);
+  if (!st && st.code() != errc::topic_exists) return st;
+  return {};
+}
 
 status make_dir(const std::string& dir) {
   std::error_code ec;
@@ -100,6 +118,8 @@ result<std::unique_ptr<connector_host>> connector_host::start(engine& eng,
              "): invalid [connector.config]: " + settings.err().message);
       continue;
     }
+    const lks_kind kind = (*lib)->kind_for(*settings);
+    st.kind = std::string(plugin_host::to_string(kind));
     if (c.topics.empty()) {
       reject("a " + st.kind + " needs at least one topic (topics = [\"...\"])");
       continue;
@@ -116,11 +136,31 @@ result<std::unique_ptr<connector_host>> connector_host::start(engine& eng,
     ac.topics = c.topics;
     ac.library = *lib;
     ac.settings = std::move(*settings);
+    ac.kind = kind;
     ac.state_dir = state_dir;
     ac.cell = e.cell;
     ac.opts = opts;
     e.actor = actors::spawn_connector(*ei.sys, std::move(ac));
     im->entries.push_back(std::move(e));
+  }
+  // Published once something runs (a configuration whose connectors all failed to load makes
+  // no topic: serve reports those failures itself).
+  const bool any_running = std::any_of(im->entries.begin(), im->entries.end(),
+                                       [](const impl::entry& e) { return bool(e.actor); });
+  if (any_running && !opts.status_topic.empty()) {
+    if (auto made = ensure_status_topic(eng, opts.status_topic); !made) {
+      opts.log("connector status: cannot create topic " + opts.status_topic + " (status is "
+               "not published): " + made.err().to_string());
+    } else {
+      actors::connector_status_publisher_config pc;
+      pc.eng = &eng;
+      pc.topic = opts.status_topic;
+      for (auto& e : im->entries) pc.cells.push_back(e.cell);
+      pc.check = opts.status_check;
+      pc.interval = opts.status_interval;
+      pc.log = opts.log;
+      im->publisher = actors::spawn_connector_status_publisher(*ei.sys, std::move(pc));
+    }
   }
   return std::unique_ptr<connector_host>(new connector_host(std::move(im)));
 }
@@ -163,7 +203,12 @@ lkstream::status connector_host::stop() {
       if (e.actor) self->send_exit(e.actor, caf::exit_reason::user_shutdown);
     for (auto& e : impl_->entries)
       if (e.actor) self->wait_for(e.actor);
+    if (impl_->publisher) {
+      self->send_exit(impl_->publisher, caf::exit_reason::user_shutdown);
+      self->wait_for(impl_->publisher);
+    }
   }
+  impl_->publisher = caf::actor{};
   // Handles first, libraries last (caf-0.17-notes.md section 8).
   for (auto& e : impl_->entries) e.actor = caf::actor{};
   for (auto& e : impl_->entries) e.library.reset();

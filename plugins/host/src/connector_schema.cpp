@@ -19,6 +19,16 @@ bool valid_key(std::string_view key) {
   return true;
 }
 
+// A schema key: a plain key, or (ABI 1.1) a pattern "prefix*" whose prefix is a plain key or
+// empty.
+bool valid_schema_key(std::string_view key) {
+  if (key.ends_with('*')) {
+    key.remove_suffix(1);
+    return key.empty() || valid_key(key);
+  }
+  return valid_key(key);
+}
+
 std::vector<std::string> split_choices(const char* choices) {
   std::vector<std::string> out;
   if (!choices) return out;
@@ -116,9 +126,10 @@ result<connector_schema> connector_schema::from_descriptor(const lks_connector& 
   for (size_t i = 0; i < d.config_field_count; ++i) {
     const lks_config_field& raw = d.config_fields[i];
     std::string where = "schema field " + std::to_string(i);
-    if (!raw.key || !valid_key(raw.key))
+    if (!raw.key || !valid_schema_key(raw.key))
       return error{errc::invalid_argument,
-                   where + ": key must be non-empty text of [A-Za-z0-9._-], got " +
+                   where + ": key must be non-empty text of [A-Za-z0-9._-] (or such a prefix "
+                           "followed by '*'), got " +
                        (raw.key ? quoted(raw.key) : std::string("NULL"))};
     config_field f;
     f.key = raw.key;
@@ -131,6 +142,9 @@ result<connector_schema> connector_schema::from_descriptor(const lks_connector& 
     f.required = raw.required != 0;
     f.choices = split_choices(raw.choices);
     f.description = raw.description ? raw.description : "";
+    if (f.is_pattern() && (f.required || raw.default_value))
+      return error{errc::invalid_argument,
+                   where + ": a key pattern can be neither required nor defaulted"};
     if (f.type == LKS_CONFIG_ENUM && f.choices.empty())
       return error{errc::invalid_argument, where + ": an enum needs choices (\"a|b|c\")"};
     if (raw.default_value) {
@@ -149,7 +163,13 @@ result<connector_schema> connector_schema::from_descriptor(const lks_connector& 
 const config_field* connector_schema::find(std::string_view key) const {
   for (auto& f : fields_)
     if (f.key == key) return &f;
-  return nullptr;
+  const config_field* best = nullptr;  // the longest matching pattern
+  for (auto& f : fields_) {
+    if (!f.is_pattern()) continue;
+    const std::string_view prefix = std::string_view(f.key).substr(0, f.key.size() - 1);
+    if (key.starts_with(prefix) && (!best || best->key.size() < f.key.size())) best = &f;
+  }
+  return best;
 }
 
 result<connector_settings> connector_schema::validate(
@@ -165,6 +185,10 @@ result<connector_settings> connector_schema::validate(
       problems.push_back("unknown key " + quoted(key) +
                          (known.empty() ? std::string(" (this plugin takes no keys)")
                                         : " (this plugin's keys: " + join(known, ", ") + ")"));
+      continue;
+    }
+    if (!valid_key(key)) {
+      problems.push_back("key " + quoted(key) + ": a key is text of [A-Za-z0-9._-]");
       continue;
     }
     given.insert(key);

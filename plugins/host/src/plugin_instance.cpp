@@ -35,7 +35,8 @@ plugin_instance::plugin_instance(std::shared_ptr<const plugin_library> library,
                                  connector_settings settings, instance_identity identity,
                                  instance_services& services)
     : library_(std::move(library)), settings_(std::move(settings)),
-      identity_(std::move(identity)), services_(services) {
+      identity_(std::move(identity)), services_(services),
+      kind_(library_->kind_for(settings_)) {
   for (auto& t : identity_.topics) topic_ptrs_.push_back(t.c_str());
   table_.abi_major = LKS_ABI_MAJOR;
   table_.abi_minor = LKS_ABI_MINOR;
@@ -52,6 +53,9 @@ plugin_instance::plugin_instance(std::shared_ptr<const plugin_library> library,
   table_.config_int = &host_config_int;
   table_.config_bool = &host_config_bool;
   table_.config_double = &host_config_double;
+  table_.config_key = &host_config_key;
+  table_.set_condition = &host_set_condition;
+  for (auto& [key, value] : settings_.values()) key_ptrs_.push_back(key.c_str());
 }
 
 plugin_instance::~plugin_instance() {
@@ -110,7 +114,7 @@ call_result plugin_instance::start() {
 }
 
 call_result plugin_instance::poll(std::chrono::milliseconds timeout) {
-  assert(started_ && !stopped_);
+  assert(started_ && !stopped_ && kind_ == LKS_KIND_SOURCE);
   return invoke("poll", true, [&](char* err, size_t n) {
     return library_->descriptor().poll(instance_, timeout.count(), err, n);
   });
@@ -128,14 +132,14 @@ void plugin_instance::ack(uint64_t token) {
 }
 
 call_result plugin_instance::write(std::span<const lks_record> records) {
-  assert(started_ && !stopped_);
+  assert(started_ && !stopped_ && kind_ == LKS_KIND_SINK);
   return invoke("write", false, [&](char* err, size_t n) {
     return library_->descriptor().write(instance_, records.data(), records.size(), err, n);
   });
 }
 
 call_result plugin_instance::flush() {
-  assert(started_ && !stopped_);
+  assert(started_ && !stopped_ && kind_ == LKS_KIND_SINK);
   return invoke("flush", false, [&](char* err, size_t n) {
     return library_->descriptor().flush(instance_, err, n);
   });
@@ -171,7 +175,7 @@ int plugin_instance::host_emit(void* ctx, const lks_record* records, size_t coun
                                uint64_t token, char* errstr, size_t errstr_size) {
   try {
     auto& s = self(ctx);
-    if (s.library_->kind() != LKS_KIND_SOURCE) {
+    if (s.kind_ != LKS_KIND_SOURCE) {
       copy_error("emit is for sources; this connector is a sink", errstr, errstr_size);
       return LKS_ERR_FATAL;
     }
@@ -217,6 +221,18 @@ int plugin_instance::host_config_double(void* ctx, const char* key, double* valu
   if (!v || !value || (v->type != LKS_CONFIG_DOUBLE && v->type != LKS_CONFIG_INT)) return 0;
   *value = v->number;
   return 1;
+}
+
+const char* plugin_instance::host_config_key(void* ctx, size_t index) {
+  auto& keys = self(ctx).key_ptrs_;
+  return index < keys.size() ? keys[index] : nullptr;
+}
+
+void plugin_instance::host_set_condition(void* ctx, const char* condition) {
+  try {
+    self(ctx).services_.set_condition(condition ? condition : "");
+  } catch (...) {
+  }
 }
 
 }  // namespace lkstream::plugin_host

@@ -25,13 +25,28 @@ std::string missing_entry_points(const lks_connector& d) {
   need(reinterpret_cast<const void*>(d.start), "start");
   need(reinterpret_cast<const void*>(d.stop), "stop");
   need(reinterpret_cast<const void*>(d.destroy), "destroy");
-  if (d.kind == LKS_KIND_SOURCE) {
-    need(reinterpret_cast<const void*>(d.poll), "poll");
-  } else {
+  if (d.kind != LKS_KIND_SINK) need(reinterpret_cast<const void*>(d.poll), "poll");
+  if (d.kind != LKS_KIND_SOURCE) {
     need(reinterpret_cast<const void*>(d.write), "write");
     need(reinterpret_cast<const void*>(d.flush), "flush");
   }
   return missing;
+}
+
+// LKS_KIND_BY_CONFIG: kind_key names an enum field that always has a value, and source_value
+// is one of its choices. Empty when fine.
+std::string kind_key_problem(const lks_connector& d, const connector_schema& schema) {
+  if (d.abi_minor < 1) return "LKS_KIND_BY_CONFIG needs ABI 1.1 (the plugin says 1." +
+                              std::to_string(d.abi_minor) + ")";
+  if (!d.kind_key || !d.source_value)
+    return "LKS_KIND_BY_CONFIG needs kind_key and source_value";
+  const config_field* f = schema.find(d.kind_key);
+  if (!f || f->is_pattern() || f->type != LKS_CONFIG_ENUM || (!f->required && !f->default_value))
+    return "kind_key " + quoted(d.kind_key) +
+           " must name an enum field of the schema that is required or has a default";
+  for (auto& c : f->choices)
+    if (c == d.source_value) return {};
+  return "source_value " + quoted(d.source_value) + " is not a choice of " + quoted(d.kind_key);
 }
 
 }  // namespace
@@ -43,7 +58,19 @@ std::string plugin_file_name(std::string_view plugin) {
 std::string_view builtin_connector_dir() { return LKSTREAM_BUILTIN_CONNECTOR_DIR; }
 
 std::string_view to_string(lks_kind kind) {
-  return kind == LKS_KIND_SOURCE ? "source" : kind == LKS_KIND_SINK ? "sink" : "unknown";
+  switch (kind) {
+    case LKS_KIND_SOURCE: return "source";
+    case LKS_KIND_SINK: return "sink";
+    case LKS_KIND_BY_CONFIG: return "source or sink";
+  }
+  return "unknown";
+}
+
+lks_kind plugin_library::kind_for(const connector_settings& settings) const {
+  const lks_kind k = kind();
+  if (k != LKS_KIND_BY_CONFIG) return k;
+  const setting_value* v = settings.find(descriptor_->kind_key);
+  return v && v->text == descriptor_->source_value ? LKS_KIND_SOURCE : LKS_KIND_SINK;
 }
 
 std::vector<std::string> plugin_search_path(const config::broker_settings& broker) {
@@ -101,13 +128,16 @@ result<std::shared_ptr<const plugin_library>> plugin_library::open(
                 (d->name ? quoted(d->name) : std::string("NULL")) + " but is loaded as plugin " +
                 quoted(expected_name) + " (the file must be named " +
                 plugin_file_name(d->name ? d->name : "<name>") + ")");
-  if (d->kind != LKS_KIND_SOURCE && d->kind != LKS_KIND_SINK)
-    return fail("kind " + std::to_string(d->kind) + " is neither LKS_KIND_SOURCE nor LKS_KIND_SINK");
+  if (d->kind != LKS_KIND_SOURCE && d->kind != LKS_KIND_SINK && d->kind != LKS_KIND_BY_CONFIG)
+    return fail("kind " + std::to_string(d->kind) +
+                " is none of LKS_KIND_SOURCE, LKS_KIND_SINK, LKS_KIND_BY_CONFIG");
   if (auto missing = missing_entry_points(*d); !missing.empty())
     return fail(std::string("a ") + std::string(to_string(static_cast<lks_kind>(d->kind))) +
                 " must provide " + missing + " (NULL in the descriptor)");
   auto schema = connector_schema::from_descriptor(*d);
   if (!schema) return fail(schema.err().message);
+  if (d->kind == LKS_KIND_BY_CONFIG)
+    if (auto problem = kind_key_problem(*d, *schema); !problem.empty()) return fail(problem);
   lib->descriptor_ = d;
   lib->schema_ = std::move(*schema);
   return std::shared_ptr<const plugin_library>(std::move(lib));

@@ -1,7 +1,7 @@
 /* Deliberately broken connector libraries, in plain C (which also proves connector_abi.h is
  * C). One source file, compiled once per defect with BROKEN_<DEFECT> defined; each library is
  * named as the plugin the tests load it as:
- *   liblkstream_bad_abi_major.so   abi_major = LKS_ABI_MAJOR + 1
+ *   liblkstream_bad_abi_major.so   abi_major = LKS_ABI_MAJOR + 1 (minor 0)
  *   liblkstream_short_struct.so    struct_size smaller than the 1.0 layout
  *   liblkstream_no_entry.so        exports lkstream_connector_entry_v0 instead of the entry symbol
  *   liblkstream_misnamed.so        calls itself "someone_else"
@@ -54,6 +54,8 @@ static lks_connector descriptor = {
     NULL,
     never_call,
     never_destroy,
+    NULL, /* kind_key (1.1, LKS_KIND_BY_CONFIG only) */
+    NULL, /* source_value */
     {0},
 };
 
@@ -63,6 +65,7 @@ LKS_EXPORT const lks_connector* lkstream_connector_entry_v0(void) { return &desc
 LKS_EXPORT const lks_connector* lkstream_connector_entry(void) {
 #ifdef BROKEN_BAD_ABI_MAJOR
   descriptor.abi_major = LKS_ABI_MAJOR + 1;
+  descriptor.abi_minor = 0;
 #endif
 #ifdef BROKEN_SHORT_STRUCT
   descriptor.struct_size = 24;

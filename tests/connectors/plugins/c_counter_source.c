@@ -83,6 +83,8 @@ static const lks_connector descriptor = {
     "c_counter_source", "1.0", "emits 0..count-1, in C",
     fields, 2,
     create, start, poll, ack, NULL, NULL, stop, destroy,
+    NULL, /* kind_key (1.1, LKS_KIND_BY_CONFIG only) */
+    NULL, /* source_value */
     {0},
 };
 

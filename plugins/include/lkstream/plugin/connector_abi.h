@@ -1,6 +1,8 @@
 #pragma once
 /*
- * LKSTREAM connector ABI, version 1.0. Plain C: a connector is a shared library
+ * LKSTREAM connector ABI, version 1.1 (1.0 plus LKS_KIND_BY_CONFIG, schema key patterns,
+ * host->config_key and host->set_condition).
+ * Plain C: a connector is a shared library
  * (liblkstream_<name>.so) that exports one function, lkstream_connector_entry(), returning a
  * static descriptor. It links neither lkstream nor CAF; everything it needs from the host comes
  * through the lks_host function table it receives in create().
@@ -52,7 +54,7 @@ extern "C" {
 #endif
 
 #define LKS_ABI_MAJOR 1
-#define LKS_ABI_MINOR 0
+#define LKS_ABI_MINOR 1
 
 /* The one symbol the host looks up with dlsym. */
 #define LKS_ENTRY_SYMBOL "lkstream_connector_entry"
@@ -75,7 +77,12 @@ typedef enum lks_status {
 
 typedef enum lks_kind {
   LKS_KIND_SOURCE = 1, /* produces records into topics: implements poll (and ack) */
-  LKS_KIND_SINK = 2    /* consumes records from topics: implements write and flush */
+  LKS_KIND_SINK = 2,   /* consumes records from topics: implements write and flush */
+  LKS_KIND_BY_CONFIG = 3 /* 1.1: each instance is a source or a sink depending on its
+                            configuration: the value of the ENUM key named by kind_key picks
+                            it (source when it equals source_value, sink otherwise). Implements
+                            poll (and ack) and write and flush; an instance only ever gets the
+                            calls of its kind. The kafka_bridge uses it (direction in|out). */
 } lks_kind;
 
 /* Types of configuration values. The host checks every [connector.config] value against the
@@ -98,9 +105,15 @@ typedef enum lks_log_level {
   LKS_LOG_DEBUG = 4
 } lks_log_level;
 
-/* One key of the connector's declarative configuration schema. */
+/* One key of the connector's declarative configuration schema.
+ * Since 1.1 a key may end in '*': a pattern that accepts every key starting with the text
+ * before the '*' that no other field names exactly ("*" alone: every other key), each value
+ * checked against the field's type. A pattern is never required and has no default. This is
+ * how a connector passes a library's own settings through (the kafka_bridge takes every
+ * librdkafka property); it finds the keys given with host->config_key. 1.0 hosts refuse a
+ * schema with a pattern (the key is not [A-Za-z0-9._-]+), so the error is clear there too. */
 typedef struct lks_config_field {
-  const char* key;           /* [A-Za-z0-9._-]+, unique within the schema */
+  const char* key;           /* [A-Za-z0-9._-]+, unique within the schema; 1.1: may end in '*' */
   uint32_t type;             /* lks_config_type */
   uint32_t required;         /* 1: the TOML must give it (then default_value is NULL) */
   const char* default_value; /* text in the value's syntax ("64MiB", "true"); NULL: none */
@@ -180,7 +193,17 @@ typedef struct lks_host {
   int (*config_bool)(void* ctx, const char* key, int* value);
   int (*config_double)(void* ctx, const char* key, double* value);
 
-  void* reserved[16];
+  /* Since 1.1 (check abi_minor >= 1 first): the index-th key (0-based, in byte order) that has
+   * a value, given or defaulted, including keys matched by a pattern field; NULL when index is
+   * past the last one. The string stays valid until destroy(). */
+  const char* (*config_key)(void* ctx, size_t index);
+
+  /* Since 1.1: reports a degraded condition the connector rides out by itself instead of
+   * failing (e.g. "Kafka unreachable: Connection refused"), one NUL-terminated line shown in
+   * the connector's status until cleared with NULL or "". The text is copied. */
+  void (*set_condition)(void* ctx, const char* condition);
+
+  void* reserved[14];
 } lks_host;
 
 /* The connector descriptor: static data plus the entry points of an instance. The host reads
@@ -235,7 +258,14 @@ typedef struct lks_connector {
   /* Frees the instance. Last call on it; the host table is invalid afterwards. */
   void (*destroy)(void* instance);
 
-  void* reserved[16]; /* zero */
+  /* Since 1.1, LKS_KIND_BY_CONFIG only (NULL otherwise): the schema key (an ENUM with a
+   * default, or required) whose value decides an instance's kind, and the value that makes it
+   * a source; every other value makes it a sink. The host decides right after validating the
+   * configuration, before create(). */
+  const char* kind_key;
+  const char* source_value;
+
+  void* reserved[14]; /* zero */
 } lks_connector;
 
 /* The smallest struct_size the host accepts: the 1.0 layout (later minors fill reserved

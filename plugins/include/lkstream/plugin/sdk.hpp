@@ -30,12 +30,19 @@
 //
 // Optional static members of the class: `version` (const char*), `schema` (an array of
 // lks_config_field; none means the connector takes no configuration keys).
+//
+// A connector that is a source or a sink depending on its configuration (ABI 1.1,
+// LKS_KIND_BY_CONFIG) is a traits struct instead of a class: name, description, schema (with
+// an enum key that always has a value), `kind_key` (that key), `source_value` (the value
+// that means source), and `using source_type = ...; using sink_type = ...;` (a source class
+// and a sink class as above). LKSTREAM_CONNECTOR(traits) builds the instance of the right one.
 
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <exception>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -75,6 +82,19 @@ constexpr lks_config_field required(const char* key, lks_config_type type,
 constexpr lks_config_field optional(const char* key, lks_config_type type,
                                     const char* default_value, const char* description) {
   return {key, static_cast<uint32_t>(type), 0, default_value, nullptr, description, {}};
+}
+
+/// A key pattern (ABI 1.1): "prefix*" accepts every key starting with prefix that no other
+/// field names ("*": every other key); find the given ones with host::keys().
+constexpr lks_config_field any_key(const char* pattern, lks_config_type type,
+                                   const char* description) {
+  return {pattern, static_cast<uint32_t>(type), 0, nullptr, nullptr, description, {}};
+}
+
+/// A required enum key: `choices` is "a|b|c".
+constexpr lks_config_field required_one_of(const char* key, const char* choices,
+                                           const char* description) {
+  return {key, LKS_CONFIG_ENUM, 1, nullptr, choices, description, {}};
 }
 
 /// An enum key: `choices` is "a|b|c", `default_value` one of them.
@@ -139,6 +159,13 @@ class host {
   void error(std::string_view message) const { log(LKS_LOG_ERROR, message); }
 
   int64_t now_ms() const { return h_->now_ms(h_->ctx); }
+  /// A degraded condition the connector rides out by itself (shown in its status); empty
+  /// clears it. No-op on a 1.0 host.
+  void set_condition(std::string_view condition) const {
+    if (h_->abi_minor < 1 || !h_->set_condition) return;
+    std::string text(condition);
+    h_->set_condition(h_->ctx, text.c_str());
+  }
   std::string_view connector_name() const { return h_->connector_name; }
   std::vector<std::string_view> topics() const {
     return {h_->topics, h_->topics + h_->topic_count};
@@ -166,6 +193,18 @@ class host {
   bool has(const char* key) const {
     const char* v = nullptr;
     return h_->config_string(h_->ctx, key, &v) != 0;
+  }
+  /// Every key with a value (given or defaulted, including keys matched by a pattern field
+  /// such as "*"), in byte order. Empty on a 1.0 host, which has no config_key.
+  std::vector<std::string_view> keys() const {
+    std::vector<std::string_view> out;
+    if (h_->abi_minor < 1 || !h_->config_key) return out;
+    for (size_t i = 0;; ++i) {
+      const char* k = h_->config_key(h_->ctx, i);
+      if (!k) break;
+      out.emplace_back(k);
+    }
+    return out;
   }
 
   /// Sources, inside poll(): hands records over; `ack_token` comes back to ack() once they
@@ -292,7 +331,110 @@ struct trampolines {
 };
 
 template <class T>
-lks_connector make_descriptor() {
+concept by_config = requires {
+  T::kind_key;
+  T::source_value;
+  typename T::source_type;
+  typename T::sink_type;
+};
+
+// LKS_KIND_BY_CONFIG: the instance holds either a source or a sink, chosen in create().
+template <class T>
+struct either_trampolines {
+  using src_t = typename T::source_type;
+  using snk_t = typename T::sink_type;
+  static_assert(std::is_base_of_v<source, src_t> && std::is_base_of_v<sink, snk_t>,
+                "source_type derives from plugin::source, sink_type from plugin::sink");
+  struct either {
+    std::unique_ptr<source> src;
+    std::unique_ptr<sink> snk;
+  };
+  static either& self(void* p) { return *static_cast<either*>(p); }
+
+  static int create(const lks_host* h, void** out, char* errstr, size_t n) {
+    return guarded(errstr, n, [&] {
+      auto e = std::make_unique<either>();
+      const char* v = nullptr;
+      if (h->config_string(h->ctx, T::kind_key, &v) && std::string_view(v) == T::source_value)
+        e->src = std::make_unique<src_t>(plugin::host(h));
+      else
+        e->snk = std::make_unique<snk_t>(plugin::host(h));
+      *out = e.release();
+      return ok();
+    });
+  }
+  static int start(void* p, char* errstr, size_t n) {
+    return guarded(errstr, n, [&] {
+      auto& e = self(p);
+      return e.src ? e.src->start() : e.snk->start();
+    });
+  }
+  static int poll(void* p, int64_t timeout_ms, char* errstr, size_t n) {
+    return guarded(errstr, n, [&] {
+      auto& e = self(p);
+      if (!e.src) return fatal("poll called on a sink instance");
+      return e.src->poll(std::chrono::milliseconds(timeout_ms));
+    });
+  }
+  static void ack(void* p, uint64_t token) {
+    char ignored[1];
+    guarded(ignored, sizeof ignored, [&] {
+      if (auto& e = self(p); e.src) e.src->ack(token);
+      return ok();
+    });
+  }
+  static int write(void* p, const lks_record* records, size_t count, char* errstr, size_t n) {
+    return guarded(errstr, n, [&] {
+      auto& e = self(p);
+      if (!e.snk) return fatal("write called on a source instance");
+      return e.snk->write(std::span<const lks_record>(records, count));
+    });
+  }
+  static int flush(void* p, char* errstr, size_t n) {
+    return guarded(errstr, n, [&] {
+      auto& e = self(p);
+      if (!e.snk) return fatal("flush called on a source instance");
+      return e.snk->flush();
+    });
+  }
+  static int stop(void* p, char* errstr, size_t n) {
+    return guarded(errstr, n, [&] {
+      auto& e = self(p);
+      return e.src ? e.src->stop() : e.snk->stop();
+    });
+  }
+  static void destroy(void* p) { delete static_cast<either*>(p); }
+};
+
+template <class T>
+lks_connector make_descriptor() requires by_config<T> {
+  using tr = either_trampolines<T>;
+  lks_connector d{};
+  d.abi_major = LKS_ABI_MAJOR;
+  d.abi_minor = LKS_ABI_MINOR;
+  d.struct_size = sizeof(lks_connector);
+  d.kind = LKS_KIND_BY_CONFIG;
+  d.name = T::name;
+  d.description = T::description;
+  if constexpr (has_version<T>) d.version = T::version;
+  else d.version = "0";
+  d.config_fields = std::data(T::schema);
+  d.config_field_count = std::size(T::schema);
+  d.kind_key = T::kind_key;
+  d.source_value = T::source_value;
+  d.create = &tr::create;
+  d.start = &tr::start;
+  d.poll = &tr::poll;
+  d.ack = &tr::ack;
+  d.write = &tr::write;
+  d.flush = &tr::flush;
+  d.stop = &tr::stop;
+  d.destroy = &tr::destroy;
+  return d;
+}
+
+template <class T>
+lks_connector make_descriptor() requires(!by_config<T>) {
   static_assert(std::is_base_of_v<source, T> != std::is_base_of_v<sink, T>,
                 "a connector derives from exactly one of plugin::source and plugin::sink");
   using tr = trampolines<T>;

@@ -22,12 +22,15 @@
 namespace lkstream::plugin_host {
 
 struct config_field {
-  std::string key;
+  std::string key;  // or a pattern "prefix*" (ABI 1.1)
   lks_config_type type = LKS_CONFIG_STRING;
   bool required = false;
   std::optional<std::string> default_value;
   std::vector<std::string> choices;  // LKS_CONFIG_ENUM only
   std::string description;
+
+  /// A key pattern: accepts every key that starts with key minus its trailing '*'.
+  bool is_pattern() const { return !key.empty() && key.back() == '*'; }
 };
 
 /// "string", "int", "bool", "double", "size", "duration", "enum".
@@ -39,12 +42,15 @@ result<setting_value> parse_setting(lks_config_type type, std::string_view text,
 
 class connector_schema {
  public:
-  /// Copies and checks the descriptor's schema: keys non-empty, of [A-Za-z0-9._-] and unique;
+  /// Copies and checks the descriptor's schema: keys non-empty, of [A-Za-z0-9._-] (patterns:
+  /// such a prefix, possibly empty, and '*'; never required or defaulted) and unique;
   /// known types; enum fields with choices; required fields without a default; defaults that
   /// parse as their type. errc::invalid_argument naming the field otherwise.
   static result<connector_schema> from_descriptor(const lks_connector& descriptor);
 
   const std::vector<config_field>& fields() const { return fields_; }
+  /// The field that governs `key`: the field of that exact name, else the longest pattern
+  /// that matches it; nullptr when none does.
   const config_field* find(std::string_view key) const;
 
   /// Checks the key/value pairs of a [connector.config] (values as text, as the config loader

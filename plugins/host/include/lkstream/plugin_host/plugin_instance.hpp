@@ -37,6 +37,8 @@ class instance_services {
   virtual int64_t now_ms() = 0;
   /// Sources, from inside poll(): takes the records (copy them before returning).
   virtual status emit(std::span<const lks_record> records, uint64_t ack_token) = 0;
+  /// A degraded condition (empty: cleared); from the connector's thread or its own threads.
+  virtual void set_condition(std::string_view condition) = 0;
 };
 
 /// The outcome of one plugin call.
@@ -79,6 +81,8 @@ class plugin_instance {
   call_result stop();
 
   const plugin_library& library() const { return *library_; }
+  /// Source or sink (for a by-config plugin: as its settings decide).
+  lks_kind kind() const { return kind_; }
   const instance_identity& identity() const { return identity_; }
 
  private:
@@ -93,12 +97,16 @@ class plugin_instance {
   static int host_config_int(void* ctx, const char* key, int64_t* value);
   static int host_config_bool(void* ctx, const char* key, int* value);
   static int host_config_double(void* ctx, const char* key, double* value);
+  static const char* host_config_key(void* ctx, size_t index);
+  static void host_set_condition(void* ctx, const char* condition);
 
   std::shared_ptr<const plugin_library> library_;
   connector_settings settings_;
   instance_identity identity_;
   instance_services& services_;
+  lks_kind kind_;
   std::vector<const char*> topic_ptrs_;
+  std::vector<const char*> key_ptrs_;  // settings_ keys in byte order, for config_key
   lks_host table_{};
   void* instance_ = nullptr;
   bool started_ = false;

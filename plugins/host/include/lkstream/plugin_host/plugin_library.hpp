@@ -4,8 +4,9 @@
 //   - the file exists in one of the search directories,
 //   - it exports lkstream_connector_entry and that returns a descriptor,
 //   - the descriptor's ABI major equals the host's and struct_size is at least the 1.0 layout,
-//   - its name equals <plugin> of the file name, its kind is source or sink, it has the entry
-//     points its kind needs, and its config schema is well-formed.
+//   - its name equals <plugin> of the file name, its kind is source, sink or (ABI 1.1)
+//     by-config with a valid kind_key, it has the entry points its kind needs, and its config
+//     schema is well-formed.
 // Any failure is one error naming the file and the reason (errc::not_found when no directory
 // has the file, errc::invalid_argument otherwise); nothing of a rejected plugin is called
 // except its entry function.
@@ -47,7 +48,10 @@ class plugin_library {
   const connector_schema& schema() const { return schema_; }
   const std::string& path() const { return path_; }
   std::string_view name() const { return descriptor_->name; }
+  /// As declared: source, sink, or LKS_KIND_BY_CONFIG.
   lks_kind kind() const { return static_cast<lks_kind>(descriptor_->kind); }
+  /// What an instance with these (validated) settings is: source or sink, never BY_CONFIG.
+  lks_kind kind_for(const connector_settings& settings) const;
 
  private:
   plugin_library() = default;
@@ -68,7 +72,7 @@ std::vector<std::string> plugin_search_path(const config::broker_settings& broke
 /// The build's own connector directory (${CMAKE_BINARY_DIR}/connectors).
 std::string_view builtin_connector_dir();
 
-/// "source" or "sink".
+/// "source", "sink" or "source or sink".
 std::string_view to_string(lks_kind kind);
 
 }  // namespace lkstream::plugin_host

@@ -1,0 +1,71 @@
+#pragma once
+// What both directions of the kafka_bridge share: the connector's own keys, the librdkafka
+// configuration built from every other [connector.config] key (passed through verbatim), the
+// topic renaming map, and small librdkafka helpers.
+//
+// Threading: used on the connector's thread only (built in start()).
+
+#include <librdkafka/rdkafka.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lkstream/plugin/sdk.hpp"
+
+namespace lkstream::connectors::kafka_bridge {
+
+// The bridge's own keys; every other key is a librdkafka property.
+inline constexpr const char* direction_key = "direction";
+inline constexpr const char* topic_map_key = "topic_map";
+inline constexpr const char* partitioning_key = "partitioning";
+inline constexpr const char* flush_timeout_key = "flush_timeout";
+inline constexpr const char* batch_records_key = "batch_records";
+inline constexpr const char* commit_interval_key = "commit_interval";
+
+bool is_bridge_key(std::string_view key);
+
+/// A librdkafka property the bridge sets itself because its guarantees depend on it, and the
+/// values a user may give it anyway (the same meaning spelled differently).
+struct pinned_property {
+  const char* key;
+  const char* value;                       // what the bridge sets
+  std::vector<std::string_view> accepted;  // values a user may also write
+};
+
+/// "from:to,from:to" (whitespace around names ignored) in the direction records flow; an
+/// unmapped topic keeps its name. config_error naming the entry otherwise.
+class topic_map {
+ public:
+  static plugin::status parse(std::string_view text, topic_map& out);
+  /// The name `from` is renamed to (itself when unmapped).
+  std::string to(std::string_view from) const;
+  /// The name that is renamed to `to` (itself when no entry maps to it).
+  std::string from(std::string_view to) const;
+
+ private:
+  std::map<std::string, std::string, std::less<>> forward_;
+};
+
+struct conf_deleter {
+  void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
+};
+using conf_ptr = std::unique_ptr<rd_kafka_conf_t, conf_deleter>;
+
+/// A librdkafka configuration: `pinned` first, then every non-bridge key of the connector's
+/// configuration as given (a user value of a pinned key must be one of its accepted values),
+/// then `defaults` for what the user left out. A missing bootstrap.servers, an unknown
+/// property or an invalid value is a config_error naming the key and librdkafka's reason.
+plugin::status make_conf(const plugin::host& host, const std::vector<pinned_property>& pinned,
+                         const std::vector<std::pair<const char*, std::string>>& defaults,
+                         conf_ptr& out);
+
+/// One librdkafka log line (syslog level) to the host log, prefixed "librdkafka FAC: ".
+void log_to_host(const plugin::host& host, int level, const char* facility, const char* text);
+
+/// librdkafka's name and text of `err`.
+std::string describe(rd_kafka_resp_err_t err);
+
+}  // namespace lkstream::connectors::kafka_bridge
