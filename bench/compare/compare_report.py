@@ -148,6 +148,12 @@ def markdown(report, charts=True):
                 f"{', '.join('`' + x + '`' for x in s['lkstream_topic_settings'])}."
                 if s.get("lkstream_topic_settings") else ""))
     out.append("")
+    if not report.get("complete", True):
+        done = {r["workload"] for r in report["runs"]}
+        out.append(f"**Interrupted run**: results for {len(report['runs'])} of "
+                   f"{len(report['workloads']) * len(report['systems'])} system/workload pairs.")
+        out.append("")
+        report = dict(report, workloads=[w for w in report["workloads"] if w["id"] in done])
     systems = [x for x in ORDER if x in report["systems"]]
     peers = [x for x in PEERS if x in systems]
     labels = {r["system"]: r["label"] for r in report["runs"]}

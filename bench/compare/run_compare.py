@@ -456,17 +456,24 @@ def main():
         "systems": systems,
         "runs": [],
     }
+    import compare_report  # same directory
+    json_path = os.path.join(out_dir, "compare.json")
+
+    def save(final):
+        # Written after every run too, so that an interrupted run still leaves its results.
+        report["elapsed_s"] = time.monotonic() - t0
+        report["loadavg_end"] = os.getloadavg()
+        report["complete"] = final
+        with open(json_path + ".tmp", "w") as f:
+            json.dump(report, f, indent=1)
+        os.replace(json_path + ".tmp", json_path)
+
     t0 = time.monotonic()
     for w in workloads:
         for s in systems:
             report["runs"].append(run_one(s, w, args, root))
-    report["elapsed_s"] = time.monotonic() - t0
-    report["loadavg_end"] = os.getloadavg()
-
-    import compare_report  # same directory
-    json_path = os.path.join(out_dir, "compare.json")
-    with open(json_path, "w") as f:
-        json.dump(report, f, indent=1)
+            save(False)
+    save(True)
     md = compare_report.markdown(report, charts=not args.no_charts)
     with open(os.path.join(out_dir, "compare.md"), "w") as f:
         f.write(md)
