@@ -47,8 +47,8 @@ def test_python_issue_example_end_to_end(lk: lkstream.Engine) -> None:
     assert all(abs(r.timestamp - now_ms) < 120_000 for r in got)
     assert all(isinstance(r.offset, int) and r.offset >= 0 for r in got)
     c.commit()
-    assert c.committed("ticks", first.partition) == first.offset + (
-        2 if by_value[b"a1"].offset > first.offset else 1)
+    in_first = [r.offset for r in got if r.partition == first.partition]
+    assert c.committed("ticks", first.partition) == max(in_first) + 1
     assert sum(l.lag for l in lk.lag("strategy-v1")) == 0
     assert [g.group_id for g in lk.groups()] == ["strategy-v1"]
     c.close()
@@ -66,9 +66,8 @@ def test_python_delivery_callbacks_run_on_the_callers_thread_only(lk: lkstream.E
     for i in range(100):
         p.send("cb", value=b"v%d" % i, key=b"k%d" % i, on_delivery=on_delivery)
     # The engine acknowledges on its own threads; nothing runs until we poll or flush.
-    wait_until(lambda: p.in_flight == 0, "acknowledgements")
+    wait_until(lambda: p.pending_callbacks == 100, "100 acknowledgements")
     assert calls == []
-    assert p.pending_callbacks == 100
     assert p.poll(0) == 100
     assert len(calls) == 100
     assert {t for _, _, t in calls} == {threading.get_ident()}
