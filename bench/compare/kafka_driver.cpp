@@ -237,12 +237,7 @@ class kafka_driver final : public system_driver {
 
 std::unique_ptr<system_driver> make_kafka_driver(const std::string& bootstrap, ack_fn on_ack,
                                                  std::string& error) {
-  auto d = std::make_unique<kafka_driver>(bootstrap, std::move(on_ack));
-  if (auto e = d->init()) {
-    error = *e;
-    return nullptr;
-  }
-  return d;
+  return initialized(std::make_unique<kafka_driver>(bootstrap, std::move(on_ack)), error);
 }
 
 }  // namespace lkstream::bench

@@ -174,12 +174,8 @@ class nats_driver final : public system_driver {
 
 std::unique_ptr<system_driver> make_nats_driver(const std::string& address, ack_fn on_ack,
                                                 std::string& error) {
-  auto d = std::make_unique<nats_driver>(address, std::move(on_ack));
-  if (auto e = d->init(100000)) {
-    error = *e;
-    return nullptr;
-  }
-  return d;
+  return initialized(std::make_unique<nats_driver>(address, std::move(on_ack)), error,
+                     workload{}.max_in_flight);
 }
 
 }  // namespace lkstream::bench
@@ -188,9 +184,7 @@ std::unique_ptr<system_driver> make_nats_driver(const std::string& address, ack_
 
 namespace lkstream::bench {
 std::unique_ptr<system_driver> make_nats_driver(const std::string&, ack_fn, std::string& error) {
-  error = "compare_loadgen was built without libnats (run scripts/install-bench-deps.sh, then "
-          "reconfigure)";
-  return nullptr;
+  return missing_client("libnats", error);
 }
 }  // namespace lkstream::bench
 

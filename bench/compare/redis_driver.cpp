@@ -215,12 +215,7 @@ class redis_driver final : public system_driver {
 
 std::unique_ptr<system_driver> make_redis_driver(const std::string& address, ack_fn on_ack,
                                                  std::string& error) {
-  auto d = std::make_unique<redis_driver>(address, std::move(on_ack));
-  if (auto e = d->init()) {
-    error = *e;
-    return nullptr;
-  }
-  return d;
+  return initialized(std::make_unique<redis_driver>(address, std::move(on_ack)), error);
 }
 
 }  // namespace lkstream::bench
@@ -229,9 +224,7 @@ std::unique_ptr<system_driver> make_redis_driver(const std::string& address, ack
 
 namespace lkstream::bench {
 std::unique_ptr<system_driver> make_redis_driver(const std::string&, ack_fn, std::string& error) {
-  error = "compare_loadgen was built without hiredis (run scripts/install-bench-deps.sh, then "
-          "reconfigure)";
-  return nullptr;
+  return missing_client("hiredis", error);
 }
 }  // namespace lkstream::bench
 

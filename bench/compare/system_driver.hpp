@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace lkstream::bench {
 
@@ -60,6 +61,26 @@ class system_driver {
   /// Waits until every queued record is acknowledged or failed; false on timeout.
   virtual bool flush(int timeout_ms) = 0;
 };
+
+/// Runs a new driver's init(args...) and returns it, or nullptr with `error` set to what failed.
+template <class Driver, class... Args>
+std::unique_ptr<system_driver> initialized(std::unique_ptr<Driver> driver, std::string& error,
+                                           Args&&... args) {
+  if (auto failure = driver->init(std::forward<Args>(args)...)) {
+    error = *failure;
+    return nullptr;
+  }
+  return driver;
+}
+
+/// For a driver whose client library was not found at configure time: nullptr and an error
+/// that says how to get it.
+inline std::unique_ptr<system_driver> missing_client(std::string_view library,
+                                                     std::string& error) {
+  error = "compare_loadgen was built without " + std::string(library) +
+          " (run scripts/install-bench-deps.sh, then reconfigure)";
+  return nullptr;
+}
 
 /// Factories; each returns nullptr and sets `error` when the client cannot be created, or when
 /// the load generator was built without that client library.
