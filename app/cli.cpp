@@ -20,8 +20,8 @@ result<std::optional<int64_t>> parsed_args::get_int(std::string_view flag, int64
   int64_t n = 0;
   auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
   if (ec != std::errc{} || end != v->data() + v->size() || n < min || n > max)
-    return error{errc::invalid_argument, "invalid value '" + *v + "' for --" +
-                                             std::string(flag) + ": expected a whole number from " +
+    return error{errc::invalid_argument, "invalid value '" + *v + "' for --" + std::string(flag) +
+                                             ": expected a whole number from " +
                                              std::to_string(min) + " to " + std::to_string(max)};
   return std::optional<int64_t>{n};
 }
@@ -38,6 +38,25 @@ int parsed_args::failure(std::string_view message) const {
 }
 
 namespace {
+
+/// `text` as lines of at most `width` columns, broken at spaces.
+std::string wrap(std::string_view text, size_t width = 96) {
+  std::string out, line;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view word = text.substr(start, end - start);
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
+      out += line + "\n";
+      line.clear();
+    }
+    if (!line.empty()) line += ' ';
+    line += word;
+    start = end + 1;
+  }
+  return out + line;
+}
 
 const flag_spec* find_flag(const command_spec& cmd, std::string_view name) {
   for (auto& f : cmd.flags)
@@ -108,7 +127,7 @@ result<parsed_args> parse(const command_spec& cmd, std::span<const std::string_v
 
 std::string command_usage(std::string_view program, const command_spec& cmd) {
   std::string s = "usage: " + std::string(program) + " " + std::string(cmd.synopsis) + "\n";
-  if (!cmd.description.empty()) s += "\n" + std::string(cmd.description) + "\n";
+  if (!cmd.description.empty()) s += "\n" + wrap(cmd.description) + "\n";
   size_t width = 10;  // "-h, --help"
   for (auto& f : cmd.flags)
     width =
@@ -142,7 +161,7 @@ std::string program_usage(std::string_view program, std::span<const command_spec
 
 std::string group_usage(std::string_view program, const command_spec& group) {
   std::string s = "usage: " + std::string(program) + " " + std::string(group.synopsis) + "\n";
-  if (!group.description.empty()) s += "\n" + std::string(group.description) + "\n";
+  if (!group.description.empty()) s += "\n" + wrap(group.description) + "\n";
   s += "\nsubcommands:\n";
   size_t width = 0;
   for (auto& c : group.subcommands) width = std::max(width, c.name.size());

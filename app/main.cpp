@@ -6,7 +6,11 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "consume_command.hpp"
+#include "group_command.hpp"
+#include "produce_command.hpp"
 #include "serve_command.hpp"
+#include "topic_command.hpp"
 
 namespace {
 
@@ -29,8 +33,18 @@ lkstream::app::command_spec version_command() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::vector<lkstream::app::command_spec> commands{lkstream::app::serve_command(),
-                                                          version_command()};
+  namespace app = lkstream::app;
+  // One command per line; the order is the order of `lkstream --help`.
+  // clang-format off
+  const std::vector<app::command_spec> commands{
+      app::serve_command(),
+      app::topic_command(),
+      app::produce_command(),
+      app::consume_command(),
+      app::group_command(),
+      version_command(),
+  };
+  // clang-format on
   std::vector<std::string_view> args(argv + 1, argv + argc);
-  return lkstream::app::dispatch("lkstream", commands, args);
+  return app::dispatch("lkstream", commands, args);
 }

@@ -1,0 +1,185 @@
+#include "topic_command.hpp"
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "kafka_admin_client.hpp"
+#include "text_table.hpp"
+
+namespace lkstream::app {
+
+namespace {
+
+/// "k=v,k2=v2" -> pairs; usage error text otherwise.
+result<std::vector<std::pair<std::string, std::string>>> parse_configs(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    auto eq = item.find('=');
+    if (eq == std::string_view::npos || eq == 0 || eq + 1 == item.size())
+      return error{errc::invalid_argument, "invalid --config item '" + std::string(item) +
+                                               "': expected KEY=VALUE (e.g. retention.ms=3600000)"};
+    out.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+  }
+  return out;
+}
+
+int run_create(const parsed_args& args) {
+  auto partitions = args.get_int("partitions", 1, 10000);
+  if (!partitions) return args.usage_error(partitions.err().message);
+  std::vector<std::pair<std::string, std::string>> configs;
+  if (auto c = args.get("config")) {
+    auto parsed = parse_configs(*c);
+    if (!parsed) return args.usage_error(parsed.err().message);
+    configs = std::move(*parsed);
+  }
+  int rc = exit_failure;
+  auto client = connect_admin(args, rc);
+  if (!client) return rc;
+  const std::string& topic = args.positional[0];
+  auto n = partitions->value_or(-1);
+  if (auto st = client->create_topic(topic, static_cast<int32_t>(n), configs); !st)
+    return args.failure(st.err().message);
+  auto count = client->partition_count(topic);
+  std::cout << "created topic " << topic;
+  if (count) std::cout << " with " << *count << (*count == 1 ? " partition" : " partitions");
+  std::cout << std::endl;
+  return exit_ok;
+}
+
+int run_list(const parsed_args& args) {
+  int rc = exit_failure;
+  auto client = connect_admin(args, rc);
+  if (!client) return rc;
+  auto topics = client->list_topics();
+  if (!topics) return args.failure(topics.err().message);
+  if (args.has("json")) {
+    auto out = nlohmann::json::array();
+    for (auto& t : *topics) out.push_back({{"name", t.name}, {"partitions", t.partitions}});
+    std::cout << out.dump() << std::endl;
+    return exit_ok;
+  }
+  text_table table({"NAME", "PARTITIONS"});
+  for (auto& t : *topics) table.add_row({t.name, std::to_string(t.partitions)});
+  table.print(std::cout);
+  return exit_ok;
+}
+
+int run_describe(const parsed_args& args) {
+  int rc = exit_failure;
+  auto client = connect_admin(args, rc);
+  if (!client) return rc;
+  const std::string& topic = args.positional[0];
+  auto count = client->partition_count(topic);
+  if (!count) return args.failure(count.err().message);
+  std::vector<partition_offsets> parts;
+  for (int32_t p = 0; p < *count; ++p) {
+    auto o = client->offsets(topic, p);
+    if (!o) return args.failure(o.err().message);
+    parts.push_back(*o);
+  }
+  auto configs = client->topic_configs(topic);
+  if (!configs) return args.failure(configs.err().message);
+  if (args.has("json")) {
+    nlohmann::json out{{"name", topic},
+                       {"partitions", nlohmann::json::array()},
+                       {"configs", nlohmann::json::object()}};
+    for (auto& p : parts)
+      out["partitions"].push_back({{"partition", p.partition}, {"start", p.start}, {"end", p.end}});
+    for (auto& c : *configs) out["configs"][c.name] = c.value;
+    std::cout << out.dump() << std::endl;
+    return exit_ok;
+  }
+  std::cout << "NAME        " << topic << "\nPARTITIONS  " << *count << "\n\n";
+  text_table offsets({"PARTITION", "START-OFFSET", "END-OFFSET", "RECORDS"});
+  for (auto& p : parts)
+    offsets.add_row({std::to_string(p.partition), std::to_string(p.start), std::to_string(p.end),
+                     std::to_string(p.end - p.start)});
+  offsets.print(std::cout);
+  std::cout << "\n";
+  text_table cfg({"CONFIG", "VALUE", "SOURCE"});
+  for (auto& c : *configs) cfg.add_row({c.name, c.value, c.is_default ? "default" : "topic"});
+  cfg.print(std::cout);
+  std::cout << std::flush;
+  return exit_ok;
+}
+
+int run_delete(const parsed_args& args) {
+  int rc = exit_failure;
+  auto client = connect_admin(args, rc);
+  if (!client) return rc;
+  const std::string& topic = args.positional[0];
+  if (auto st = client->delete_topic(topic); !st) return args.failure(st.err().message);
+  std::cout << "deleted topic " << topic << std::endl;
+  return exit_ok;
+}
+
+}  // namespace
+
+command_spec topic_command() {
+  command_spec create{
+      .name = "create",
+      .summary = "create a topic",
+      .synopsis =
+          "topic create TOPIC [--partitions N] [--config KEY=VALUE[,KEY=VALUE]...] "
+          "[--bootstrap HOST:PORT]",
+      .description =
+          "Creates TOPIC with N partitions (default: the server's topic_defaults). "
+          "--config takes Kafka topic configs, e.g. retention.ms=3600000.",
+      .flags = connection_flags({{"partitions", "N", "number of partitions, 1..10000"},
+                                 {"config", "KEY=VALUE,...", "topic configs (Kafka names)"}}),
+      .max_positional = 1,
+      .run = run_create,
+      .subcommands = {},
+      .min_positional = 1,
+  };
+  command_spec list{
+      .name = "list",
+      .summary = "list topics with their partition counts",
+      .synopsis = "topic list [--json] [--bootstrap HOST:PORT]",
+      .description = {},
+      .flags = connection_flags({{"json", "", "print a JSON array instead of a table"}}),
+      .max_positional = 0,
+      .run = run_list,
+  };
+  command_spec describe{
+      .name = "describe",
+      .summary = "show a topic's partitions (start/end offsets) and configuration",
+      .synopsis = "topic describe TOPIC [--json] [--bootstrap HOST:PORT]",
+      .description =
+          "Start and end offsets come from ListOffsets (earliest, latest); RECORDS "
+          "is their difference. Configuration from DescribeConfigs.",
+      .flags = connection_flags({{"json", "", "print one JSON object instead of tables"}}),
+      .max_positional = 1,
+      .run = run_describe,
+      .subcommands = {},
+      .min_positional = 1,
+  };
+  command_spec remove{
+      .name = "delete",
+      .summary = "delete a topic and its data",
+      .synopsis = "topic delete TOPIC [--bootstrap HOST:PORT]",
+      .description = {},
+      .flags = connection_flags({}),
+      .max_positional = 1,
+      .run = run_delete,
+      .subcommands = {},
+      .min_positional = 1,
+  };
+  return {
+      .name = "topic",
+      .summary = "create, list, describe and delete topics on a running server",
+      .synopsis = "topic <create|list|describe|delete> [flags]",
+      .description =
+          "Talks to a running `lkstream serve` over the Kafka protocol "
+          "(--bootstrap HOST:PORT, default 127.0.0.1:9092).",
+      .flags = {},
+      .max_positional = 0,
+      .run = {},
+      .subcommands = {std::move(create), std::move(list), std::move(describe), std::move(remove)},
+  };
+}
+
+}  // namespace lkstream::app
