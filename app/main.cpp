@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "connector_command.hpp"
 #include "consume_command.hpp"
 #include "group_command.hpp"
 #include "produce_command.hpp"
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
       app::produce_command(),
       app::consume_command(),
       app::group_command(),
+      app::connector_command(),
       version_command(),
   };
   // clang-format on
