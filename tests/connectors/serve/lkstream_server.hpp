@@ -1,0 +1,53 @@
+#pragma once
+// A real `lkstream serve --config FILE --listen 127.0.0.1:0` process for the connector tests:
+// start() waits for the ready line and takes the Kafka address from it; kill() is SIGKILL
+// (a crash), stop() SIGTERM and a clean exit. The destructor kills a running server.
+//
+// Threading: one test thread.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "child_process.hpp"
+
+namespace lkstream::testing {
+
+class lkstream_server {
+ public:
+  explicit lkstream_server(std::string config_file) : config_(std::move(config_file)) {}
+
+  /// Starts serve and waits (generously) for "ready"; false with error() set otherwise.
+  bool start();
+  /// SIGKILL and reap.
+  void kill();
+  /// SIGTERM; true if it exited with status 0.
+  bool stop();
+
+  /// Reads what the server wrote so far, so its pipes never fill up: call it in wait loops.
+  void drain();
+
+  /// "127.0.0.1:PORT" of its Kafka listener.
+  const std::string& bootstrap() const { return bootstrap_; }
+  const std::string& error() const { return error_; }
+  /// stdout lines up to the ready line, and stderr so far (the connector log).
+  std::string output() const;
+
+ private:
+  std::string config_;
+  std::unique_ptr<child_process> proc_;
+  std::vector<std::string> lines_;
+  std::string bootstrap_;
+  std::string error_;
+};
+
+struct app_result {
+  int exit_code = -1;  // -1: did not exit normally
+  std::string out;
+  std::string err;
+};
+
+/// Runs `lkstream ARGS...` to completion (a CLI command).
+app_result run_lkstream(std::vector<std::string> args);
+
+}  // namespace lkstream::testing
