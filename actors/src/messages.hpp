@@ -59,6 +59,7 @@ struct append_outcome {
   std::string message;
   storage::append_result info;
   sequence_check sequence = sequence_check::ok;
+  offset log_start{-1};  // the partition's log start offset when answered (Produce v5+ reports it)
 };
 
 class append_sink {

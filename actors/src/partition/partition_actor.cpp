@@ -125,6 +125,7 @@ struct partition_state {
       append_outcome out;
       if (st) {
         out.info = a.info;
+        out.log_start = log->start_offset();
       } else {
         out.code = st.err().code;
         out.message = "append written but fdatasync failed: " + st.err().message;
@@ -210,7 +211,8 @@ caf::behavior partition_behavior(partition_actor* self, partition_actor_config c
               }
               return;
             }
-            sink->on_appended({errc::ok, {}, verdict.original, sequence_check::duplicate});
+            sink->on_appended({errc::ok, {}, verdict.original, sequence_check::duplicate,
+                               s.log->start_offset()});
             return;
           case sequence_check::out_of_order:
             sink->on_appended({errc::out_of_order_sequence, std::move(verdict.message), {},
@@ -256,7 +258,7 @@ caf::behavior partition_behavior(partition_actor* self, partition_actor_config c
         case storage::fsync_policy::never:
           break;
       }
-      sink->on_appended({errc::ok, {}, *r, sequence_check::ok});
+      sink->on_appended({errc::ok, {}, *r, sequence_check::ok, s.log->start_offset()});
       s.wake_parked(false);
     },
     [=](sync_atom) {
