@@ -1,72 +1,14 @@
 // The Kafka listener over raw sockets: framing, ordering, error codes, long-poll, idempotent
 // producers, and bad input that must close only the offending connection.
-#include "kafka_test_support.hpp"
+#include "kafka_listener_helpers.hpp"
 
 #include <thread>
 
 using namespace lkstream;
 using namespace lkstream::kafka_test;
+using namespace lkstream::kafka_test::listener;
 using namespace std::chrono_literals;
 using kafka::error_code;
-
-namespace {
-
-// The healthy-connection probe: ApiVersions v3 answered with this broker's table.
-void check_serving(broker& b) {
-  raw_client c(b.port());
-  auto id = c.send(kafka::api_versions_request{"probe", "1.0"}, 3);
-  auto r = c.receive<kafka::api_versions_response>(3, id);
-  CHECK(r.error == error_code::none);
-  CHECK(r.api_keys.size() == kafka::supported_apis.size());
-}
-
-kafka::metadata_response metadata(raw_client& c, std::vector<std::string> topics, int16_t v = 4) {
-  kafka::metadata_request rq;
-  rq.topics.emplace();
-  for (auto& t : topics) rq.topics->push_back({t});
-  auto id = c.send(rq, v);
-  return c.receive<kafka::metadata_response>(v, id);
-}
-
-kafka::produce_partition_response produce(raw_client& c, const std::string& topic, int32_t p,
-                                          const bytes& batch) {
-  auto id = c.send(produce_one(topic, p, batch), 7);
-  auto r = c.receive<kafka::produce_response>(7, id);
-  REQUIRE(r.responses.size() == 1);
-  REQUIRE(r.responses[0].partitions.size() == 1);
-  return r.responses[0].partitions[0];
-}
-
-kafka::fetch_partition_response fetch(raw_client& c, const std::string& topic, int64_t offset,
-                                      int32_t max_bytes, int32_t max_wait_ms = 0,
-                                      int32_t partition_max_bytes = 1 << 20) {
-  kafka::fetch_request rq;
-  rq.max_wait_ms = max_wait_ms;
-  rq.min_bytes = 1;
-  rq.max_bytes = max_bytes;
-  rq.topics.push_back({topic, {{0, -1, offset, -1, partition_max_bytes}}});
-  auto id = c.send(rq, 11);
-  auto r = c.receive<kafka::fetch_response>(11, id, 20s);
-  REQUIRE(r.responses.size() == 1);
-  REQUIRE(r.responses[0].partitions.size() == 1);
-  return std::move(r.responses[0].partitions[0]);
-}
-
-std::vector<model::batch_header> batches_in(const kafka::fetch_partition_response& p) {
-  std::vector<model::batch_header> out;
-  for (auto& chunk : p.records) {
-    bytes_view rest = chunk.data;
-    while (!rest.empty()) {
-      auto h = model::validate_batch(rest.first(model::read_header(rest)->size_bytes()));
-      REQUIRE_MESSAGE(h, (h ? "" : h.err().message));
-      out.push_back(*h);
-      rest = rest.subspan(h->size_bytes());
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE("kafka: ApiVersions of a too-new version is answered in v0 with UNSUPPORTED_VERSION") {
   broker b;
@@ -398,4 +340,97 @@ TEST_CASE("kafka: admin APIs create, describe and delete topics") {
   CHECK(rr.responses.at(0).error == error_code::none);
   CHECK(rr.responses.at(1).error == error_code::unknown_topic_or_partition);
   CHECK(b.eng().list_topics().empty());
+}
+
+TEST_CASE("kafka: Produce v5+ reports the partition's real log start offset, also after retention") {
+  broker b;
+  config::topic_settings ts;
+  ts.partitions = 1;
+  ts.log.segment_bytes = 4000;     // ~3 of the batches below per segment
+  ts.log.retention_bytes = 4000;   // keep about one segment
+  ts.log.retention_ms = -1;
+  REQUIRE(b.eng().create_topic("ls", ts));
+  raw_client c(b.port());
+  auto batch = make_batch(10, -1, -1, -1, 100);  // ~1.2 KB, 10 records
+  auto first = produce(c, "ls", 0, batch);
+  REQUIRE(first.error == error_code::none);
+  CHECK(first.log_start_offset == 0);  // was -1 before the fix
+  for (int i = 0; i < 12; ++i) REQUIRE(produce(c, "ls", 0, batch).error == error_code::none);
+  auto deleted = b.eng().apply_retention();
+  REQUIRE(deleted);
+  REQUIRE(*deleted > 0);
+  auto info = b.eng().describe_topic("ls");
+  REQUIRE(info);
+  const int64_t start = info->partitions[0].log_start;
+  REQUIRE(start > 0);
+  auto after = produce(c, "ls", 0, batch);
+  CHECK(after.error == error_code::none);
+  CHECK(after.log_start_offset == start);
+  CHECK(after.base_offset == 130);
+
+  // Duplicates of an idempotent batch are acknowledged with the same log start.
+  auto id = c.send(kafka::init_producer_id_request{}, 1);
+  auto pid = c.receive<kafka::init_producer_id_response>(1, id).producer_id;
+  auto idem = make_batch(2, pid, 0, 0);
+  CHECK(produce(c, "ls", 0, idem).log_start_offset == start);
+  auto dup = produce(c, "ls", 0, idem);
+  CHECK(dup.base_offset == 140);
+  CHECK(dup.log_start_offset == start);
+}
+
+TEST_CASE("kafka: Fetch min_bytes waits until enough bytes arrived across partitions, or max_wait_ms") {
+  broker b;
+  REQUIRE(b.eng().create_topic("mb", 2));
+  raw_client consumer(b.port()), producer(b.port());
+  auto batch = make_batch(10, -1, -1, -1, 100);  // ~1.2 KB
+  const auto n = static_cast<int32_t>(batch.size());
+  auto fetch_both = [&](int32_t min_bytes, int32_t max_wait_ms, int64_t from0, int64_t from1) {
+    kafka::fetch_request rq;
+    rq.max_wait_ms = max_wait_ms;
+    rq.min_bytes = min_bytes;
+    rq.max_bytes = 1 << 20;
+    rq.topics.push_back({"mb", {{0, -1, from0, -1, 1 << 20}, {1, -1, from1, -1, 1 << 20}}});
+    return consumer.send(rq, 11);
+  };
+  auto bytes_of = [](const kafka::fetch_response& r) {
+    size_t total = 0;
+    for (auto& p : r.responses.at(0).partitions)
+      for (auto& chunk : p.records) total += chunk.data.size();
+    return total;
+  };
+
+  SUBCASE("data below min_bytes is held until max_wait_ms") {
+    REQUIRE(produce(producer, "mb", 0, batch).error == error_code::none);
+    auto start = std::chrono::steady_clock::now();
+    auto id = fetch_both(100 * n, 1200, 0, 0);
+    auto r = consumer.receive<kafka::fetch_response>(11, id, 20s);
+    CHECK(std::chrono::steady_clock::now() - start >= 1100ms);  // not answered at once
+    CHECK(bytes_of(r) == batch.size());  // but with what there was
+  }
+  SUBCASE("appends to several partitions add up to min_bytes and wake the fetch") {
+    auto start = std::chrono::steady_clock::now();
+    auto id = fetch_both(3 * n, 30000, 0, 0);
+    CHECK(consumer.read_exact(4, 300ms).size() != 4);
+    REQUIRE(produce(producer, "mb", 0, batch).error == error_code::none);
+    REQUIRE(produce(producer, "mb", 1, batch).error == error_code::none);
+    // Two batches, fewer than min_bytes: still parked.
+    CHECK(consumer.read_exact(4, 300ms).size() != 4);
+    REQUIRE(produce(producer, "mb", 0, batch).error == error_code::none);
+    auto r = consumer.receive<kafka::fetch_response>(11, id, 20s);
+    CHECK(std::chrono::steady_clock::now() - start < 15s);
+    CHECK(bytes_of(r) == 3 * batch.size());
+    auto& ps = r.responses.at(0).partitions;
+    CHECK(batches_in(ps.at(0)).size() == 2);
+    CHECK(batches_in(ps.at(1)).size() == 1);
+    CHECK(ps.at(0).high_watermark == 20);
+  }
+  SUBCASE("data already there across partitions answers at once") {
+    REQUIRE(produce(producer, "mb", 0, batch).error == error_code::none);
+    REQUIRE(produce(producer, "mb", 1, batch).error == error_code::none);
+    auto start = std::chrono::steady_clock::now();
+    auto id = fetch_both(2 * n, 30000, 0, 0);
+    auto r = consumer.receive<kafka::fetch_response>(11, id, 20s);
+    CHECK(std::chrono::steady_clock::now() - start < 15s);
+    CHECK(bytes_of(r) == 2 * batch.size());
+  }
 }

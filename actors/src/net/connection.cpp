@@ -1,5 +1,7 @@
 #include "net/connection.hpp"
 
+#include <algorithm>
+
 #include "lkstream/kafka/api_versions.hpp"
 #include "lkstream/model/byte_order.hpp"
 #include "net/handlers/handler.hpp"
@@ -11,6 +13,9 @@ namespace {
 // Smallest request: the v1 header prefix (api_key int16, api_version int16, correlation_id
 // int32) = 8 bytes; shorter frames cannot even be answered.
 constexpr int32_t min_request_bytes = 8;
+
+// First allocation for a request body; larger frames grow as their bytes arrive.
+constexpr size_t first_chunk_bytes = 64 << 10;
 
 std::string describe_endpoint(const asio::ip::tcp::socket& s) {
   asio::error_code ec;
@@ -116,21 +121,35 @@ void connection::resume_reading() {
 }
 
 void connection::read_body() {
-  frame_ = std::make_shared<bytes>(want_);
+  frame_ = std::make_shared<bytes>();
+  got_ = 0;
+  read_body_chunk();
+}
+
+void connection::read_body_chunk() {
+  // The frame grows with the bytes that arrive (doubling from 64 KiB, never past the announced
+  // size), so a client announcing a large request and sending little costs little memory.
+  const size_t target = std::min(want_, std::max(first_chunk_bytes, 2 * got_));
+  frame_->reserve(target);
+  frame_->resize(target);
   reading_ = true;
-  asio::async_read(*socket_, asio::buffer(frame_->data(), frame_->size()),
-                   [self = shared_from_this()](const asio::error_code& ec, size_t) {
+  asio::async_read(*socket_, asio::buffer(frame_->data() + got_, target - got_),
+                   [self = shared_from_this()](const asio::error_code& ec, size_t n) {
                      self->reading_ = false;
-                     auto frame = std::move(self->frame_);
                      if (self->closed_) return;
                      if (ec) {
+                       self->frame_.reset();
                        self->core_.release(std::exchange(self->reserved_, 0));
                        if (self->draining_) return self->check_drained();
                        return self->close("connection from " + self->peer_ +
                                           ": disconnected in the middle of a " +
-                                          std::to_string(self->want_) + "-byte request (" +
+                                          std::to_string(self->want_) + "-byte request after " +
+                                          std::to_string(self->got_ + n) + " bytes (" +
                                           ec.message() + ")");
                      }
+                     self->got_ += n;
+                     if (self->got_ < self->want_) return self->read_body_chunk();
+                     auto frame = std::move(self->frame_);
                      self->on_frame(std::move(frame));
                      self->read_size();
                    });

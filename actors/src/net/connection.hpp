@@ -5,7 +5,8 @@
 // minimum or above limits.max_request_bytes closes the connection with a log line before any
 // allocation; otherwise the frame's bytes are reserved in the listener's global budget first
 // (reading pauses while the budget is exhausted or max_in_flight_per_connection requests are
-// in progress). Frames are decoded by the codec and dispatched at once, so pipelined requests
+// in progress). The frame's memory then grows with the bytes actually received, so a lying
+// size prefix holds budget (until the idle timeout) but not memory. Frames are decoded by the codec and dispatched at once, so pipelined requests
 // run concurrently.
 //
 // Writing: every request gets a sequence number; complete() stores its encoded response and
@@ -69,6 +70,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void read_size();
   void start_body();
   void read_body();
+  void read_body_chunk();
   void on_frame(shared_bytes frame);
   void flush();
   void write_ready();
@@ -87,7 +89,8 @@ class connection : public std::enable_shared_from_this<connection> {
   std::array<std::byte, 4> size_buf_{};
   size_t want_ = 0;                   // size of the frame being read
   size_t reserved_ = 0;               // budget reserved for it
-  std::shared_ptr<bytes> frame_;      // being read
+  size_t got_ = 0;                    // bytes of it read so far
+  std::shared_ptr<bytes> frame_;      // being read (grows with the bytes received)
   bool reading_ = false;              // an async read is outstanding
   bool paused_ = false;               // waiting for budget or in-flight room
   bool draining_ = false;

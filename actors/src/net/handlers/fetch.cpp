@@ -1,6 +1,8 @@
 #include "net/handlers/fetch.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <memory>
 
 #include "lkstream/model/record_batch.hpp"
 #include "net/kafka_errors.hpp"
@@ -17,25 +19,60 @@ struct fetch_slot {
   // To answer a parked fetch early (fetch_now). Weak: the partition actor holds the sink while
   // the fetch is queued or parked, and the sink's callback holds this gather.
   std::weak_ptr<actors::fetch_sink> sink;
-  bool answered = false;
+  bool done = false;                 // no request of this slot is (or will be) outstanding
+  int64_t next_offset = 0;           // where a follow-up read of this partition starts
+  size_t budget = 0;                 // partition_max_bytes left for follow-up reads
   std::vector<shared_bytes> chunks;  // whole batches, as the partition returned them
 };
 
+// The offset after the last whole batch in `chunk` (or `fallback` when it holds none).
+int64_t offset_after(const shared_bytes& chunk, int64_t fallback) {
+  if (!chunk) return fallback;
+  bytes_view rest(*chunk);
+  int64_t next = fallback;
+  while (!rest.empty()) {
+    auto size = model::peek_batch_size(rest);
+    if (!size || !*size || **size > rest.size()) break;
+    auto h = model::read_header(rest.first(**size));
+    if (!h) break;
+    next = h->last_offset() + 1;
+    rest = rest.subspan(**size);
+  }
+  return next;
+}
+
 // One Fetch request in flight: the partitions' answers arrive one by one on the io thread.
-struct fetch_gather {
+//
+// min_bytes counts across the request's partitions (Kafka's DelayedFetch): every partition is
+// asked with min_bytes 1, so it parks until it has anything. A partition that answers with data
+// while the request's total is still below min_bytes (and max_wait_ms has not passed) is asked
+// again from the offset after its data, with the wait that is left; the request is answered
+// once the total reaches min_bytes (the parked partitions then get fetch_now and answer with
+// what they have), a partition reports an error, or every partition's wait ran out.
+struct fetch_gather : std::enable_shared_from_this<fetch_gather> {
   kafka::fetch_response resp;
   std::vector<fetch_slot> slots;
-  size_t outstanding = 0;
+  std::weak_ptr<listener_core> core;
+  std::chrono::steady_clock::time_point deadline;
+  size_t open = 0;  // slots not done
   size_t bytes = 0;
   size_t min_bytes = 1;
   size_t max_bytes = 0;
   bool flushed = false;  // every parked partition was told to answer now
   std::optional<reply_slot> reply;
 
+  static void ask(const std::shared_ptr<fetch_gather>& g, size_t i,
+                  const actors::fetch_request& rq) {
+    auto sink = std::make_shared<net_fetch_sink>(
+        g->core, [g, i](actors::fetch_response& r) { g->on_answer(i, r); });
+    g->slots[i].sink = sink;
+    caf::anon_send(g->slots[i].partition, actors::fetch_atom::value, rq,
+                   actors::fetch_sink_ptr(std::move(sink)));
+  }
+
   void on_answer(size_t i, actors::fetch_response& r) {
     auto& slot = slots[i];
-    if (slot.answered) return;
-    slot.answered = true;
+    if (slot.done) return;
     auto& pr = resp.responses[slot.t].partitions[slot.p];
     pr.error = to_kafka_error(r.code);
     if (r.code == errc::ok || r.code == errc::offset_out_of_range) {
@@ -43,20 +80,40 @@ struct fetch_gather {
       pr.last_stable_offset = r.high_watermark.value();  // no transactions: LSO = HW (P14)
       pr.log_start_offset = r.log_start.value();
     }
-    if (r.code == errc::ok) {
-      slot.chunks = std::move(r.chunks);
-      bytes += r.bytes;
+    const size_t got = r.code == errc::ok ? r.bytes : 0;
+    if (got) {
+      bytes += got;
+      slot.budget = slot.budget > got ? slot.budget - got : 0;
+      for (auto& c : r.chunks) {
+        slot.next_offset = offset_after(c, slot.next_offset);
+        slot.chunks.push_back(std::move(c));
+      }
     }
-    --outstanding;
-    if (!flushed && (bytes >= min_bytes || r.code != errc::ok)) flush();
-    if (outstanding == 0) finish();
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
+    if (r.code != errc::ok || flushed || bytes >= min_bytes || got == 0 || slot.budget == 0 ||
+        left <= 0) {
+      slot.done = true;
+      --open;
+      if (!flushed && (bytes >= min_bytes || r.code != errc::ok)) flush();
+      if (open == 0) finish();
+      return;
+    }
+    // Some data, not yet min_bytes in total: wait for more from where this answer ended.
+    actors::fetch_request more;
+    more.start = offset{slot.next_offset};
+    more.max_bytes = slot.budget;
+    more.min_bytes = 1;
+    more.max_wait_ms = left;
+    ask(shared_from_this(), i, more);
   }
 
   // Enough data (or an error to report): the partitions still parked answer with what they have.
   void flush() {
     flushed = true;
     for (auto& s : slots)
-      if (!s.answered)
+      if (!s.done)
         if (auto sink = s.sink.lock())
           caf::anon_send(s.partition, actors::fetch_now_atom::value, actors::fetch_sink_ptr(sink));
   }
@@ -98,10 +155,12 @@ struct fetch_gather {
 
 void handle_fetch(const request_context& ctx, kafka::fetch_request rq, reply_slot reply) {
   auto g = std::make_shared<fetch_gather>();
+  g->core = ctx.weak_core();
   g->reply.emplace(std::move(reply));
   g->min_bytes = static_cast<size_t>(std::max(rq.min_bytes, 1));
   g->max_bytes = static_cast<size_t>(std::max(rq.max_bytes, 1));
   const int64_t max_wait = rq.min_bytes > 0 ? std::max(rq.max_wait_ms, 0) : 0;
+  g->deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_wait);
   auto& board = *ctx.core.eng.board;
 
   std::vector<actors::fetch_request> requests;
@@ -119,34 +178,29 @@ void handle_fetch(const request_context& ctx, kafka::fetch_request rq, reply_slo
         pr.error = error_code::unknown_topic_or_partition;
         continue;
       }
+      actors::fetch_request frq;
+      frq.start = offset{fp.fetch_offset};
+      frq.max_bytes =
+          static_cast<size_t>(std::clamp(fp.partition_max_bytes, 1, std::max(rq.max_bytes, 1)));
+      frq.min_bytes = 1;  // each partition wakes on any data; min_bytes is counted here
+      frq.max_wait_ms = max_wait;
       fetch_slot slot;
       slot.t = t;
       slot.p = p;
       slot.partition = topic->partitions[fp.partition];
+      slot.next_offset = fp.fetch_offset;
+      slot.budget = frq.max_bytes;
       g->slots.push_back(std::move(slot));
-      actors::fetch_request frq;
-      frq.start = offset{fp.fetch_offset};
-      frq.max_bytes = static_cast<size_t>(std::clamp(fp.partition_max_bytes, 1, std::max(rq.max_bytes, 1)));
-      frq.min_bytes = 1;  // each partition wakes on any data; min_bytes is counted here
-      frq.max_wait_ms = max_wait;
       requests.push_back(frq);
     }
   }
-  g->outstanding = g->slots.size();
+  g->open = g->slots.size();
   if (g->slots.empty()) {
     g->finish();
     return;
   }
-  // All sinks exist before the first request goes out: an answer may trigger flush().
-  std::vector<actors::fetch_sink_ptr> sinks;
-  for (size_t i = 0; i < g->slots.size(); ++i) {
-    sinks.push_back(std::make_shared<net_fetch_sink>(
-        ctx.weak_core(), [g, i](actors::fetch_response& r) { g->on_answer(i, r); }));
-    g->slots[i].sink = sinks.back();
-  }
-  for (size_t i = 0; i < g->slots.size(); ++i)
-    caf::anon_send(g->slots[i].partition, actors::fetch_atom::value, requests[i],
-                   std::move(sinks[i]));
+  // Answers come back through the io thread, so none can arrive before every slot was asked.
+  for (size_t i = 0; i < g->slots.size(); ++i) fetch_gather::ask(g, i, requests[i]);
 }
 
 }  // namespace lkstream::net

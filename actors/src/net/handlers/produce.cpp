@@ -133,6 +133,7 @@ void handle_produce(const request_context& ctx, kafka::produce_request rq, reply
           if (out.code == errc::ok) {
             pr.base_offset = out.info.base_offset.value();
             pr.log_append_time_ms = out.info.log_append_time;
+            pr.log_start_offset = out.log_start.value();
           } else {
             pr.error = outcome_error(out);
             if (g->version >= 8) pr.error_message = out.message;
