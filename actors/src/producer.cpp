@@ -111,13 +111,12 @@ struct producer_core : std::enable_shared_from_this<producer_core> {
     }
   }
 
-  void fail_batch(topic_acc& acc, size_t p, errc code,
-                  std::string_view why = "topic deleted before the batch was sent") {
+  void fail_batch(topic_acc& acc, size_t p, errc code) {
     auto& b = acc.batches[p];
     if (b.empty()) return;
     delivery_report rep;
     rep.code = code;
-    rep.message = why;
+    rep.message = "topic deleted before the batch was sent";
     rep.topic = acc.handle->name;
     rep.partition = static_cast<int32_t>(p);
     for (auto& cb : b.callbacks)
@@ -208,16 +207,29 @@ struct producer_core : std::enable_shared_from_this<producer_core> {
   // batches grow by themselves, when idle every record leaves at once.
   // A partition that answered `closed` is gone (engine shutdown, topic deletion): what waits
   // for it fails now instead of being sent to an actor that no longer answers.
+  // Callbacks run without the lock held, as for acknowledged batches.
   void on_batch_done(uint64_t acc_id, const std::string& topic, size_t p, errc code) {
-    std::lock_guard<std::mutex> g(m);
-    auto it = topics.find(topic);
-    if (it == topics.end() || it->second.id != acc_id || p >= it->second.batches.size()) return;
-    auto& b = it->second.batches[p];
-    if (b.in_flight > 0) --b.in_flight;
-    if (code == errc::closed)
-      fail_batch(it->second, p, errc::closed, "partition closed before the batch was sent");
-    else if (opts.linger_ms <= 0 && b.in_flight == 0)
-      seal_locked(it->second, p);
+    std::vector<delivery_callback> failed;
+    {
+      std::lock_guard<std::mutex> g(m);
+      auto it = topics.find(topic);
+      if (it == topics.end() || it->second.id != acc_id || p >= it->second.batches.size()) return;
+      auto& b = it->second.batches[p];
+      if (b.in_flight > 0) --b.in_flight;
+      if (code == errc::closed && !b.empty()) {
+        failed = std::move(b.callbacks);
+        b.reset();
+      } else if (code != errc::closed && opts.linger_ms <= 0 && b.in_flight == 0) {
+        seal_locked(it->second, p);
+      }
+    }
+    delivery_report rep;
+    rep.code = errc::closed;
+    rep.message = "partition closed before the batch was sent";
+    rep.topic = topic;
+    rep.partition = static_cast<int32_t>(p);
+    for (auto& cb : failed)
+      if (cb) cb(rep);
   }
 };
 
