@@ -115,6 +115,17 @@ class server {
 };
 
 /// CHECKs exit 0 and returns stdout.
+std::string ok(const run_result& r);
+
+/// Topic "events" with one partition holding the values m0..m9 at offsets 0..9.
+void create_events_m0_to_m9(server& srv) {
+  ok(srv.cli({"topic", "create", "events", "--partitions", "1"}));
+  std::string input;
+  for (int i = 0; i < 10; ++i) input += "m" + std::to_string(i) + "\n";
+  CHECK(ok(srv.cli({"produce", "events"}, srv.input_file("events.txt", input))) ==
+        "produced 10 records to events\n");
+}
+
 std::string ok(const run_result& r) {
   CHECK_MESSAGE(r.exit_code == 0, "stderr: " << r.err << "\nstdout: " << r.out);
   return r.out;
@@ -245,10 +256,7 @@ TEST_CASE(
     "cli: consume with --group commits what it printed, so the next run continues, and "
     "group list/describe show the lag") {
   server srv;
-  ok(srv.cli({"topic", "create", "events", "--partitions", "1"}));
-  std::string input;
-  for (int i = 0; i < 10; ++i) input += "m" + std::to_string(i) + "\n";
-  ok(srv.cli({"produce", "events"}, srv.input_file("events.txt", input)));
+  create_events_m0_to_m9(srv);
 
   CHECK(ok(srv.cli({"consume", "events", "--group", "g", "--from-beginning", "--count", "4"})) ==
         "m0\nm1\nm2\nm3\n");
@@ -276,10 +284,7 @@ TEST_CASE(
     "cli: group reset to an offset, to the latest and to the earliest, then consume from "
     "there") {
   server srv;
-  ok(srv.cli({"topic", "create", "events", "--partitions", "1"}));
-  std::string input;
-  for (int i = 0; i < 10; ++i) input += "m" + std::to_string(i) + "\n";
-  ok(srv.cli({"produce", "events"}, srv.input_file("events.txt", input)));
+  create_events_m0_to_m9(srv);
   ok(srv.cli({"consume", "events", "--group", "g", "--from-beginning", "--count", "5"}));
 
   auto to_offset = ok(srv.cli({"group", "reset", "g", "--to-offset", "2"}));
