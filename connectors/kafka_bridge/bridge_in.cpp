@@ -27,14 +27,8 @@ plugin::status bridge_in::start() {
                        {"client.id", "lkstream-bridge." + std::string(host().connector_name())}},
                       conf);
   if (!st.ok()) return st;
-  rd_kafka_conf_set_opaque(conf.get(), this);
-  rd_kafka_conf_set_error_cb(conf.get(), &on_error);
-  rd_kafka_conf_set_log_cb(conf.get(), &on_log);
-  char err[512];
-  consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), err, sizeof err);
-  if (!consumer_)
-    return plugin::config_error(std::string("cannot create the Kafka consumer: ") + err);
-  conf.release();  // owned by the consumer now
+  st = new_client(RD_KAFKA_CONSUMER, std::move(conf), {this, &on_error, &on_log}, consumer_);
+  if (!st.ok()) return st;
   rd_kafka_poll_set_consumer(consumer_);
 
   auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(host().topics().size()));

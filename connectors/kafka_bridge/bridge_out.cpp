@@ -34,15 +34,9 @@ plugin::status bridge_out::start() {
                        {"client.id", "lkstream-bridge." + std::string(host().connector_name())}},
                       conf);
   if (!st.ok()) return st;
-  rd_kafka_conf_set_opaque(conf.get(), this);
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &on_delivery);
-  rd_kafka_conf_set_error_cb(conf.get(), &on_error);
-  rd_kafka_conf_set_log_cb(conf.get(), &on_log);
-  char err[512];
-  producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), err, sizeof err);
-  if (!producer_)
-    return plugin::config_error(std::string("cannot create the Kafka producer: ") + err);
-  conf.release();  // owned by the producer now
+  st = new_client(RD_KAFKA_PRODUCER, std::move(conf), {this, &on_error, &on_log}, producer_);
+  if (!st.ok()) return st;
   host().info("mirroring to Kafka " + host().get_string("bootstrap.servers"));
   return plugin::ok();
 }

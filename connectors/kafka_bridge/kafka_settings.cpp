@@ -98,6 +98,20 @@ plugin::status make_conf(const plugin::host& host, const std::vector<pinned_prop
   return plugin::ok();
 }
 
+plugin::status new_client(rd_kafka_type_t type, conf_ptr conf, const client_callbacks& callbacks,
+                          rd_kafka_t*& out) {
+  rd_kafka_conf_set_opaque(conf.get(), callbacks.opaque);
+  rd_kafka_conf_set_error_cb(conf.get(), callbacks.error);
+  rd_kafka_conf_set_log_cb(conf.get(), callbacks.log);
+  char err[512];
+  out = rd_kafka_new(type, conf.get(), err, sizeof err);
+  if (!out)
+    return plugin::config_error(std::string("cannot create the Kafka ") +
+                                (type == RD_KAFKA_PRODUCER ? "producer" : "consumer") + ": " + err);
+  conf.release();  // owned by the client now
+  return plugin::ok();
+}
+
 void log_to_host(const plugin::host& host, int level, const char* facility, const char* text) {
   const lks_log_level l = level <= 3 ? LKS_LOG_WARN : level <= 6 ? LKS_LOG_INFO : LKS_LOG_DEBUG;
   host.log(l, std::string("librdkafka ") + facility + ": " + text);

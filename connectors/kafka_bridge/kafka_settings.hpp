@@ -62,6 +62,18 @@ plugin::status make_conf(const plugin::host& host, const std::vector<pinned_prop
                          const std::vector<std::pair<const char*, std::string>>& defaults,
                          conf_ptr& out);
 
+/// What a bridge client hands librdkafka: itself as opaque and its error and log callbacks.
+struct client_callbacks {
+  void* opaque;
+  void (*error)(rd_kafka_t*, int err, const char* reason, void* opaque);
+  void (*log)(const rd_kafka_t*, int level, const char* facility, const char* text);
+};
+
+/// rd_kafka_new of `type` from `conf` (consumed) with the callbacks set; a config_error with
+/// librdkafka's reason when it refuses.
+plugin::status new_client(rd_kafka_type_t type, conf_ptr conf, const client_callbacks& callbacks,
+                          rd_kafka_t*& out);
+
 /// One librdkafka log line (syslog level) to the host log, prefixed "librdkafka FAC: ".
 void log_to_host(const plugin::host& host, int level, const char* facility, const char* text);
 
