@@ -50,6 +50,9 @@ int run_cli(std::vector<std::string> args) {
 
 NB_MODULE(_lkstream, m) {
   m.doc() = "Native part of lkstream (see the lkstream package for the API).";
+  // Objects a script leaves in module globals are still alive when the interpreter finalises
+  // (the engine was closed by lkstream's atexit hook); that is not a reference leak.
+  nb::set_leak_warnings(false);
   lkstream::python::init_errors();
   lkstream::python::bind_engine(m);
   lkstream::python::bind_producer(m);
