@@ -145,6 +145,12 @@ TEST_CASE("plugin loader: a malformed config schema is refused naming the field"
   CHECK(msg.find("schema field 0 (\"format\"): an enum needs choices") != std::string::npos);
 }
 
+TEST_CASE("plugin loader: a by-config plugin whose kind_key is not an enum is refused") {
+  auto msg = load_error("bad_kind_key");
+  CHECK(msg.find("liblkstream_bad_kind_key.so: kind_key \"path\" must name an enum field of the "
+                 "schema that is required or has a default") != std::string::npos);
+}
+
 TEST_CASE("connector schema: unknown keys, missing required keys and bad values are reported "
           "together") {
   auto lib = load("file_sink", {std::string(builtin_connector_dir())});

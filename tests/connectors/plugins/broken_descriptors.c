@@ -6,6 +6,7 @@
  *   liblkstream_no_entry.so        exports lkstream_connector_entry_v0 instead of the entry symbol
  *   liblkstream_misnamed.so        calls itself "someone_else"
  *   liblkstream_bad_schema.so      an enum key without choices
+ *   liblkstream_bad_kind_key.so    LKS_KIND_BY_CONFIG (1.1) whose kind_key is a string field
  * Nothing here may ever be called beyond the entry function: every entry point aborts. */
 #include <stdlib.h>
 
@@ -23,6 +24,13 @@ static int never_poll(void* instance, int64_t timeout_ms, char* errstr, size_t n
   (void)instance; (void)timeout_ms; (void)errstr; (void)n;
   abort();
 }
+#ifdef BROKEN_BAD_KIND_KEY
+static int never_write(void* instance, const lks_record* records, size_t count, char* errstr,
+                       size_t n) {
+  (void)instance; (void)records; (void)count; (void)errstr; (void)n;
+  abort();
+}
+#endif
 static void never_destroy(void* instance) {
   (void)instance;
   abort();
@@ -69,6 +77,13 @@ LKS_EXPORT const lks_connector* lkstream_connector_entry(void) {
 #endif
 #ifdef BROKEN_SHORT_STRUCT
   descriptor.struct_size = 24;
+#endif
+#ifdef BROKEN_BAD_KIND_KEY
+  descriptor.kind = LKS_KIND_BY_CONFIG;
+  descriptor.write = never_write;
+  descriptor.flush = never_call;
+  descriptor.kind_key = "path";
+  descriptor.source_value = "in";
 #endif
   return &descriptor;
 }
