@@ -263,12 +263,16 @@ class AsyncConsumer:
 
     async def __anext__(self) -> Record:
         while True:
-            batch = self._consumer.poll_batch(1, timeout=0)
+            try:
+                batch = self._consumer.poll_batch(1, timeout=0)
+            except ClosedError:
+                raise StopAsyncIteration from None
             if batch:
                 return batch[0]
-            if self._consumer.closed:
-                raise StopAsyncIteration
-            await self._wait(1.0)
+            try:
+                await self._wait(1.0)
+            except ClosedError:
+                raise StopAsyncIteration from None
 
     async def _wait(self, timeout: float | None) -> bool:
         loop = asyncio.get_running_loop()

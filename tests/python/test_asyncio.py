@@ -102,3 +102,16 @@ def test_python_cancelled_async_wait_loses_no_record(lk: lkstream.Engine) -> Non
     assert asyncio.run(main()) == b"first"
     c.close()
     p.close()
+
+
+def test_python_async_iteration_ends_when_the_consumer_is_closed(lk: lkstream.Engine) -> None:
+    lk.create_topic("aio-end", 1)
+    c = lk.consumer(partitions=[("aio-end", 0)], auto_offset_reset="earliest")
+
+    async def main() -> list[lkstream.Record]:
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.3, c.close)
+        return [rec async for rec in c.aio()]
+
+    assert asyncio.run(asyncio.wait_for(main(), 60)) == []
+    assert c.closed
