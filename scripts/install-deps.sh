@@ -8,6 +8,8 @@ apt_packages=(build-essential cmake ninja-build pkg-config libcaf-dev librdkafka
               zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
               # Apache Kafka for the bridge tests and benchmarks (scripts/apache-kafka.sh), Java client tests
               maven openjdk-17-jdk-headless python3-venv
+              # the Python package (python/, nanobind) builds against the interpreter's headers
+              python3-dev
               # kafkajs client tests (npm: NodeSource's nodejs bundles it, Debian's needs the package)
               nodejs
               # libFuzzer target of the Kafka request decoder (tests/fuzz), built with clang 14
