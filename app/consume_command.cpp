@@ -24,6 +24,23 @@ struct message_deleter {
 };
 using message_ptr = std::unique_ptr<rd_kafka_message_t, message_deleter>;
 
+/// Errors librdkafka reports outside of messages (error_cb, called from our poll calls).
+struct connection_state {
+  bool all_brokers_down = false;
+  bool fatal = false;
+  std::string text;
+};
+
+void on_error(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  auto* st = static_cast<connection_state*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+    st->all_brokers_down = true;
+  } else if (err == RD_KAFKA_RESP_ERR__FATAL) {
+    st->fatal = true;
+    st->text = reason;
+  }
+}
+
 enum class output_format { key_value, value_only, json };
 
 void print_record(const rd_kafka_message_t& m, output_format format) {
@@ -78,6 +95,11 @@ int run_consume(const parsed_args& args) {
                           {{"group.id", "lkstream-cli-" + std::to_string(::getpid())},
                            {"enable.auto.commit", "false"}});
   }
+  connection_state conn;
+  how.setup = [&conn](rd_kafka_conf_t* conf) {
+    rd_kafka_conf_set_error_cb(conf, on_error);
+    rd_kafka_conf_set_opaque(conf, &conn);
+  };
   int rc = exit_failure;
   auto client = connect_admin(args, rc, how);
   if (!client) return rc;
@@ -110,14 +132,20 @@ int run_consume(const parsed_args& args) {
     if (!m) {
       std::fflush(stdout);  // about to wait: show what we have
       m.reset(rd_kafka_consumer_poll(rk, 200));
-      if (!m) continue;
     }
+    // A single server: when it is gone, waiting for it would be a hang, not a retry.
+    if (conn.all_brokers_down) {
+      failure = "lost the connection to " + client->options().bootstrap +
+                " (the server stopped or is unreachable)";
+      break;
+    }
+    if (conn.fatal) {
+      failure = "consuming " + topic + ": " + conn.text;
+      break;
+    }
+    if (!m) continue;
     if (m->err) {
       // Transient errors (a reconnect) are retried by librdkafka; these are not.
-      if (m->err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
-        failure = "lost the connection to " + client->options().bootstrap;
-        break;
-      }
       if (m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
           m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
         failure = "topic '" + topic + "' does not exist (any more)";
@@ -141,6 +169,11 @@ int run_consume(const parsed_args& args) {
   std::fflush(stdout);
   std::signal(SIGINT, previous_int);
   std::signal(SIGTERM, previous_term);
+  if (conn.all_brokers_down || conn.fatal) {
+    // Committing or leaving the group would wait for a server that is not there.
+    client->abandon();
+    return args.failure(failure);
+  }
   if (group && printed > 0) {
     // Synchronous: the stored offsets are durable on the server before we exit.
     if (auto c = rd_kafka_commit(rk, nullptr, 0); c && c != RD_KAFKA_RESP_ERR__NO_OFFSET)

@@ -14,7 +14,9 @@
 // "VALUE" otherwise (--value-only: always VALUE), bytes as stored; --json prints one object per
 // line (topic, partition, offset, timestamp, key, value; invalid UTF-8 replaced).
 // Runs until --count records were printed, or SIGINT/SIGTERM (exit 0 after committing). Exit 1
-// when the server is unreachable or lost, or the topic does not exist; 2 for bad flags.
+// when the server is unreachable, or lost while consuming (librdkafka reports all brokers
+// down: we exit at once rather than wait for a restart), or the topic does not exist; 2 for
+// bad flags.
 
 #include "cli.hpp"
 

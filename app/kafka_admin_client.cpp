@@ -82,6 +82,10 @@ result<kafka_admin_client> kafka_admin_client::connect(const connection_options&
   return kafka_admin_client(opts, std::move(rk));
 }
 
+void kafka_admin_client::abandon() {
+  if (rk_) rd_kafka_destroy_flags(rk_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+}
+
 result<std::vector<topic_listing>> kafka_admin_client::list_topics() {
   const rd_kafka_metadata_t* raw = nullptr;
   // all_topics=1 asks for every topic without naming one, so nothing gets auto-created.

@@ -79,6 +79,10 @@ class kafka_admin_client {
 
   rd_kafka_t* handle() const { return rk_.get(); }
 
+  /// Destroys the handle now without the consumer close (group leave, final commit) that
+  /// would wait for a server that is gone. handle() is null afterwards.
+  void abandon();
+
   /// Every topic with its partition count, sorted by name.
   result<std::vector<topic_listing>> list_topics();
 

@@ -84,7 +84,12 @@ class server {
     REQUIRE(std::regex_search(*ready, m, std::regex("Kafka on (127\\.0\\.0\\.1:[0-9]+)")));
     bootstrap_ = m[1];
   }
-  ~server() {
+  ~server() { stop(); }
+
+  /// SIGTERM, then checks that serve exits 0. Idempotent.
+  void stop() {
+    if (stopped_) return;
+    stopped_ = true;
     proc_.send_signal(SIGTERM);
     while (proc_.read_line(after(30s))) {
     }
@@ -112,6 +117,7 @@ class server {
   temp_dir dir_;
   child_process proc_;
   std::string bootstrap_;
+  bool stopped_ = false;
 };
 
 /// CHECKs exit 0 and returns stdout.
@@ -349,6 +355,30 @@ TEST_CASE("cli: group reset refuses a group with active members") {
   // Once it left, the reset goes through.
   auto reset = srv.cli({"group", "reset", "live", "--to-earliest", "--topic", "events"});
   CHECK_MESSAGE(reset.exit_code == 0, reset.err);
+}
+
+TEST_CASE("cli: consume exits 1 with a clear message soon after the server goes away") {
+  server srv;
+  ok(srv.cli({"topic", "create", "events", "--partitions", "1"}));
+  // One plain consumer and one group member, both waiting for records when the server stops.
+  child_process plain(
+      {LKSTREAM_APP, "consume", "events", "--from-beginning", "--bootstrap", srv.bootstrap()});
+  child_process member({LKSTREAM_APP, "consume", "events", "--group", "g", "--from-beginning",
+                        "--bootstrap", srv.bootstrap()});
+  REQUIRE(plain.started());
+  REQUIRE(member.started());
+  ok(srv.cli({"produce", "events"}, srv.input_file("one.txt", "first\n")));
+  // Both are connected and consuming once they printed the record.
+  CHECK(plain.read_line(after(60s)) == std::optional<std::string>("first"));
+  CHECK(member.read_line(after(60s)) == std::optional<std::string>("first"));
+  srv.stop();
+  for (auto* p : {&plain, &member}) {
+    auto st = p->wait(after(30s));
+    REQUIRE_MESSAGE(st, "consume still running after the server stopped");
+    CHECK((WIFEXITED(*st) && WEXITSTATUS(*st) == 1));
+    CHECK_MESSAGE(contains(p->stderr_text(), "lost the connection to " + srv.bootstrap()),
+                  p->stderr_text());
+  }
 }
 
 TEST_CASE("cli: with nothing listening every client command fails fast with a clear message") {
