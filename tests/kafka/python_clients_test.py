@@ -188,8 +188,24 @@ def kafka_python_scenario(bootstrap):
     tps = [kafka.TopicPartition(topic, part) for part in range(PARTITIONS)]
     ends = c1.end_offsets(tps)
     assert sum(ends.values()) == n, ends
-    for c in (c1, c2):
-        c.commit({tp: kafka.structs.OffsetAndMetadata(ends[tp], "", -1) for tp in c.assignment()})
+    # A rebalance may still be settling (a member rejoining late): the broker then answers
+    # commits with REBALANCE_IN_PROGRESS, as Kafka does. Poll and commit again until the group's
+    # committed offsets are the end offsets of every partition.
+    retriable = (kafka.errors.RebalanceInProgressError, kafka.errors.CommitFailedError,
+                 kafka.errors.IllegalGenerationError, kafka.errors.UnknownMemberIdError)
+
+    def all_committed():
+        return all(c1.committed(tp) == ends[tp] for tp in tps)
+
+    def commit_step():
+        for c in (c1, c2):
+            try:
+                c.commit({tp: kafka.structs.OffsetAndMetadata(ends[tp], "", -1)
+                          for tp in c.assignment()})
+            except retriable:
+                step()
+
+    wait_until(all_committed, commit_step, 60, "kafka-python members committing the end offsets")
     c2.close()
     wait_until(lambda: len(c1.assignment()) == PARTITIONS, lambda: c1.poll(timeout_ms=50), 60,
                "partitions moving to the remaining kafka-python consumer")
