@@ -168,7 +168,7 @@ int run_status(const parsed_args& args) {
     for (auto& p : s.partitions)
       std::cout << "  position:   " << p.tp.topic << "-" << p.tp.partition.value() << " at "
                 << p.position << ", committed " << p.committed << ", end " << p.end_offset
-                << ", lag " << p.lag() << "\n";
+                << ", lag " << uncommitted(p) << "\n";
     std::cout << "  restarts:   " << s.restarts;
     if (s.state == connector_state::backing_off)
       std::cout << " (next attempt within " << s.backoff_ms << " ms)";

@@ -50,6 +50,9 @@ enum class connector_state : uint8_t {
 
 /// "starting", "running", "backing_off", "finished", "failed", "stopped".
 std::string_view to_string(connector_state s);
+/// A sink partition's records not committed yet: end - committed (end - position before the
+/// first commit), never negative.
+int64_t uncommitted(const partition_lag& p);
 /// The inverse of to_string; nullopt for any other text.
 std::optional<connector_state> connector_state_from_string(std::string_view s);
 
@@ -75,7 +78,8 @@ struct connector_status {
   /// Sink: per assigned partition its position, committed offset and end offset (refreshed
   /// about once a second while running).
   std::vector<partition_lag> partitions;
-  /// Sink: records behind the end of the log (sum over partitions); source: in_flight.
+  /// Sink: records not committed yet (end offset - committed offset, or - position before
+  /// the first commit, summed over partitions); source: in_flight.
   int64_t lag() const;
   /// When the snapshot was published to the status topic (ms since the epoch; 0 = never).
   int64_t published_ms = 0;

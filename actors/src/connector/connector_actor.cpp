@@ -292,6 +292,9 @@ void sink_step(self_ptr self) {
   auto& s = self->state;
   auto polled = s.cons->poll(s.cfg.opts.poll_timeout);
   if (!polled) return fail(self, {LKS_ERR_RETRY, "consumer: " + polled.err().to_string()});
+  // Before the batch's write/flush, which may block (a remote sink waiting for its peer):
+  // meanwhile the status shows the new end offsets against the old commit.
+  refresh_lag(s);
   const record_set& rs = *polled;
   if (!rs.empty()) {
     size_t header_count = 0;
@@ -328,7 +331,6 @@ void sink_step(self_ptr self) {
     s.committed_records += rs.size();
     s.update([&](connector_status& st) { st.records = s.committed_records; });
   }
-  refresh_lag(s);
   self->send(self, cstep_atom::value);
 }
 

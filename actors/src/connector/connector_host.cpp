@@ -21,11 +21,15 @@ std::string_view to_string(connector_state s) {
   return "unknown";
 }
 
+int64_t uncommitted(const partition_lag& p) {
+  const int64_t from = p.committed >= 0 ? p.committed : p.position;
+  return p.end_offset >= 0 && from >= 0 && p.end_offset > from ? p.end_offset - from : 0;
+}
+
 int64_t connector_status::lag() const {
   if (kind == "source") return static_cast<int64_t>(in_flight);
   int64_t total = 0;
-  for (auto& p : partitions)
-    if (p.lag() > 0) total += p.lag();
+  for (auto& p : partitions) total += uncommitted(p);
   return total;
 }
 

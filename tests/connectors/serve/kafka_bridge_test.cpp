@@ -253,6 +253,11 @@ TEST_CASE(
   INFO("to-kafka while Kafka is down: " << out_down.dump());
   CHECK((out_down.value("state", "") == "backing_off" || !out_down.value("condition", "").empty()));
   CHECK(out_down.value("records", 0) < records);  // the second half is not committed
+  auto out_lag = wait_cli_status(server, "to-kafka", [](const nlohmann::json& j) {
+    return j.value("lag", 0) > 0;  // and shows as lag
+  });
+  INFO("to-kafka lag while Kafka is down: " << out_lag.dump());
+  CHECK(out_lag.value("lag", 0) > 0);
   auto in_down = wait_cli_status(server, "from-kafka", [](const nlohmann::json& j) {
     return !j.value("condition", "").empty() || j.value("state", "") == "backing_off";
   });
