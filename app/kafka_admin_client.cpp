@@ -32,8 +32,10 @@ struct metadata_deleter {
 error server_error(const std::string& what, rd_kafka_resp_err_t err, const char* text = nullptr) {
   errc code = errc::io_error;
   if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) code = errc::unknown_topic;
-  if (err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT)
+  if (err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT) {
     code = errc::timeout;
+    text = "no answer within --timeout; is the server overloaded, or not a Kafka server?";
+  }
   if (err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
     text = "the connection to the server failed; is it an lkstream/Kafka server?";
   if (err == RD_KAFKA_RESP_ERR_INVALID_CONFIG || err == RD_KAFKA_RESP_ERR_INVALID_PARTITIONS ||

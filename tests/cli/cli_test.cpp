@@ -403,6 +403,32 @@ TEST_CASE("cli: with nothing listening every client command fails fast with a cl
   }
 }
 
+TEST_CASE("cli: a server that accepts connections but never answers fails within --timeout") {
+  // A listening socket that is never accepted: the kernel completes the TCP handshake, so the
+  // reachability probe passes, and every Kafka request then goes unanswered.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(::listen(fd, 64) == 0);
+  socklen_t len = sizeof a;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  const std::string address = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  for (auto args : std::vector<std::vector<std::string>>{{"topic", "list"},
+                                                         {"topic", "create", "t"},
+                                                         {"consume", "t"},
+                                                         {"group", "list"},
+                                                         {"group", "describe", "g"}}) {
+    args.insert(args.end(), {"--bootstrap", address, "--timeout", "1s"});
+    auto r = run_cli(args);
+    CHECK_MESSAGE(r.exit_code == 1, args[0] << " " << args[1] << ": " << r.err);
+    CHECK(r.elapsed < 10s);
+  }
+  ::close(fd);
+}
+
 TEST_CASE("cli: bad flags and arguments are usage errors (exit 2) with a hint") {
   struct bad {
     std::vector<std::string> args;
