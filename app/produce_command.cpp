@@ -145,17 +145,17 @@ int run_produce(const parsed_args& args) {
   // Wait for every acknowledgement. Each record times out after --timeout (message.timeout.ms),
   // so flush returns within about that; the margin covers the callbacks.
   if (rd_kafka_flush(rk, timeout_ms(*opts) + 5000) != RD_KAFKA_RESP_ERR_NO_ERROR)
-    return args.failure(std::to_string(rd_kafka_outq_len(rk)) +
-                        " records still unacknowledged by " + opts->bootstrap + " after " +
-                        std::to_string(timeout_ms(*opts)) + " ms");
+    return args.failure("records still unacknowledged by " + opts->bootstrap + " after " +
+                        std::to_string(timeout_ms(*opts)) +
+                        " ms: " + std::to_string(rd_kafka_outq_len(rk)));
   if (reader.too_long)
     return args.failure("line " + std::to_string(sent + 1) + " is longer than " +
-                        std::to_string(max_line_bytes) + " bytes; " + std::to_string(st.delivered) +
-                        " records were produced before it");
+                        std::to_string(max_line_bytes) +
+                        " bytes; records produced before it: " + std::to_string(st.delivered));
   if (!reader.io_error.empty()) return args.failure("reading stdin: " + reader.io_error);
   if (st.failed > 0)
-    return args.failure(std::to_string(st.failed) + " of " + std::to_string(sent) +
-                        " records were not produced to " + topic + ": " + st.first_error);
+    return args.failure("records not produced to " + topic + ": " + std::to_string(st.failed) +
+                        " of " + std::to_string(sent) + ": " + st.first_error);
   std::cout << "produced " << st.delivered << (st.delivered == 1 ? " record" : " records") << " to "
             << topic << std::endl;
   return exit_ok;

@@ -224,11 +224,22 @@ TEST_CASE(
   CHECK(contains(json, "\"key\":null,\"offset\":0,\"partition\":0"));
   CHECK(contains(json, "\"key\":\"k1\",\"offset\":1,\"partition\":0"));
   CHECK(contains(json, "\"value\":\"v1\""));
+  // Bounded input: a line over 1 MiB is refused, with what was produced before it.
+  auto huge = srv.input_file("huge.txt", "small\n" + std::string(2 << 20, 'x') + "\n");
+  auto too_long = srv.cli({"produce", "lines"}, huge);
+  CHECK(too_long.exit_code == 1);
+  CHECK_MESSAGE(
+      contains(too_long.err, "line 2 is longer than 1048576 bytes; records produced before it: 1"),
+      too_long.err);
+  auto bad_partition = srv.cli({"produce", "lines", "--partition", "1"}, file);
+  CHECK(bad_partition.exit_code == 1);
+  CHECK_MESSAGE(contains(bad_partition.err, "--partition 1 is out of range"), bad_partition.err);
   // --no-keys keeps the TAB in the value.
   auto tabbed = srv.input_file("tabbed.txt", "x\ty\n");
   ok(srv.cli({"produce", "lines", "--no-keys"}, tabbed));
-  auto last = ok(srv.cli({"consume", "lines", "--from-beginning", "--count", "7", "--json"}));
-  CHECK(contains(lines_of(last).back(), "\"key\":null,\"offset\":6"));
+  auto last = ok(srv.cli({"consume", "lines", "--from-beginning", "--count", "8", "--json"}));
+  CHECK(contains(lines_of(last).at(6), "\"value\":\"small\""));
+  CHECK(contains(lines_of(last).back(), "\"key\":null,\"offset\":7"));
   CHECK(contains(lines_of(last).back(), "\"value\":\"x\\ty\""));
 }
 
