@@ -82,6 +82,10 @@ connector_host* runtime::connectors() {
   return impl_->connectors.get();
 }
 
+std::string runtime::kafka_address() const {
+  return impl_->listener ? impl_->listener->bound_address() : std::string();
+}
+
 pipeline_builder runtime::pipeline(std::string name, pipeline_options opts) {
   auto g = std::make_shared<pipeline_detail::graph>();
   g->name = std::move(name);

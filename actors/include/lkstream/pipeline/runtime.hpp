@@ -57,6 +57,8 @@ class runtime {
   /// The connector host the runtime started (open() with start_connectors and at least one
   /// [[connector]]), after start(); nullptr otherwise.
   connector_host* connectors();
+  /// HOST:PORT the Kafka listener is bound to (serve_kafka, after start()); empty otherwise.
+  std::string kafka_address() const;
 
   /// Starts composing pipeline `name` ([A-Za-z0-9._-]+, unique in the runtime).
   pipeline_builder pipeline(std::string name, pipeline_options opts = {});
