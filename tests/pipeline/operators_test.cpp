@@ -6,6 +6,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "lkstream/storage/memory_file_system.hpp"
 #include "pipeline_test_support.hpp"
 
 using namespace lkstream;
@@ -261,4 +262,28 @@ TEST_CASE("pipeline: composition errors are reported by start() with every probl
   CHECK(msg.find("no [[connector]] named \"nope\"") != std::string::npos);
   CHECK(msg.find("no [[connector]] named \"missing\"") != std::string::npos);
   CHECK(msg.find("[A-Za-z0-9._-]") != std::string::npos);
+}
+
+TEST_CASE("pipeline: a failed sink append fails the pipeline and commits nothing after it") {
+  auto fs = std::make_shared<storage::memory_file_system>();
+  runtime_options ro;
+  ro.engine.config = test_config("/mem/data");
+  ro.engine.fs = fs;
+  auto rt = runtime::open(std::move(ro));
+  REQUIRE_MESSAGE(rt, (rt ? "" : rt.err().to_string()));
+  produce((*rt)->get_engine(), "in", numbered(0, 100));
+  REQUIRE((*rt)->get_engine().create_topic("out", 1));
+  fs->fail_next_append(errc::no_space, "out-0/");  // the sink's first append: disk full
+  pipeline_options po;
+  po.stop_at_end = true;
+  (*rt)->pipeline("doomed", po).from("in").to("out");
+  auto st = (*rt)->run();
+  REQUIRE_FALSE(st);
+  CHECK(st.err().message.find("doomed") != std::string::npos);
+  auto s = (*rt)->status("doomed");
+  REQUIRE(s);
+  CHECK(s->state == pipeline_state::failed);
+  CHECK(s->last_error.find("append to out failed") != std::string::npos);
+  CHECK(s->committed.empty());  // the records are read again by the next run
+  CHECK(s->records_out == 0);
 }
