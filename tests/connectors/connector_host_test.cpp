@@ -222,6 +222,19 @@ TEST_CASE_FIXTURE(host_fixture,
 }
 
 TEST_CASE_FIXTURE(host_fixture,
+                  "connector host: closing the engine stops a host the application forgot") {
+  open("[[connector]]\nname = \"busy\"\nplugin = \"flaky_source\"\ntopics = [\"out\"]\n"
+       "[connector.config]\nfail_after = 1000000000\n");
+  wait("busy", [](const connector_status& s) { return s.records >= 10; });
+  // No host->stop(): close() runs the host's stop hook while the engine still works.
+  REQUIRE(eng->close());
+  auto st = host->status("busy");
+  REQUIRE(st);
+  CHECK(st->state == connector_state::stopped);
+  CHECK(host->stop());  // a later stop (and the destructor) is a no-op on the closed engine
+}
+
+TEST_CASE_FIXTURE(host_fixture,
                   "connector host: stdin_source to topic to file_sink end to end through a pipe") {
   const std::string fifo = dir.sub("input.fifo");
   const std::string out = dir.sub("out.jsonl");

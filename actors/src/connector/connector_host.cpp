@@ -45,6 +45,7 @@ struct connector_host::impl {
   caf::actor publisher;        // stopped after the connectors, so it publishes final states
   std::mutex stop_mutex;
   bool stopped = false;
+  uint64_t stop_hook = 0;  // engine::impl stop hook: a host the app forgot is stopped at close
 
   const entry* find(std::string_view name) const {
     for (auto& e : entries)
@@ -166,7 +167,10 @@ result<std::unique_ptr<connector_host>> connector_host::start(engine& eng,
       im->publisher = actors::spawn_connector_status_publisher(*ei.sys, std::move(pc));
     }
   }
-  return std::unique_ptr<connector_host>(new connector_host(std::move(im)));
+  std::unique_ptr<connector_host> host(new connector_host(std::move(im)));
+  // The host outlives this hook: stop() (also run by the destructor) removes it first.
+  host->impl_->stop_hook = ei.add_stop_hook([h = host.get()] { (void)h->stop(); });
+  return host;
 }
 
 connector_host::connector_host(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
@@ -201,6 +205,7 @@ lkstream::status connector_host::stop() {
   if (impl_->stopped) return {};
   impl_->stopped = true;
   auto& ei = impl_->eng->internals();
+  if (impl_->stop_hook) ei.remove_stop_hook(impl_->stop_hook);
   if (ei.sys) {
     caf::scoped_actor self{*ei.sys};
     for (auto& e : impl_->entries)
