@@ -42,6 +42,24 @@ batch<T>& as_batch(batch_ptr& p) {
   return static_cast<batch<T>&>(*p);
 }
 
+/// Keeps, in order, the elements for which keep(element&) returns true; an exception from
+/// keep dead-letters the element (it is dropped). Then hands the batch on.
+template <class T, class Keep>
+void keep_if(batch_ptr in, stage_context& ctx, Keep&& keep) {
+  auto& b = as_batch<T>(in);
+  size_t kept = 0;
+  for (size_t i = 0; i < b.items.size(); ++i) {
+    bool k = false;
+    guarded(ctx, b, b.items[i], [&] { k = keep(b.items[i]); });
+    if (k) {
+      if (kept != i) b.items[kept] = std::move(b.items[i]);
+      ++kept;
+    }
+  }
+  b.items.erase(b.items.begin() + static_cast<std::ptrdiff_t>(kept), b.items.end());
+  ctx.emit(0, std::move(in));
+}
+
 /// from(topic): record bytes -> T through serde<T>; the record key becomes the element key.
 template <class T>
 class decode_logic final : public stage_logic {
@@ -98,18 +116,7 @@ class filter_logic final : public stage_logic {
  public:
   explicit filter_logic(F f) : f_(std::move(f)) {}
   void process(batch_ptr in, stage_context& ctx) override {
-    auto& b = as_batch<T>(in);
-    size_t kept = 0;
-    for (size_t i = 0; i < b.items.size(); ++i) {
-      bool keep = false;
-      guarded(ctx, b, b.items[i], [&] { keep = f_(std::as_const(b.items[i].value)); });
-      if (keep) {
-        if (kept != i) b.items[kept] = std::move(b.items[i]);
-        ++kept;
-      }
-    }
-    b.items.erase(b.items.begin() + static_cast<std::ptrdiff_t>(kept), b.items.end());
-    ctx.emit(0, std::move(in));
+    keep_if<T>(std::move(in), ctx, [&](element<T>& e) { return f_(std::as_const(e.value)); });
   }
 
  private:
@@ -153,21 +160,11 @@ class key_by_logic final : public stage_logic {
  public:
   explicit key_by_logic(F f) : f_(std::move(f)) {}
   void process(batch_ptr in, stage_context& ctx) override {
-    auto& b = as_batch<T>(in);
-    size_t kept = 0;
-    for (size_t i = 0; i < b.items.size(); ++i) {
-      auto& e = b.items[i];
-      bool ok = guarded(ctx, b, e, [&] {
-        e.key = key_to_string(f_(std::as_const(e.value)));
-        e.keyed = true;
-      });
-      if (ok) {
-        if (kept != i) b.items[kept] = std::move(e);
-        ++kept;
-      }
-    }
-    b.items.erase(b.items.begin() + static_cast<std::ptrdiff_t>(kept), b.items.end());
-    ctx.emit(0, std::move(in));
+    keep_if<T>(std::move(in), ctx, [&](element<T>& e) {
+      e.key = key_to_string(f_(std::as_const(e.value)));
+      e.keyed = true;
+      return true;
+    });
   }
 
  private:
@@ -180,16 +177,10 @@ class peek_logic final : public stage_logic {
  public:
   explicit peek_logic(F f) : f_(std::move(f)) {}
   void process(batch_ptr in, stage_context& ctx) override {
-    auto& b = as_batch<T>(in);
-    size_t kept = 0;
-    for (size_t i = 0; i < b.items.size(); ++i) {
-      if (guarded(ctx, b, b.items[i], [&] { f_(std::as_const(b.items[i].value)); })) {
-        if (kept != i) b.items[kept] = std::move(b.items[i]);
-        ++kept;
-      }
-    }
-    b.items.erase(b.items.begin() + static_cast<std::ptrdiff_t>(kept), b.items.end());
-    ctx.emit(0, std::move(in));
+    keep_if<T>(std::move(in), ctx, [&](element<T>& e) {
+      f_(std::as_const(e.value));
+      return true;
+    });
   }
 
  private:
