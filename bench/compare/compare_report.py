@@ -76,6 +76,8 @@ def figures(rate):
          lambda b: "-" if b is None else f"{mib(b):.4g}", True),
         ("broker RSS idle (MiB)", ("rss_idle_bytes",),
          lambda b: "-" if b is None else f"{mib(b):.4g}", True),
+        ("broker CPU busy during the max-rate phase (cores)", ("max", "cores_busy"),
+         lambda x: "-" if x is None else f"{x:.2f}", True),
         ("broker CPU s per million records, max rate", ("max", "cpu_s_per_million"),
          lambda x: "-" if x is None else f"{x:.3g}", True),
         ("broker CPU s per million records, fixed rate", ("fixed", "cpu_s_per_million"),
@@ -85,6 +87,18 @@ def figures(rate):
         ("on-disk bytes per record (max-rate phase)", ("max", "disk_bytes_per_record"),
          lambda x: "-" if x is None else f"{x:.4g}", True),
     ]
+
+
+def enrich(report):
+    """Derived figures: cores the broker kept busy during a phase (CPU s / phase wall time)."""
+    for run in report["runs"]:
+        for phase in ("max", "fixed"):
+            r = run.get(phase)
+            if not r or "broker_cpu_s" not in r:
+                continue
+            wall_ms = r["setup_ms"] + r["consumer_ready_ms"] + r["send_ms"] + r["drain_ms"]
+            r["cores_busy"] = r["broker_cpu_s"] / (wall_ms / 1000) if wall_ms > 0 else None
+    return report
 
 
 def by_system(report, wid):
@@ -130,6 +144,7 @@ def targets(report):
 
 
 def markdown(report, charts=True):
+    report = enrich(report)
     out = []
     m, v, s = report["machine"], report["versions"], report["settings"]
     out.append(f"Run of `{report['command']}` started {report['started']} at commit "
@@ -170,7 +185,8 @@ def markdown(report, charts=True):
             row = [label]
             for x in systems:
                 run = runs.get(x)
-                row.append("failed" if run is None or "error" in run else fmt(get(run, path)))
+                row.append("-" if run is None else "failed" if "error" in run
+                           else fmt(get(run, path)))
             if "lkstream" in systems:
                 lk = runs.get("lkstream")
                 for p in peers:
