@@ -23,7 +23,9 @@ want=$(sed -nE 's/^project\(lkstream VERSION ([0-9.]+).*/\1/p' "$src/CMakeLists.
 cd "$work"  # not the source tree: the installed package must be the one imported
 got=$("$work/venv/bin/lkstream" version)
 [[ $got == "lkstream $want" ]] || { echo "console script said '$got', want 'lkstream $want'"; exit 1; }
-"$py" -m pip show lkstream | grep -qx "Version: $want" || { echo "wheel version is not $want"; exit 1; }
+# Not `grep -q`: it exits at the first match, pip dies of SIGPIPE and pipefail fails the test.
+show=$("$py" -m pip show lkstream)
+grep -qx "Version: $want" <<<"$show" || { echo "wheel version is not $want: $show"; exit 1; }
 "$py" - "$work/data" <<'PY'
 import pathlib, sys
 import lkstream
