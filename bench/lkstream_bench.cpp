@@ -238,9 +238,27 @@ run_figures produce(const options& o, fsync_policy tier, size_t value_size, bool
 
 struct latency_figures {
   double p50_us = 0, p99_us = 0, p999_us = 0, max_us = 0;
+  double ack_p50_us = 0, ack_p99_us = 0, ack_p999_us = 0, ack_max_us = 0;
   uint64_t samples = 0;
   double achieved_rate = 0;
 };
+
+/// Percentiles of a sample of nanosecond latencies, in microseconds (sorts `ns`).
+struct percentiles {
+  double p50_us = 0, p99_us = 0, p999_us = 0, max_us = 0;
+};
+
+percentiles percentiles_of(std::vector<int64_t>& ns) {
+  percentiles p;
+  if (ns.empty()) return p;
+  std::sort(ns.begin(), ns.end());
+  auto at = [&](double q) { return ns[std::min(ns.size() - 1, size_t(q * ns.size()))] / 1e3; };
+  p.p50_us = at(0.50);
+  p.p99_us = at(0.99);
+  p.p999_us = at(0.999);
+  p.max_us = ns.back() / 1e3;
+  return p;
+}
 
 /// Producer -> consumer in one process at a fixed rate. Each value carries the time its send
 /// was *scheduled* (steady clock, ns), so a stalled sender shows up as latency instead of
@@ -279,6 +297,23 @@ latency_figures e2e_latency(const options& o, double rate, std::chrono::millisec
     }
   });
 
+  // Publish-ack latency: one partition acknowledges in order, so the n-th delivery report is
+  // the n-th record's (scheduled at start + n * interval).
+  struct ack_state {
+    std::atomic<uint64_t> next{0};
+    std::vector<int64_t> ns;
+    clock_type::time_point start, measured_from;
+    std::chrono::nanoseconds interval;
+  } acks;
+  acks.ns.reserve(total);
+  acks.start = start;
+  acks.measured_from = measured_from;
+  acks.interval = interval;
+  auto on_ack = [a = &acks](const lkstream::delivery_report&) {
+    const auto sched = a->start + a->next.fetch_add(1, std::memory_order_relaxed) * a->interval;
+    if (sched >= a->measured_from) a->ns.push_back((clock_type::now() - sched).count());
+  };
+
   lkstream::producer_options popts;
   popts.linger_ms = 0;
   auto prod = be.eng->make_producer(popts);
@@ -289,7 +324,7 @@ latency_figures e2e_latency(const options& o, double rate, std::chrono::millisec
       int64_t scheduled = (start + i * interval).time_since_epoch().count();
       std::memcpy(value.data(), &scheduled, sizeof scheduled);
       if (auto s = prod->send(
-              {.topic = "bench", .key = std::nullopt, .value = lkstream::as_bytes(value)});
+              {.topic = "bench", .key = std::nullopt, .value = lkstream::as_bytes(value)}, on_ack);
           !s)
         die("send: " + s.err().to_string());
     }
@@ -312,16 +347,17 @@ latency_figures e2e_latency(const options& o, double rate, std::chrono::millisec
         std::to_string(total));
 
   latency_figures lf;
-  std::sort(lat_ns.begin(), lat_ns.end());
-  auto pct = [&](double q) {
-    return lat_ns.empty() ? 0.0
-                          : lat_ns[std::min(lat_ns.size() - 1, size_t(q * lat_ns.size()))] / 1e3;
-  };
-  lf.p50_us = pct(0.50);
-  lf.p99_us = pct(0.99);
-  lf.p999_us = pct(0.999);
-  lf.max_us = lat_ns.empty() ? 0 : lat_ns.back() / 1e3;
   lf.samples = lat_ns.size();
+  auto e2e = percentiles_of(lat_ns);
+  lf.p50_us = e2e.p50_us;
+  lf.p99_us = e2e.p99_us;
+  lf.p999_us = e2e.p999_us;
+  lf.max_us = e2e.max_us;
+  auto ack = percentiles_of(acks.ns);
+  lf.ack_p50_us = ack.p50_us;
+  lf.ack_p99_us = ack.p99_us;
+  lf.ack_p999_us = ack.p999_us;
+  lf.ack_max_us = ack.max_us;
   lf.achieved_rate = total / send_seconds;
   return lf;
 }
@@ -524,6 +560,8 @@ int main(int argc, char** argv) {
     std::printf("  p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.1f us (%" PRIu64
                 " samples, sent at %.0f rec/s)\n",
                 l.p50_us, l.p99_us, l.p999_us, l.max_us, l.samples, l.achieved_rate);
+    std::printf("  publish-ack: p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.1f us\n",
+                l.ack_p50_us, l.ack_p99_us, l.ack_p999_us, l.ack_max_us);
     const std::string k = rate == 100000.0 ? "e2e_" : "e2e_10k_";
     js.num(k + "rate", rate);
     js.num(k + "achieved_rate", l.achieved_rate);
@@ -531,6 +569,9 @@ int main(int argc, char** argv) {
     js.num(k + "p99_us", l.p99_us);
     js.num(k + "p999_us", l.p999_us);
     js.num(k + "max_us", l.max_us);
+    js.num(k + "ack_p50_us", l.ack_p50_us);
+    js.num(k + "ack_p99_us", l.ack_p99_us);
+    js.num(k + "ack_max_us", l.ack_max_us);
     if (rate == 100000.0) lat = l;
   }
 

@@ -56,6 +56,7 @@ struct open_batch {
   std::vector<timestamp_ms> timestamps;
   steady::time_point opened;
   int in_flight = 0;  // batches of this partition handed over and not yet acknowledged
+  size_t last_size = 0;  // bytes of the last batch sealed: sizes the next one's buffer
   bool empty() const { return !builder || builder->record_count() == 0; }
   void reset() {
     builder.reset();
@@ -150,6 +151,7 @@ struct producer_core : std::enable_shared_from_this<producer_core> {
     b.builder->finish();
     b.builder.reset();
     const size_t size = b.buf->size();
+    b.last_size = size;
     {
       std::lock_guard<std::mutex> g(fc->m);
       fc->records += b.callbacks.size();
@@ -278,6 +280,18 @@ producer::~producer() {
 
 namespace {
 
+// The buffer a new batch starts with. Reserving the whole batch_bytes for every batch made
+// each one a 256 KiB mmap/munmap pair (glibc's mmap threshold), and with linger_ms = 0 at a
+// moderate rate most batches hold a handful of records: munmap's TLB shootdown cost
+// milliseconds of latency, and the hot tail pinned 256 KiB per small batch. Start at about
+// what the partition's last batch needed (batches under steady load are alike) and grow by
+// doubling from there.
+size_t initial_batch_capacity(size_t last_size, size_t cap) {
+  constexpr size_t min_capacity = 1024;
+  size_t want = std::max(min_capacity, last_size + last_size / 4);
+  return std::min(want, cap);
+}
+
 // One record into its partition's open batch; the caller holds `lk` on s.m.
 status send_locked(producer_core& s, std::unique_lock<std::mutex>& lk, const producer_record& rec,
                    delivery_callback cb) {
@@ -317,7 +331,7 @@ status send_locked(producer_core& s, std::unique_lock<std::mutex>& lk, const pro
     b = &acc->batches[static_cast<size_t>(p)];
     if (b->empty()) {
       b->buf = std::make_shared<bytes>();
-      b->buf->reserve(std::min(max_batch, s.opts.batch_bytes) + est);
+      b->buf->reserve(initial_batch_capacity(b->last_size, std::min(max_batch, s.opts.batch_bytes)) + est);
       b->builder.emplace(*b->buf);
       b->opened = steady::now();
       b->callbacks.reserve(64);
@@ -326,6 +340,8 @@ status send_locked(producer_core& s, std::unique_lock<std::mutex>& lk, const pro
     }
   }
   const timestamp_ms ts = rec.timestamp >= 0 ? rec.timestamp : s.eng->clock();
+  if (b->buf->capacity() < b->buf->size() + est)  // grow geometrically, never per record
+    b->buf->reserve(std::max(b->buf->size() + est, 2 * b->buf->capacity()));
   if (rec.headers.empty()) {
     b->builder->append(ts, rec.key, rec.value);
   } else {

@@ -250,6 +250,54 @@ TEST_CASE_FIXTURE(fixture, "partition_actor: a parked fetch wakes on data, or an
   sched.run();
 }
 
+TEST_CASE_FIXTURE(fixture, "partition_actor: parked fetches each answer at their own max_wait, sharing one timer") {
+  auto reg = registry();
+  ask<int32_t>(reg, create_atom::value, std::string("t"), settings(storage::fsync_policy::never));
+  auto part = board->find("t")->partitions[0];
+  auto appended = std::make_shared<recording_sink>();
+  caf::anon_send(part, append_atom::value, make_batch(1, wall), append_sink_ptr(appended), true);
+  sched.run();
+  // Both want more than there is; the second waits less than the first.
+  auto slow = std::make_shared<recording_fetch_sink>();
+  auto fast = std::make_shared<recording_fetch_sink>();
+  caf::anon_send(part, fetch_atom::value, fetch_request{offset{0}, 1 << 20, 1 << 20, 500},
+                 fetch_sink_ptr(slow));
+  sched.run();
+  sched.advance_time(std::chrono::milliseconds(100));
+  sched.run();
+  caf::anon_send(part, fetch_atom::value, fetch_request{offset{0}, 1 << 20, 1 << 20, 150},
+                 fetch_sink_ptr(fast));
+  sched.run();
+  sched.advance_time(std::chrono::milliseconds(149));
+  sched.run();
+  CHECK(fast->responses.empty());
+  CHECK(slow->responses.empty());
+  sched.advance_time(std::chrono::milliseconds(1));  // t = 250: fast's deadline
+  sched.run();
+  REQUIRE(fast->responses.size() == 1);
+  CHECK(fast->responses[0].bytes > 0);
+  CHECK(slow->responses.empty());
+  sched.advance_time(std::chrono::milliseconds(249));
+  sched.run();
+  CHECK(slow->responses.empty());
+  sched.advance_time(std::chrono::milliseconds(1));  // t = 500: slow's deadline
+  sched.run();
+  REQUIRE(slow->responses.size() == 1);
+  CHECK(slow->responses[0].bytes > 0);
+  // A fetch parked after the others were answered still gets its timeout.
+  auto late = std::make_shared<recording_fetch_sink>();
+  caf::anon_send(part, fetch_atom::value, fetch_request{offset{0}, 1 << 20, 1 << 20, 300},
+                 fetch_sink_ptr(late));
+  sched.run();
+  sched.advance_time(std::chrono::milliseconds(300));
+  sched.run();
+  REQUIRE(late->responses.size() == 1);
+  CHECK(fast->responses.size() == 1);  // nobody is answered twice
+  CHECK(slow->responses.size() == 1);
+  anon_send_exit(reg, caf::exit_reason::user_shutdown);
+  sched.run();
+}
+
 TEST_CASE_FIXTURE(fixture, "partition_actor: reads near the head come from the hot tail, not the disk") {
   auto reg = registry();
   auto s = settings(storage::fsync_policy::never);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "lkstream/partition/hot_tail.hpp"
 #include "lkstream/model/record_batch.hpp"
@@ -13,9 +14,9 @@ namespace lkstream::actors {
 namespace {
 
 struct parked_fetch {
-  uint64_t id;
   fetch_request request;
   fetch_sink_ptr sink;
+  caf::actor_clock::time_point deadline;
 };
 
 struct pending_ack {
@@ -35,7 +36,11 @@ struct partition_state {
   bool sync_queued = false;
   bool interval_timer_armed = false;
   std::vector<parked_fetch> parked;
-  uint64_t next_park_id = 1;
+  // One timer for all parked fetches (a timer per fetch cost the clock thread a message per
+  // fetch): armed for the earliest deadline; only the newest (tmo_gen) counts when it fires.
+  uint64_t tmo_gen = 0;
+  bool tmo_armed = false;
+  caf::actor_clock::time_point tmo_at;
   producer_state producers;
   bool producers_loaded = false;  // rebuilt lazily, at the first idempotent batch
   bool closed = false;
@@ -79,24 +84,37 @@ struct partition_state {
     return resp;
   }
 
-  // Answers parked fetches that can now be satisfied (or all of them when `all`).
-  void wake_parked(bool all) {
+  // Answers parked fetches that can now be satisfied, those whose max wait is over at `now`,
+  // or all of them when `all`. In place: no allocation per append.
+  void wake_parked(bool all, caf::actor_clock::time_point now = {}) {
     if (parked.empty()) return;
     auto hw = high_watermark();
-    std::vector<parked_fetch> keep;
-    for (auto& p : parked) {
-      if (!all && p.request.start >= hw) {
-        keep.push_back(std::move(p));
+    size_t kept = 0;
+    for (size_t i = 0; i < parked.size(); ++i) {
+      auto& p = parked[i];
+      const bool expired = all || p.deadline <= now;
+      if (!expired && p.request.start >= hw) {
+        if (kept != i) parked[kept] = std::move(p);
+        ++kept;
         continue;
       }
       auto resp = read(p.request);
-      if (!all && resp.code == errc::ok && resp.bytes < p.request.min_bytes) {
-        keep.push_back(std::move(p));
+      if (!expired && resp.code == errc::ok && resp.bytes < p.request.min_bytes) {
+        if (kept != i) parked[kept] = std::move(p);
+        ++kept;
         continue;
       }
       p.sink->on_fetched(std::move(resp));
     }
-    parked = std::move(keep);
+    parked.resize(kept);
+  }
+
+  // The earliest deadline of the parked fetches, if any.
+  std::optional<caf::actor_clock::time_point> next_deadline() const {
+    std::optional<caf::actor_clock::time_point> out;
+    for (auto& p : parked)
+      if (!out || p.deadline < *out) out = p.deadline;
+    return out;
   }
 
   // The idempotent-producer state covers the last two segments: enough for every producer that
@@ -287,20 +305,28 @@ caf::behavior partition_behavior(partition_actor* self, partition_actor_config c
         sink->on_fetched(std::move(resp));
         return;
       }
-      auto id = s.next_park_id++;
-      s.parked.push_back({id, rq, std::move(sink)});
-      self->delayed_send(self, std::chrono::milliseconds(rq.max_wait_ms), fetch_tmo_atom::value,
-                         id);
+      const auto wait = std::chrono::milliseconds(rq.max_wait_ms);
+      const auto deadline = self->clock().now() + wait;
+      s.parked.push_back({rq, std::move(sink), deadline});
+      if (!s.tmo_armed || deadline < s.tmo_at) {
+        s.tmo_armed = true;
+        s.tmo_at = deadline;
+        self->delayed_send(self, wait, fetch_tmo_atom::value, ++s.tmo_gen);
+      }
     },
     [=](fetch_now_atom, const fetch_sink_ptr& sink) { self->state.answer_parked_now(sink); },
-    [=](fetch_tmo_atom, uint64_t id) {
+    [=](fetch_tmo_atom, uint64_t gen) {
       auto& s = self->state;
-      auto i = std::find_if(s.parked.begin(), s.parked.end(),
-                            [&](const parked_fetch& p) { return p.id == id; });
-      if (i == s.parked.end()) return;
-      auto p = std::move(*i);
-      s.parked.erase(i);
-      p.sink->on_fetched(s.read(p.request));
+      if (gen != s.tmo_gen || s.closed) return;  // superseded by an earlier deadline
+      s.tmo_armed = false;
+      const auto now = self->clock().now();
+      s.wake_parked(false, now);
+      if (auto next = s.next_deadline()) {
+        s.tmo_armed = true;
+        s.tmo_at = *next;
+        self->delayed_send(self, std::max(caf::actor_clock::duration_type::zero(), *next - now),
+                           fetch_tmo_atom::value, ++s.tmo_gen);
+      }
     },
     [=](list_off_atom, int64_t ts) -> caf::result<int64_t, int64_t> {
       auto& s = self->state;
