@@ -1,6 +1,7 @@
 #include "net/connection.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "lkstream/kafka/api_versions.hpp"
 #include "lkstream/model/byte_order.hpp"
@@ -14,8 +15,19 @@ namespace {
 // int32) = 8 bytes; shorter frames cannot even be answered.
 constexpr int32_t min_request_bytes = 8;
 
-// First allocation for a request body; larger frames grow as their bytes arrive.
-constexpr size_t first_chunk_bytes = 64 << 10;
+// Frames up to this size are allocated whole when their size prefix arrives; larger ones
+// start here and double as their bytes arrive (the slow-client defence, README.md).
+constexpr size_t large_frame_bytes = 1 << 20;
+
+// Frames up to this size (most requests but large Produce batches) are read into one buffer
+// per connection, reused while no request in flight still holds it: this much memory stays
+// with an idle connection.
+constexpr size_t spare_frame_bytes = 64 << 10;
+
+// A buffer the socket read fills: no value-initialisation (std::vector::resize would zero it).
+std::shared_ptr<std::byte[]> allocate_frame(size_t n) {
+  return std::make_shared_for_overwrite<std::byte[]>(n);
+}
 
 std::string describe_endpoint(const asio::ip::tcp::socket& s) {
   asio::error_code ec;
@@ -121,19 +133,31 @@ void connection::resume_reading() {
 }
 
 void connection::read_body() {
-  frame_ = std::make_shared<bytes>();
   got_ = 0;
+  // use_count 1: only this connection holds the spare (handlers run on the io thread and the
+  // frames they keep alive are dropped there too).
+  if (want_ <= spare_frame_bytes) {
+    if (!spare_ || spare_.use_count() > 1) spare_ = allocate_frame(spare_frame_bytes);
+    frame_ = spare_;
+    frame_capacity_ = spare_frame_bytes;
+  } else {
+    frame_capacity_ = std::min(want_, large_frame_bytes);
+    frame_ = allocate_frame(frame_capacity_);
+  }
   read_body_chunk();
 }
 
 void connection::read_body_chunk() {
-  // The frame grows with the bytes that arrive (doubling from 64 KiB, never past the announced
-  // size), so a client announcing a large request and sending little costs little memory.
-  const size_t target = std::min(want_, std::max(first_chunk_bytes, 2 * got_));
-  frame_->reserve(target);
-  frame_->resize(target);
+  if (got_ == frame_capacity_) {  // only frames above large_frame_bytes get here before the end
+    const size_t capacity = std::min(want_, 2 * frame_capacity_);
+    auto grown = allocate_frame(capacity);
+    std::memcpy(grown.get(), frame_.get(), got_);
+    frame_ = std::move(grown);
+    frame_capacity_ = capacity;
+  }
   reading_ = true;
-  asio::async_read(*socket_, asio::buffer(frame_->data() + got_, target - got_),
+  const size_t target = std::min(want_, frame_capacity_);  // a spare may be larger than want_
+  asio::async_read(*socket_, asio::buffer(frame_.get() + got_, target - got_),
                    [self = shared_from_this()](const asio::error_code& ec, size_t n) {
                      self->reading_ = false;
                      if (self->closed_) return;
@@ -149,16 +173,15 @@ void connection::read_body_chunk() {
                      }
                      self->got_ += n;
                      if (self->got_ < self->want_) return self->read_body_chunk();
-                     auto frame = std::move(self->frame_);
-                     self->on_frame(std::move(frame));
+                     self->on_frame(std::move(self->frame_), self->want_);
                      self->read_size();
                    });
 }
 
-void connection::on_frame(shared_bytes frame) {
+void connection::on_frame(std::shared_ptr<std::byte[]> frame, size_t size) {
   const size_t frame_bytes = std::exchange(reserved_, 0);
   active_since_timer_ = true;
-  auto decoded = kafka::decode_request(*frame);
+  auto decoded = kafka::decode_request(bytes_view(frame.get(), size));
   if (auto* err = std::get_if<kafka::request_error>(&decoded)) {
     if (err->answer_unsupported_version()) {
       const uint64_t seq = next_seq_++;

@@ -5,9 +5,13 @@
 // minimum or above limits.max_request_bytes closes the connection with a log line before any
 // allocation; otherwise the frame's bytes are reserved in the listener's global budget first
 // (reading pauses while the budget is exhausted or max_in_flight_per_connection requests are
-// in progress). The frame's memory then grows with the bytes actually received, so a lying
-// size prefix holds budget (until the idle timeout) but not memory. Frames are decoded by the codec and dispatched at once, so pipelined requests
-// run concurrently.
+// in progress). A frame up to large_frame_bytes (1 MiB) is allocated at its announced size at
+// once, without zero-filling (the socket read overwrites it); a larger one starts at 1 MiB and
+// grows by doubling with the bytes actually received, so a lying size prefix holds budget
+// (until the idle timeout) but at most 1 MiB of memory more than was sent. Frames up to
+// spare_frame_bytes reuse one buffer per connection when no earlier request still holds it.
+// Frames are decoded by the codec and dispatched at once, so pipelined requests run
+// concurrently.
 //
 // Writing: every request gets a sequence number; complete() stores its encoded response and
 // responses leave strictly in sequence order, gathered into one writev with the Fetch record
@@ -71,7 +75,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void start_body();
   void read_body();
   void read_body_chunk();
-  void on_frame(shared_bytes frame);
+  void on_frame(std::shared_ptr<std::byte[]> frame, size_t size);
   void flush();
   void write_ready();
   void arm_idle_timer();
@@ -90,7 +94,9 @@ class connection : public std::enable_shared_from_this<connection> {
   size_t want_ = 0;                   // size of the frame being read
   size_t reserved_ = 0;               // budget reserved for it
   size_t got_ = 0;                    // bytes of it read so far
-  std::shared_ptr<bytes> frame_;      // being read (grows with the bytes received)
+  std::shared_ptr<std::byte[]> frame_;  // being read; uninitialised beyond got_
+  size_t frame_capacity_ = 0;           // bytes allocated in frame_
+  std::shared_ptr<std::byte[]> spare_;  // spare_frame_bytes, reused by small frames
   bool reading_ = false;              // an async read is outstanding
   bool paused_ = false;               // waiting for budget or in-flight room
   bool draining_ = false;

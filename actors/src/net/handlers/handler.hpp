@@ -26,7 +26,9 @@ struct request_context {
   listener_core& core;
   std::shared_ptr<connection> conn;
   kafka::request_header header;
-  shared_bytes frame;  // the request's bytes; decoded views (Produce records) point into it
+  // The request's bytes; decoded views (Produce records) point into it. Keep it only on the io
+  // thread: the connection reuses a frame buffer once it holds the only reference.
+  std::shared_ptr<const std::byte[]> frame;
 
   int16_t version() const noexcept { return header.api_version; }
   std::weak_ptr<listener_core> weak_core() const { return core.weak_from_this(); }
