@@ -428,6 +428,11 @@ status consumer::close() {
     auto pos = impl_->positions();
     if (!pos.empty()) st = impl_->commit(pos);
   }
+  // Pending async commits are written before the member leaves (their generation is valid).
+  const auto wait = std::chrono::milliseconds(std::max<int64_t>(0, impl_->opts.close_timeout_ms));
+  if (!impl_->wait_commits(wait) && st)
+    st = {errc::timeout, "close: pending commits were not written within close_timeout_ms (" +
+                             std::to_string(impl_->opts.close_timeout_ms) + " ms)"};
   impl_->stop_group();
   std::lock_guard<std::mutex> g(impl_->sh->m);
   impl_->sh->closed = true;

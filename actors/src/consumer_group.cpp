@@ -2,6 +2,8 @@
 // sync, heartbeat) against the same group coordinator Kafka clients use, on a background
 // thread per consumer. Eager rebalancing: on a rebalance every partition is revoked (positions
 // committed first when auto-commit is on), then the new assignment is taken.
+#include <future>
+
 #include "consumer_impl.hpp"
 #include "group/group_coordinator_api.hpp"
 #include "group_client.hpp"
@@ -230,26 +232,187 @@ group::offset_commit_request consumer::impl::commit_request(
   return rq;
 }
 
+namespace {
+
+// Set while a commit callback runs on the writer: a commit_sync() from inside one cannot wait
+// for the queue its own writer is draining, so it bypasses the queue.
+thread_local bool in_commit_callback = false;
+
+std::string tp_name(const topic_partition& tp) {
+  return tp.topic + "-" + std::to_string(tp.partition.value());
+}
+
+void run_callback(const std::function<void(const status&)>& done, const status& st) {
+  if (!done) return;
+  const bool outer = std::exchange(in_commit_callback, true);
+  try {
+    done(st);
+  } catch (...) {  // a throwing callback must not kill the writer (and strand the queue)
+  }
+  in_commit_callback = outer;
+}
+
+/// The outcome for one entry of a write: the first of its partitions the coordinator refused.
+status entry_status(const commit_queue::entry& e,
+                    const std::map<topic_partition, group::group_error>& errors) {
+  for (auto& [tp, off] : e.offsets) {
+    auto i = errors.find(tp);
+    if (i != errors.end() && i->second != group::group_error::none)
+      return {to_errc(i->second),
+              "commit of " + tp_name(tp) + " failed: " + std::string(group::to_string(i->second))};
+  }
+  return {};
+}
+
+/// One step of the writer: takes the oldest run of entries with the same group identity
+/// (refusals join any run), writes their newest offsets as one request, runs the callbacks
+/// in order and continues; quits when the queue is empty.
+void write_next(caf::event_based_actor* self, std::shared_ptr<commit_queue> q,
+                caf::actor groups, std::string group_id) {
+  for (;;) {
+    auto batch = std::make_shared<std::vector<commit_queue::entry>>();
+    {
+      std::lock_guard<std::mutex> g(q->m);
+      if (q->queued.empty()) {
+        q->writing = false;
+        q->cv.notify_all();
+        self->quit();
+        return;
+      }
+      std::optional<std::pair<int32_t, std::string>> id;  // of the run being taken
+      while (!q->queued.empty()) {
+        auto& e = q->queued.front();
+        if (!e.refused) {
+          if (id && (e.generation != id->first || e.member_id != id->second)) break;
+          if (!id) id.emplace(e.generation, e.member_id);
+        }
+        batch->push_back(std::move(e));
+        q->queued.pop_front();
+      }
+    }
+    group::offset_commit_request rq;
+    rq.group_id = group_id;
+    std::map<topic_partition, int64_t> newest;
+    for (auto& e : *batch) {
+      if (e.refused) continue;
+      rq.generation_id = e.generation;
+      rq.member_id = e.member_id;
+      for (auto& [tp, off] : e.offsets) newest[tp] = off;
+    }
+    if (newest.empty()) {  // only refusals (or empty commits): nothing to write
+      for (auto& e : *batch) run_callback(e.done, e.refused ? *e.refused : status{});
+      continue;
+    }
+    for (auto& [tp, off] : newest) rq.partitions.push_back({tp, off, -1, {}});
+    self->request(groups, caf::infinite, group::commit_offsets_atom::value, std::move(rq))
+        .then(
+            [=](group::offset_commit_response& r) {
+              std::map<topic_partition, group::group_error> errors;
+              for (auto& p : r.partitions) errors[p.tp] = p.error;
+              for (auto& e : *batch)
+                run_callback(e.done, e.refused ? *e.refused : entry_status(e, errors));
+              write_next(self, q, groups, group_id);
+            },
+            [=](caf::error& err) {
+              status st{actors::from_caf_error(err)};
+              for (auto& e : *batch) run_callback(e.done, e.refused ? *e.refused : st);
+              write_next(self, q, groups, group_id);
+            });
+    return;
+  }
+}
+
+}  // namespace
+
+void consumer::impl::enqueue_commit(std::map<topic_partition, int64_t> offsets,
+                                    std::function<void(const status&)> done,
+                                    std::optional<status> refused) {
+  commit_queue::entry e;
+  e.offsets = std::move(offsets);
+  e.done = std::move(done);
+  if (!refused) {
+    std::lock_guard<std::mutex> g(identity_m);
+    e.generation = in_group ? generation : group::no_generation;
+    e.member_id = in_group ? member_id : std::string{};
+  }
+  bool start = false;
+  {
+    std::lock_guard<std::mutex> g(commits->m);
+    if (refused && !commits->writing && commits->queued.empty()) {
+      // Nothing earlier is pending: refuse right away, on the caller's thread.
+    } else {
+      e.refused = std::move(refused);
+      refused.reset();
+      commits->queued.push_back(std::move(e));
+      start = !commits->writing;
+      commits->writing = true;
+    }
+  }
+  if (refused) return run_callback(e.done, *refused);
+  if (start)
+    eng->sys->spawn([q = commits, groups = eng->groups,
+                     gid = opts.group_id](caf::event_based_actor* self) {
+      write_next(self, q, groups, gid);
+    });
+}
+
+status consumer::impl::check_commit(const std::map<topic_partition, int64_t>& offsets,
+                                    bool explicit_offsets) {
+  if (opts.group_id.empty()) return {errc::invalid_argument, "commit needs a group_id"};
+  if (eng->closed) return {errc::closed, "commit: the engine is closed"};
+  std::lock_guard<std::mutex> g(sh->m);
+  if (sh->closed) return {errc::closed, "commit: the consumer is closed"};
+  if (!explicit_offsets) return {};
+  for (auto& [tp, off] : offsets) {
+    auto h = eng->board->find(tp.topic);
+    if (!h)
+      return {errc::unknown_topic, "commit of " + tp_name(tp) + ": unknown topic " + tp.topic};
+    if (tp.partition.value() < 0 ||
+        tp.partition.value() >= static_cast<int32_t>(h->partitions.size()))
+      return {errc::unknown_topic, "commit of " + tp_name(tp) + ": topic " + tp.topic + " has " +
+                                       std::to_string(h->partitions.size()) + " partitions"};
+    if (off < 0)
+      return {errc::invalid_argument,
+              "commit of " + tp_name(tp) + ": negative offset " + std::to_string(off)};
+    if (!sh->slots.count(tp))
+      return {errc::invalid_argument, "commit of " + tp_name(tp) +
+                                          ": the partition is not assigned to this consumer"};
+  }
+  return {};
+}
+
 status consumer::impl::commit(const std::map<topic_partition, int64_t>& offsets) {
   if (eng->closed) return {errc::closed, "engine closed"};
-  actors::group_client client{*eng->sys, eng->groups};
-  LK_ASSIGN_OR_RETURN(auto resp, client.commit(commit_request(offsets)));
-  return commit_status(resp);
+  if (in_commit_callback) {  // on the writer's thread: the queue cannot drain while we wait
+    actors::group_client client{*eng->sys, eng->groups};
+    LK_ASSIGN_OR_RETURN(auto resp, client.commit(commit_request(offsets)));
+    return commit_status(resp);
+  }
+  auto outcome = std::make_shared<std::promise<status>>();
+  auto future = outcome->get_future();
+  enqueue_commit(offsets, [outcome](const status& st) { outcome->set_value(st); }, std::nullopt);
+  return future.get();
+}
+
+bool consumer::impl::wait_commits(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> g(commits->m);
+  return commits->cv.wait_for(g, timeout,
+                              [&] { return !commits->writing && commits->queued.empty(); });
 }
 
 void consumer::commit_async(std::function<void(const status&)> done) {
   auto& s = *impl_;
-  if (!done) done = [](const status&) {};
-  if (s.opts.group_id.empty()) return done(status{errc::invalid_argument, "commit needs a group_id"});
-  if (s.eng->closed) return done(status{errc::closed, "engine closed"});
-  // A short-lived actor carries the request, so the caller never waits.
-  auto rq = s.commit_request(s.positions());
-  s.eng->sys->spawn([groups = s.eng->groups, rq = std::move(rq),
-                     done = std::move(done)](caf::event_based_actor* self) {
-    self->request(groups, caf::infinite, group::commit_offsets_atom::value, rq)
-        .then([done](group::offset_commit_response& r) { done(commit_status(r)); },
-              [done](caf::error& e) { done(status{actors::from_caf_error(e)}); });
-  });
+  auto st = s.check_commit({}, false);
+  if (!st) return s.enqueue_commit({}, std::move(done), std::move(st));
+  s.enqueue_commit(s.positions(), std::move(done), std::nullopt);
+}
+
+void consumer::commit_async(const std::map<topic_partition, int64_t>& offsets,
+                            std::function<void(const status&)> done) {
+  auto& s = *impl_;
+  auto st = s.check_commit(offsets, true);
+  if (!st) return s.enqueue_commit({}, std::move(done), std::move(st));
+  s.enqueue_commit(offsets, std::move(done), std::nullopt);
 }
 
 result<std::map<topic_partition, int64_t>> consumer::impl::fetch_committed(

@@ -5,6 +5,8 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
+#include <optional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -58,6 +60,24 @@ struct consumer_shared : std::enable_shared_from_this<consumer_shared> {
   void fetch_all_locked();
 };
 
+/// The commits of one consumer, in issue order (consumer_group.cpp). Callers append under
+/// `m`; at most one writer actor at a time takes the oldest entries, writes them as one
+/// request (the newest offset per partition) and runs their callbacks in order; it quits when
+/// the queue is empty. Shared with the writer, which may outlive the consumer.
+struct commit_queue {
+  struct entry {
+    std::map<topic_partition, int64_t> offsets;
+    int32_t generation = -1;  // the group identity when the commit was issued
+    std::string member_id;
+    std::function<void(const status&)> done;
+    std::optional<status> refused;  // refused when issued: delivered in its turn, not written
+  };
+  std::mutex m;
+  std::condition_variable cv;  // notified when the queue drained
+  std::deque<entry> queued;
+  bool writing = false;        // a writer actor is running
+};
+
 struct consumer::impl {
   engine::impl* eng = nullptr;
   consumer_options opts;
@@ -78,6 +98,7 @@ struct consumer::impl {
   bool stop_membership = false;
 
   model::decompressor decompressor;  // used by poll() under sh->m
+  std::shared_ptr<commit_queue> commits = std::make_shared<commit_queue>();
 
   status set_assignment(const std::vector<topic_partition>& tps);
   status init_positions_locked(std::unique_lock<std::mutex>& lk);
@@ -91,7 +112,15 @@ struct consumer::impl {
   void publish_identity(bool joined, int32_t gen, std::string member);
   void membership_loop();
   void stop_group();
+  /// Queues a commit and waits for its outcome (issue order with the async ones).
   status commit(const std::map<topic_partition, int64_t>& offsets);
+  /// Queues a commit (or a refusal, delivered in order); starts the writer when idle.
+  void enqueue_commit(std::map<topic_partition, int64_t> offsets,
+                      std::function<void(const status&)> done, std::optional<status> refused);
+  /// Why these offsets cannot be committed by this consumer now; ok if they can.
+  status check_commit(const std::map<topic_partition, int64_t>& offsets, bool explicit_offsets);
+  /// Waits until no commit is pending; false on timeout.
+  bool wait_commits(std::chrono::milliseconds timeout);
   group::offset_commit_request commit_request(const std::map<topic_partition, int64_t>& offsets);
   result<std::map<topic_partition, int64_t>> fetch_committed(const std::vector<topic_partition>& tps);
 };

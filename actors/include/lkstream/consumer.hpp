@@ -44,6 +44,8 @@ struct consumer_options {
   // A compressed batch (gzip, snappy, lz4, zstd from Kafka clients) larger than this once
   // decompressed makes poll() fail with message_too_large instead of taking the memory.
   size_t max_decompressed_batch_bytes = 64ull << 20;
+  // close() waits at most this long for commits still pending (commit_async) to be written.
+  int64_t close_timeout_ms = 30000;
 };
 
 struct consumed_header {
@@ -105,8 +107,31 @@ class consumer {
   status commit_sync();
   /// Commits explicit offsets (the next offset to read, as in Kafka).
   status commit_sync(const std::map<topic_partition, int64_t>& offsets);
-  /// Commits the current positions; `done` runs on an engine thread when it finished.
+
+  /// Asynchronous commits. Contract (both overloads):
+  /// - Never block the caller: the offsets are queued and written by an engine actor.
+  /// - Issue order: the commits of one consumer (async, sync, auto-commit and close()) are
+  ///   written in the order they were issued, so an older commit never overwrites a newer
+  ///   one. While a write is in flight, commits issued meanwhile are coalesced into the next
+  ///   write (the newest offset per partition; consecutive commits of the same group
+  ///   generation only).
+  /// - `done` runs exactly once, in issue order, with the outcome of the write that covered
+  ///   its offsets (ok, or the first failed partition: rebalance_in_progress,
+  ///   illegal_generation, unknown_member, closed when the engine shut down, ...). It runs on
+  ///   an engine thread (a CAF worker): keep it short and non-blocking, and do not call
+  ///   commit_sync() or close() from it. Exception: a commit refused before anything was
+  ///   queued (consumer or engine closed, no group_id, invalid offsets) with no earlier commit
+  ///   pending calls `done` on the calling thread before commit_async returns; with commits
+  ///   pending, the refusal is delivered in its turn. Exceptions thrown by `done` are dropped.
+  /// - close() waits (at most close_timeout_ms) until every pending commit was written.
+  /// Commits the current positions of every assigned partition.
   void commit_async(std::function<void(const status&)> done = {});
+  /// Commits explicit offsets (the next offset to read). Every partition must exist and be
+  /// assigned to this consumer, and every offset be >= 0, else `done` gets invalid_argument
+  /// or unknown_topic naming the partition and nothing is written: a member never
+  /// overwrites the progress of a partition another member owns.
+  void commit_async(const std::map<topic_partition, int64_t>& offsets,
+                    std::function<void(const status&)> done = {});
   /// The group's committed offset of a partition, -1 if none.
   result<int64_t> committed(const topic_partition& tp);
 
@@ -120,7 +145,9 @@ class consumer {
 
   /// Makes a poll() in progress return early (from any thread).
   void wakeup();
-  /// Commits (auto-commit), leaves the group, stops fetching. Idempotent.
+  /// Commits (auto-commit), waits for pending async commits (close_timeout_ms), leaves the
+  /// group, stops fetching. Idempotent; returns the status of its own commit, or timeout when
+  /// pending commits were not written in time (their callbacks still run later).
   status close();
 
  private:
