@@ -2,7 +2,9 @@
 
 #include <chrono>
 #include <limits>
+#include <mutex>
 #include <set>
+#include <utility>
 
 #include "pipeline/pipeline_messages.hpp"
 
@@ -17,10 +19,18 @@ using pipeline_detail::source_batch;
 constexpr auto poll_timeout = std::chrono::milliseconds(100);
 constexpr auto wait_slice = std::chrono::milliseconds(50);
 
+/// Offsets of async commits that failed, handed back from the commit callback (an engine
+/// thread) to the source for the next attempt.
+struct commit_feedback {
+  std::mutex m;
+  std::map<topic_partition, int64_t> failed;
+};
+
 struct source_state {
   std::shared_ptr<source_actor_config> cfg;
   std::map<std::string, std::vector<int32_t>> sources_of_topic;  // from() indexes per topic
   std::map<topic_partition, int64_t> to_commit;  // taken from the tracker, not yet committed
+  std::shared_ptr<commit_feedback> feedback = std::make_shared<commit_feedback>();
   timestamp_ms watermark = pipeline_detail::no_watermark;
   std::map<topic_partition, timestamp_ms> partition_max;  // highest timestamp read per partition
   std::set<topic_partition> at_end;                       // caught up at the last lag check
@@ -44,26 +54,67 @@ void publish(source_state& s) {
   sh.signal->cv.notify_all();
 }
 
-// Commits the completed prefix; false if the commit failed (kept for the next attempt).
-bool commit(source_state& s, bool force) {
-  for (auto& [tp, off] : s.cfg->tracker->take_committable()) {
-    auto& c = s.to_commit[tp];
-    c = std::max(c, off);
-  }
-  if (s.to_commit.empty() || s.cfg->shared->mon->failed) return true;
-  const auto now = steady::now();
-  if (!force && now - s.last_commit < std::chrono::milliseconds(s.cfg->opts.commit_interval_ms))
-    return true;
-  s.last_commit = now;
-  auto st = s.cfg->cons->commit_sync(s.to_commit);
-  if (!st) return false;
-  auto& sh = *s.cfg->shared;
+void publish_committed(pipeline_shared& sh, const std::map<topic_partition, int64_t>& offsets) {
   {
     std::lock_guard<std::mutex> g(sh.signal->m);
-    for (auto& [tp, off] : s.to_commit) sh.committed[tp] = off;
+    for (auto& [tp, off] : offsets) {
+      auto& c = sh.committed[tp];
+      c = std::max(c, off);
+    }
   }
   sh.signal->cv.notify_all();
-  s.to_commit.clear();
+}
+
+void merge_max(std::map<topic_partition, int64_t>& into,
+               const std::map<topic_partition, int64_t>& from) {
+  for (auto& [tp, off] : from) {
+    auto [i, fresh] = into.try_emplace(tp, off);
+    if (!fresh) i->second = std::max(i->second, off);
+  }
+}
+
+// Commits the completed prefix. Periodic commits are asynchronous (the consumer writes them
+// in issue order; a failed one comes back through the feedback and is retried with the next
+// commit); a forced (final) commit is synchronous: it also waits for the async commits still
+// pending and retries what failed. False if the commit failed (kept for the next attempt).
+bool commit(source_state& s, bool force) {
+  merge_max(s.to_commit, s.cfg->tracker->take_committable());
+  {
+    std::lock_guard<std::mutex> g(s.feedback->m);
+    merge_max(s.to_commit, s.feedback->failed);
+    s.feedback->failed.clear();
+  }
+  auto& sh = *s.cfg->shared;
+  if (sh.mon->failed) return true;
+  if (force) {
+    // Empty offsets still wait for the pending async commits (one queue, issue order).
+    auto st = s.cfg->cons->commit_sync(s.to_commit);
+    if (!st) return false;
+    publish_committed(sh, s.to_commit);
+    s.to_commit.clear();
+    std::lock_guard<std::mutex> g(s.feedback->m);
+    if (s.feedback->failed.empty()) return true;
+    std::swap(s.to_commit, s.feedback->failed);  // an async commit failed meanwhile: retry
+    return false;
+  }
+  if (s.to_commit.empty()) return true;
+  const auto now = steady::now();
+  if (now - s.last_commit < std::chrono::milliseconds(s.cfg->opts.commit_interval_ms))
+    return true;
+  s.last_commit = now;
+  // Partitions revoked by a rebalance are not ours to commit any more (their records are
+  // read again by the new owner: at-least-once holds).
+  std::set<topic_partition> assigned;
+  for (auto& tp : s.cfg->cons->assignment()) assigned.insert(tp);
+  std::erase_if(s.to_commit, [&](const auto& kv) { return !assigned.count(kv.first); });
+  if (s.to_commit.empty()) return true;
+  auto offsets = std::exchange(s.to_commit, {});
+  s.cfg->cons->commit_async(offsets, [shared = s.cfg->shared, feedback = s.feedback,
+                                      offsets](const status& st) {
+    if (st) return publish_committed(*shared, offsets);
+    std::lock_guard<std::mutex> g(feedback->m);
+    merge_max(feedback->failed, offsets);
+  });
   return true;
 }
 
