@@ -149,6 +149,18 @@ TEST_CASE("record_validation: a key or value length past the end of its record i
   check_rejected(b2, "bad record value length");
   CHECK(iterator_rejects(b2));
 
+  raw_record long_value;  // two-byte varint length 1000, 3 bytes present
+  long_value.byte(0).varint(0).varint(0).varint(-1).varint(1000).raw("abc");
+  bytes section4;
+  append_record(section4, long_value);
+  check_rejected(batch_of(section4, 1), "bad record value length");
+
+  raw_record long_negative;  // two-byte varint -100
+  long_negative.byte(0).varint(0).varint(0).varint(-1).varint(-100).varint(0);
+  bytes section5;
+  append_record(section5, long_negative);
+  check_rejected(batch_of(section5, 1), "bad record value length");
+
   raw_record negative;
   negative.byte(0).varint(0).varint(0).varint(-2).varint(-1).varint(0);
   bytes section3;

@@ -76,15 +76,26 @@ status parse_record(bytes_view data, size_t& pos, int64_t base_timestamp, int64_
   return {};
 }
 
-// Validation-only varint readers: the common one-byte encoding inline, anything longer
-// through the general readers (same acceptance: up to 10 bytes, value in range).
+// Validation-only varint readers: the one- and two-byte encodings (every length below 8 KiB)
+// inline, anything longer through the general readers (same acceptance: up to 10 bytes, value
+// in range).
 inline bool next_varint(bytes_view data, size_t& pos, int32_t& out) noexcept {
-  if (pos < data.size()) {
-    const auto b = static_cast<uint8_t>(data[pos]);
-    if (b < 0x80) {
+  const size_t n = data.size();
+  if (pos < n) {
+    const uint32_t b0 = static_cast<uint8_t>(data[pos]);
+    if (b0 < 0x80) {
       ++pos;
-      out = static_cast<int32_t>(b >> 1) ^ -static_cast<int32_t>(b & 1);
+      out = static_cast<int32_t>(b0 >> 1) ^ -static_cast<int32_t>(b0 & 1);
       return true;
+    }
+    if (pos + 1 < n) {
+      const uint32_t b1 = static_cast<uint8_t>(data[pos + 1]);
+      if (b1 < 0x80) {
+        const uint32_t z = (b0 & 0x7f) | (b1 << 7);
+        pos += 2;
+        out = static_cast<int32_t>(z >> 1) ^ -static_cast<int32_t>(z & 1);
+        return true;
+      }
     }
   }
   auto v = read_varint(data, pos);
@@ -94,8 +105,13 @@ inline bool next_varint(bytes_view data, size_t& pos, int32_t& out) noexcept {
 }
 
 inline bool skip_varlong(bytes_view data, size_t& pos) noexcept {
-  if (pos < data.size() && static_cast<uint8_t>(data[pos]) < 0x80) {
+  const size_t n = data.size();
+  if (pos < n && static_cast<uint8_t>(data[pos]) < 0x80) {
     ++pos;
+    return true;
+  }
+  if (pos + 1 < n && static_cast<uint8_t>(data[pos + 1]) < 0x80) {
+    pos += 2;
     return true;
   }
   return read_varlong(data, pos).has_value();
