@@ -253,7 +253,7 @@ TEST_CASE("config: limits between keys are checked where the offending value is 
         "(100MiB), got \"64MiB\"");
   CHECK(problem("[broker]\nmax_request_bytes = \"1GiB\"\n") ==
         "c.toml:2:21: broker.max_request_bytes: expected at most broker.max_buffered_bytes "
-        "(512MiB), got \"1GiB\"");
+        "(128MiB), got \"1GiB\"");
   // max_message_bytes is reported where it is set: once for the defaults (not again for every
   // topic inheriting them), and at each topic that sets its own.
   auto all = problems(R"([broker]

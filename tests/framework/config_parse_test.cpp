@@ -96,7 +96,7 @@ TEST_CASE("config: empty text gives the documented defaults") {
     CHECK(c->broker.auto_create_topics);
     CHECK(c->broker.node_id == 0);
     CHECK(c->broker.max_request_bytes == 100ull << 20);
-    CHECK(c->broker.max_buffered_bytes == 512ull << 20);
+    CHECK(c->broker.max_buffered_bytes == 128ull << 20);
     CHECK(c->broker.group_session_timeout_min_ms == 6000);
     CHECK(c->broker.group_session_timeout_max_ms == 1800000);
     CHECK(c->broker.group_initial_rebalance_delay_ms == 0);

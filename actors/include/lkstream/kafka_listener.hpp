@@ -42,7 +42,7 @@ struct listener_limits {
   uint64_t max_request_bytes = 100ull << 20;
   /// All connections' request bytes held at once (frames being read or still being processed).
   /// When it is reached, connections stop reading until earlier requests complete.
-  uint64_t max_buffered_bytes = 512ull << 20;
+  uint64_t max_buffered_bytes = 128ull << 20;
   /// Requests of one connection processed concurrently; more wait in the socket.
   uint32_t max_in_flight_per_connection = 64;
   /// A connection that sends no complete request for this long is closed (Kafka's

@@ -35,7 +35,7 @@ struct broker_settings {
   bool auto_create_topics = true;          // produce/metadata for an unknown topic creates it
   int32_t node_id = 0;                     // >= 0; the broker id in Metadata responses
   uint64_t max_request_bytes = 100ull << 20;   // Kafka's socket.request.max.bytes (<= INT32_MAX)
-  uint64_t max_buffered_bytes = 512ull << 20;  // all connections' buffered request bytes
+  uint64_t max_buffered_bytes = 128ull << 20;  // all connections' buffered request bytes
                                                //   together; >= max_request_bytes
   int64_t group_session_timeout_min_ms = 6000;     // allowed session.timeout.ms range of
   int64_t group_session_timeout_max_ms = 1800000;  //   joining consumers; min <= max

@@ -25,7 +25,7 @@ struct log_config {
   int64_t fsync_interval_ms = 5;
   uint32_t max_batch_bytes = 1u << 20;    // larger batches: message_too_large
   uint32_t index_interval_bytes = 4096;   // a sparse index entry per this many log bytes
-  uint64_t hot_tail_bytes = 8ull << 20;   // bytes of recent batches kept in memory for readers
+  uint64_t hot_tail_bytes = 1ull << 20;   // bytes of recent batches kept in memory for readers
 };
 
 }  // namespace lkstream::storage
