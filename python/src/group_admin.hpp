@@ -1,9 +1,8 @@
 #pragma once
-// Consumer-group queries for Engine.groups(), describe_group() and lag(). The public engine API
-// has no group listing yet, so these go through engine::internals() to the group manager, the
-// same way the Kafka listener's ListGroups/DescribeGroups/OffsetFetch handlers do. When
-// engine.hpp grows list_groups()/describe_group()/group_offsets(), this file shrinks to calls
-// of those. Blocking; call with the GIL released.
+// Consumer-group queries for Engine.groups(), describe_group() and lag(), over the engine's
+// public group-admin API (engine::list_groups, describe_group, group_offsets), shaped as the
+// group protocol structs py_engine.cpp converts to Python objects. Blocking; call with the GIL
+// released.
 
 #include <string>
 #include <vector>
@@ -18,6 +17,7 @@ class engine;
 namespace lkstream::python {
 
 result<std::vector<group::group_listing>> list_groups(engine& eng);
+/// Members carry their assignment as consumer-protocol bytes (empty when none).
 result<group::group_description> describe_group(engine& eng, const std::string& group_id);
 /// Every committed offset of the group.
 result<group::offset_fetch_response> group_offsets(engine& eng, const std::string& group_id);

@@ -13,6 +13,7 @@
 // consumers made by an engine must be destroyed before it (the engine's destructor closes it).
 // Errors: no exceptions; result/status with a message naming what failed.
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -63,6 +64,37 @@ struct topic_info {
   }
 };
 
+/// A member of a consumer group, as the group coordinator knows it.
+struct group_member_info {
+  std::string member_id;
+  std::optional<std::string> group_instance_id;  // static members (Kafka clients) only
+  std::string client_id;
+  std::string client_host;                       // "embedded" for embedded consumers
+  std::vector<topic_partition> assignment;       // consumer-protocol groups, while Stable
+};
+
+/// A consumer group: embedded consumers and Kafka clients over the wire share these.
+struct group_info {
+  std::string group_id;
+  // "Empty", "PreparingRebalance", "CompletingRebalance", "Stable" ("Dead": never seen).
+  std::string state;
+  std::string protocol_type;  // "consumer" for consumer groups; "" while unknown
+  std::string protocol;       // the assignor in use ("range", ...), only while Stable
+  std::vector<group_member_info> members;
+};
+
+/// A group's progress on one partition.
+struct group_partition_offset {
+  topic_partition tp;
+  int64_t committed = -1;       // the group's committed offset, -1 if none
+  int64_t log_start = 0;        // first retained offset of the partition
+  int64_t end_offset = 0;       // high watermark: readable below this
+  // end_offset - committed; without a commit, everything retained (end_offset - log_start).
+  int64_t lag() const {
+    return std::max<int64_t>(0, end_offset - (committed >= 0 ? committed : log_start));
+  }
+};
+
 class engine {
  public:
   struct impl;
@@ -90,6 +122,23 @@ class engine {
   result<std::unique_ptr<consumer>> make_consumer(const consumer_options& opts);
 
   const config::config& configuration() const;
+
+  // Consumer-group administration (the same coordinator the Kafka listener serves). Blocking;
+  // any thread. Errors: closed once the engine is closed.
+  /// Every known group (in memory, or with offsets on disk), sorted by id, with its members
+  /// and their assignments.
+  result<std::vector<group_info>> list_groups();
+  /// One group; a group never seen gives state "Dead" and no members (as Kafka's describe).
+  result<group_info> describe_group(std::string_view group_id);
+  /// The group's committed offsets and lag for every partition of the topics it has commits
+  /// for or its members are assigned (or of `topic` only: unknown_topic if it does not exist).
+  /// Sorted by topic and partition; topics deleted since the commit are left out.
+  result<std::vector<group_partition_offset>> group_offsets(
+      std::string_view group_id, std::optional<std::string> topic = std::nullopt);
+  /// Deletes every committed offset of a group that has no members; members -> invalid_argument
+  /// (stop its consumers first), a group never seen -> not_found. Durable when it returns; the
+  /// group then starts from its auto_offset_reset policy. Returns how many offsets were removed.
+  result<uint64_t> delete_group_offsets(std::string_view group_id);
 
   /// Runs one retention round now over every partition; returns segments deleted.
   result<uint64_t> apply_retention();

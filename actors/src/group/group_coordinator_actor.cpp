@@ -262,6 +262,27 @@ caf::behavior group_coordinator(caf::stateful_actor<group_coordinator_state>* se
                              "': " + removed.err().to_string());
       return r;
     },
+    [self](delete_group_offsets_atom, const std::string&) -> delete_group_offsets_result {
+      auto& st = self->state;
+      delete_group_offsets_result r;
+      r.members = st.group->member_count();
+      if (r.members > 0) return r;
+      if (!ensure_offsets(self)) {
+        r.failure = st.offsets_error;
+        return r;
+      }
+      std::set<std::string> topics;
+      for (const auto& [tp, c] : st.offsets->offsets()) topics.insert(tp.topic);
+      for (const auto& topic : topics) {
+        auto removed = st.offsets->remove_topic(topic);
+        if (!removed) {
+          r.failure = removed.err().to_string();
+          return r;
+        }
+        r.removed += *removed;
+      }
+      return r;
+    },
     [self](expire_offsets_atom) {
       auto& st = self->state;
       if (st.cfg->offsets_retention_ms <= 0 || st.group->phase() != group_phase::empty) return;

@@ -15,6 +15,8 @@
 //   (describe_group_atom, std::string group_id)          group_description ("Dead" if unknown)
 //   (list_groups_atom)                                   group_listing_list
 //   (delete_topic_offsets_atom, std::string topic)       delete_topic_offsets_result
+//   (delete_group_offsets_atom, std::string group_id)    delete_group_offsets_result
+//                                                         (refused while the group has members)
 //
 // Group protocol outcomes (UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS, ...) are group_error values
 // inside the replies, with Kafka's wire codes, so the listener forwards them as they are. A
@@ -44,6 +46,7 @@ using fetch_offsets_atom = caf::atom_constant<caf::atom("grp_fetch")>;
 using describe_group_atom = caf::atom_constant<caf::atom("grp_desc")>;
 using list_groups_atom = caf::atom_constant<caf::atom("grp_list")>;
 using delete_topic_offsets_atom = caf::atom_constant<caf::atom("grp_deltop")>;
+using delete_group_offsets_atom = caf::atom_constant<caf::atom("grp_delgrp")>;
 // Internal timers (sent by the actors to themselves / by the manager to coordinators).
 using group_tick_atom = caf::atom_constant<caf::atom("grp_tick")>;
 using expire_offsets_atom = caf::atom_constant<caf::atom("grp_expire")>;
@@ -53,6 +56,14 @@ using group_listing_list = std::vector<group_listing>;
 struct delete_topic_offsets_result {
   uint64_t removed = 0;               // offsets dropped over all groups
   std::vector<std::string> failures;  // one line per group whose file could not be updated
+};
+
+/// Outcome of deleting every committed offset of one group (an admin operation).
+struct delete_group_offsets_result {
+  group_error error = group_error::none;  // group_id_not_found for a group never seen
+  size_t members = 0;                     // > 0: refused, the group still has members
+  uint64_t removed = 0;                   // offsets dropped
+  std::string failure;                    // the offsets file could not be updated
 };
 
 }  // namespace lkstream::group
@@ -72,3 +83,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::offset_fetch_response)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::group_description)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::group_listing_list)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::delete_topic_offsets_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::delete_group_offsets_result)

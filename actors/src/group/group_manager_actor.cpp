@@ -200,6 +200,12 @@ caf::behavior group_manager(caf::stateful_actor<group_manager_state>* self,
       return fan_out<delete_topic_offsets_result, delete_topic_offsets_result>(self, true, fold,
                                                                                a, topic);
     },
+    [self](delete_group_offsets_atom a,
+           std::string& group_id) -> caf::result<delete_group_offsets_result> {
+      auto c = coordinator_for(self, group_id, false);
+      if (!c) return delete_group_offsets_result{group_error::group_id_not_found, 0, 0, {}};
+      return route<delete_group_offsets_result>(self, c, a, std::move(group_id));
+    },
     [self](expire_offsets_atom a) {
       for (const auto& g : self->state.stored_groups) coordinator_for(self, g, false);
       for (const auto& [id, c] : self->state.coordinators) self->send(c, a);
