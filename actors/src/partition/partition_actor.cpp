@@ -1,5 +1,6 @@
 #include "partition/partition_actor.hpp"
 #include "partition/producer_state.hpp"
+#include "file_syncer.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -33,7 +34,9 @@ struct partition_state {
   partition::hot_tail tail{0};
   offset synced_end;                   // end offset covered by the last successful sync
   std::vector<pending_ack> unsynced;   // `always`: acks waiting for the next sync
-  bool sync_queued = false;
+  bool sync_queued = false;            // a sync_atom to ourselves is in the mailbox
+  bool sync_in_flight = false;         // a job is out at the syncer (one at a time)
+  caf::actor syncer;                   // file_syncer; none: fdatasync inline
   bool interval_timer_armed = false;
   std::vector<parked_fetch> parked;
   // One timer for all parked fetches (a timer per fetch cost the clock thread a message per
@@ -138,19 +141,36 @@ struct partition_state {
     p.sink->on_fetched(read(p.request));
   }
 
-  void ack_all_unsynced(const status& st) {
-    for (auto& a : unsynced) {
-      append_outcome out;
-      if (st) {
-        out.info = a.info;
-        out.log_start = log->start_offset();
-      } else {
-        out.code = st.err().code;
-        out.message = "append written but fdatasync failed: " + st.err().message;
-      }
-      a.sink->on_appended(out);
+  void ack(pending_ack& a, const status& st) {
+    append_outcome out;
+    if (st) {
+      out.info = a.info;
+      out.log_start = log->start_offset();
+    } else {
+      out.code = st.err().code;
+      out.message = "append written but fdatasync failed: " + st.err().message;
     }
+    a.sink->on_appended(out);
+  }
+
+  void ack_all_unsynced(const status& st) {
+    for (auto& a : unsynced) ack(a, st);
     unsynced.clear();
+  }
+
+  // Settles the waiting appends a sync covered (those below `covers`), in order; the others
+  // (appended while it ran) wait for the next one.
+  void settle_unsynced(offset covers, const status& st) {
+    size_t kept = 0;
+    for (size_t i = 0; i < unsynced.size(); ++i) {
+      if (unsynced[i].info.last_offset < covers) {
+        ack(unsynced[i], st);
+      } else {
+        if (kept != i) unsynced[kept] = std::move(unsynced[i]);
+        ++kept;
+      }
+    }
+    unsynced.resize(kept);
   }
 
   status sync_now() {
@@ -178,6 +198,54 @@ struct partition_state {
 
 using partition_actor = caf::stateful_actor<partition_state>;
 
+void start_sync(partition_actor* self);
+
+// The outcome of a sync job, on the actor: acknowledge what it covered, publish the new high
+// watermark (`always`), and start the next job if appends arrived meanwhile (group commit).
+void finish_sync(partition_actor* self, const storage::log_sync_job& job, const status& st) {
+  auto& s = self->state;
+  s.sync_in_flight = false;
+  if (s.closed) return;
+  s.log->end_sync(job, st);
+  if (st) s.synced_end = std::max(s.synced_end, job.covers);
+  s.settle_unsynced(job.covers, st);
+  s.wake_parked(false);
+  if (!s.unsynced.empty() && !s.sync_queued) start_sync(self);
+}
+
+// Starts an fdatasync of what was appended so far on the syncer thread (inline without one);
+// the actor keeps appending meanwhile. One job at a time.
+void start_sync(partition_actor* self) {
+  auto& s = self->state;
+  if (s.sync_in_flight || s.closed) return;
+  auto job = s.log->begin_sync();
+  if (!job) {
+    s.ack_all_unsynced(std::move(job).take_error());
+    return;
+  }
+  if (!*job) {  // everything written is durable already
+    s.synced_end = s.log->end_offset();
+    s.ack_all_unsynced(status{});
+    s.wake_parked(false);
+    return;
+  }
+  storage::log_sync_job j = std::move(**job);
+  if (!s.syncer) {
+    finish_sync(self, j, j.file->sync());
+    return;
+  }
+  s.sync_in_flight = true;
+  self->request(s.syncer, caf::infinite, file_sync_atom::value, j.file)
+      .then(
+          [self, j](int32_t code, std::string& message) {
+            finish_sync(self, j,
+                        code == 0 ? status{} : status{static_cast<errc>(code), std::move(message)});
+          },
+          [self, j](caf::error&) {  // the syncer is gone (shutdown): sync here
+            finish_sync(self, j, j.file->sync());
+          });
+}
+
 caf::behavior partition_behavior(partition_actor* self, partition_actor_config cfg) {
   auto& st = self->state;
   st.topic = std::move(cfg.topic);
@@ -185,6 +253,7 @@ caf::behavior partition_behavior(partition_actor* self, partition_actor_config c
   st.log = std::move(cfg.log);
   st.now = std::move(cfg.now);
   st.log_append_time = cfg.log_append_time;
+  st.syncer = std::move(cfg.syncer);
   st.tail.set_max_bytes(st.log->config().hot_tail_bytes);
   st.synced_end = st.log->end_offset();  // what recovery found is on disk
   self->set_default_handler(caf::drop);
@@ -282,14 +351,12 @@ caf::behavior partition_behavior(partition_actor* self, partition_actor_config c
     [=](sync_atom) {
       auto& s = self->state;
       s.sync_queued = false;
-      if (s.closed) return;
-      s.ack_all_unsynced(s.sync_now());
-      s.wake_parked(false);
+      start_sync(self);
     },
     [=](tick_sync_atom) {
       auto& s = self->state;
       s.interval_timer_armed = false;
-      if (!s.closed) (void)s.sync_now();
+      start_sync(self);
     },
     [=](fetch_atom, const fetch_request& rq, fetch_sink_ptr& sink) {
       auto& s = self->state;

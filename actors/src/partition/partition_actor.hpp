@@ -8,6 +8,10 @@
 //            append already queued, so one fdatasync acknowledges all of them.
 //   interval ack after write(2); a timer syncs at most every fsync_interval_ms.
 //   never    ack after write(2).
+// The fdatasync itself runs on the registry's file_syncer thread (log::begin_sync), one job
+// at a time per partition: the actor keeps appending (and its CAF worker keeps running other
+// actors) while the disk works; appends that arrive meanwhile go with the next job. Without a
+// syncer (testing scheduler) it runs inline.
 // Appends run, in order: the max_batch_bytes check, CRC/structure validation (when asked),
 // the idempotent-producer sequence check (producer_state.hpp: duplicates are acknowledged
 // with the original offsets and not appended; gaps and stale epochs fail), then the write.
@@ -42,6 +46,7 @@ struct partition_actor_config {
   std::shared_ptr<storage::log> log;
   clock_fn now;
   bool log_append_time = false;  // topic uses LogAppendTime: the broker stamps batches
+  caf::actor syncer;  // file_syncer for fdatasync off the CAF workers; none: sync inline
 };
 
 caf::actor spawn_partition(caf::actor_system& sys, partition_actor_config cfg);

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
+#include <caf/scheduler/test_coordinator.hpp>
+
 #include "lkstream/partition/topic_catalog.hpp"
+#include "file_syncer.hpp"
 #include "partition/partition_actor.hpp"
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::config::topic_settings)
@@ -23,6 +26,8 @@ struct registry_state {
   ~registry_state() {
     for (auto& [name, t] : topics)
       for (auto& p : t.partitions) caf::anon_send_exit(p, caf::exit_reason::user_shutdown);
+    // Partitions whose sync request finds the syncer gone sync inline (file_syncer.hpp).
+    if (cfg.syncer) caf::anon_send_exit(cfg.syncer, caf::exit_reason::user_shutdown);
   }
 
   void publish() {
@@ -58,7 +63,7 @@ result<caf::actor> open_partition(caf::actor_system& sys, const topic_registry_c
                    " (served up to the damage)");
   }
   return spawn_partition(sys, {topic, partition_id{p}, std::shared_ptr<storage::log>(std::move(*log)),
-                               cfg.now, s.log_append_time});
+                               cfg.now, s.log_append_time, cfg.syncer});
 }
 
 result<int32_t> create_topic(caf::actor_system& sys, registry_state& st, const std::string& name,
@@ -192,6 +197,11 @@ result<caf::actor> spawn_topic_registry(caf::actor_system& sys, topic_registry_c
   auto init = std::make_shared<registry_state>();
   LK_ASSIGN_OR_RETURN(auto entries, partition::load_topic_catalog(*cfg.fs, cfg.data_dir));
   init->cfg = std::move(cfg);
+  // The testing scheduler runs everything on the test's thread: a detached thread replying
+  // into it would race, so partitions sync inline there.
+  if (!init->cfg.syncer &&
+      !dynamic_cast<caf::scheduler::test_coordinator*>(&sys.scheduler()))
+    init->cfg.syncer = sys.spawn<caf::detached>(file_syncer);
   for (auto& e : entries) {
     topic_handle t{e.name, e.settings, {}};
     for (int32_t p = 0; p < e.settings.partitions; ++p) {

@@ -64,6 +64,9 @@ struct topic_registry_config {
   std::function<void(const std::string&)> on_topic_deleted;
   /// Receives one line per notable recovery event (truncated tails, rebuilt indexes).
   std::function<void(const std::string&)> log_line;
+  /// file_syncer for the partitions' fdatasync; set by spawn_topic_registry (none under the
+  /// testing scheduler: partitions then sync inline, deterministically).
+  caf::actor syncer;
 };
 
 /// Loads DATA_DIR/topics.meta, opens (recovers) every partition log, spawns the partition

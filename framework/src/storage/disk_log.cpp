@@ -150,6 +150,23 @@ status disk_log::sync() {
   return ok();
 }
 
+result<std::optional<log_sync_job>> disk_log::begin_sync() {
+  LK_TRY_STATUS(check_open());
+  for (segment* s : unsynced_rolled_) LK_TRY_STATUS(s->sync(false));
+  unsynced_rolled_.clear();
+  if (directory_dirty_) {
+    LK_TRY_STATUS(fs_->sync_directory(dir_));
+    directory_dirty_ = false;
+  }
+  LK_ASSIGN_OR_RETURN(auto f, active().prepare_sync());
+  if (!f) return std::optional<log_sync_job>{};
+  return std::optional<log_sync_job>{log_sync_job{std::move(f), end_offset_, active().size_bytes()}};
+}
+
+void disk_log::end_sync(const log_sync_job& job, const status& outcome) {
+  if (outcome && !closed_ && !segments_.empty()) active().mark_synced(*job.file, job.file_size);
+}
+
 result<read_result> disk_log::read(const read_config& cfg) const {
   LK_TRY_STATUS(check_open());
   if (cfg.start < start_offset_ || cfg.start > end_offset_)

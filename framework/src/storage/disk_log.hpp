@@ -32,6 +32,8 @@ class disk_log final : public log {
   result<append_result> append(mutable_bytes_view batch, timestamp_ms now_ms,
                                bool validate) override;
   status sync() override;
+  result<std::optional<log_sync_job>> begin_sync() override;
+  void end_sync(const log_sync_job& job, const status& outcome) override;
   result<read_result> read(const read_config& cfg) const override;
   result<std::optional<offset>> offset_for_timestamp(timestamp_ms ts) const override;
   result<size_t> apply_retention(timestamp_ms now_ms) override;

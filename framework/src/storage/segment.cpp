@@ -2,6 +2,8 @@
 
 #include "file_window.hpp"
 
+#include <algorithm>
+
 namespace lkstream::storage {
 
 namespace {
@@ -74,6 +76,21 @@ status segment::sync(bool with_indexes) {
     (void)times_.sync();
   }
   return ok();
+}
+
+result<std::shared_ptr<file>> segment::prepare_sync() {
+  flush_indexes();
+  bool cut_back = false;
+  if (needs_truncate_ && log_->truncate(size_)) {
+    needs_truncate_ = false;
+    cut_back = true;
+  }
+  if (synced_size_ == size_ && !cut_back) return std::shared_ptr<file>{};
+  return log_;
+}
+
+void segment::mark_synced(const file& f, uint64_t size) {
+  if (log_.get() == &f) synced_size_ = std::max(synced_size_, size);
 }
 
 status segment::seal(bool durable) {

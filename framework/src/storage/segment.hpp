@@ -79,6 +79,13 @@ class segment {
   /// whatever a crash loses), so index trouble never fails an append, a sync or a roll.
   status sync(bool with_indexes);
 
+  /// sync(false) for another thread: writes pending index entries and redoes a pending
+  /// cut-back here, then returns the .log file to fdatasync (shared, so it outlives a close),
+  /// or nullptr when the .log has not changed since the last sync. mark_synced() records a
+  /// successful job (ignored if `f` is no longer this segment's file).
+  result<std::shared_ptr<file>> prepare_sync();
+  void mark_synced(const file& f, uint64_t size);
+
   /// The segment takes no more batches: final time entry, flush, fdatasync of all three files
   /// when `durable`, index files released.
   status seal(bool durable);
@@ -113,7 +120,7 @@ class segment {
   file_system& fs_;
   offset base_;
   std::string log_path_;
-  std::unique_ptr<file> log_;
+  std::shared_ptr<file> log_;  // shared with sync jobs in flight (prepare_sync)
   offset_index offsets_;
   time_index times_;
   index_builder builder_;

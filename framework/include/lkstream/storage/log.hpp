@@ -49,6 +49,15 @@ struct read_result {
   size_t batch_count = 0;
 };
 
+/// An fdatasync to run on another thread (log::begin_sync). `file` stays valid even if the log
+/// rolls, closes or deletes the segment meanwhile; syncing it makes durable every offset below
+/// `covers`.
+struct log_sync_job {
+  std::shared_ptr<storage::file> file;
+  offset covers;
+  uint64_t file_size = 0;  // bytes of `file` the job covers
+};
+
 struct segment_info {
   offset base_offset;
   uint64_t size_bytes = 0;
@@ -75,6 +84,15 @@ class log {
 
   /// fdatasync of the active segment (and any rolled segment not yet synced).
   virtual status sync() = 0;
+
+  /// sync() split for owners that keep appending while a sync thread waits on the disk:
+  /// begin_sync() does the owner's part now (pending index entries, a cut-back after a failed
+  /// append, rolled segments and the directory, synchronously since they are rare) and returns
+  /// the job for the active segment, or nullopt when everything is already durable. Any thread
+  /// may then call job.file->sync(); hand its outcome to end_sync() on the owner. Errors of
+  /// the synchronous part are returned here.
+  virtual result<std::optional<log_sync_job>> begin_sync() = 0;
+  virtual void end_sync(const log_sync_job& job, const status& outcome) = 0;
 
   /// Reads whole batches starting with the one containing `cfg.start`.
   /// offset_out_of_range if start < start_offset() or start > end_offset().

@@ -1,0 +1,20 @@
+#include "file_syncer.hpp"
+
+#include <string>
+
+namespace lkstream::actors {
+
+caf::behavior file_syncer(caf::event_based_actor* self) {
+  self->set_default_handler(caf::drop);
+  return {
+      [](file_sync_atom, const std::shared_ptr<storage::file>& f)
+          -> caf::result<int32_t, std::string> {
+        if (!f) return {static_cast<int32_t>(errc::invalid_argument), "sync job without a file"};
+        auto st = f->sync();
+        if (st) return {static_cast<int32_t>(errc::ok), std::string{}};
+        return {static_cast<int32_t>(st.code()), st.err().message};
+      },
+  };
+}
+
+}  // namespace lkstream::actors
