@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <stdexcept>
 #include <vector>
 
 #include "lkstream/consumer.hpp"
@@ -246,4 +247,24 @@ TEST_CASE("consumer: a restarted consumer resumes from the last async commit of 
   auto c = member_of(*eng, "resume-async", "t", 1);
   CHECK(*c->committed(p0) == 100);
   CHECK(*c->position(p0) == 100);
+}
+
+TEST_CASE("consumer: a commit callback that throws does not stall the commits after it") {
+  test::temp_dir dir;
+  auto eng = open_engine(dir.path());
+  REQUIRE(eng->create_topic("t", 2));
+  auto c = std::move(*eng->make_consumer(opts("throwing")));
+  REQUIRE(c->assign({p0}));
+  outcomes out;
+  for (int64_t i = 1; i <= 50; ++i) {
+    c->commit_async({{p0, i}}, [](const status&) { throw std::runtime_error("callback bug"); });
+    c->commit_async({{p0, 100 + i}}, out.record(i));
+  }
+  REQUIRE(out.wait_for_count(50));
+  {
+    std::lock_guard<std::mutex> g(out.m);
+    for (size_t k = 0; k < out.seen.size(); ++k) CHECK(out.seen[k].first == int64_t(k + 1));
+  }
+  CHECK(*c->committed(p0) == 150);
+  CHECK(c->close());
 }
