@@ -7,11 +7,8 @@
 #include <nanobind/stl/vector.h>
 
 #include <algorithm>
-#include <map>
 
-#include "group_admin.hpp"
 #include "lkstream/config/units.hpp"
-#include "lkstream/group/consumer_protocol.hpp"
 #include "unit_args.hpp"
 
 namespace lkstream::python {
@@ -148,14 +145,11 @@ py_topic_info py_engine::describe(const std::string& name) {
 
 namespace {
 
-py_group_info to_py(const group::group_description& d) {
-  py_group_info g{d.group_id, d.state, d.protocol_type, d.protocol_name, {}};
+py_group_info to_py(const group_info& d) {
+  py_group_info g{d.group_id, d.state, d.protocol_type, d.protocol, {}};
   for (auto& m : d.members) {
     py_group_member pm{m.member_id, m.client_id, m.client_host, {}};
-    if (!m.assignment.empty())
-      if (auto a = group::decode_assignment(m.assignment))
-        for (auto& tp : group::flatten(a->assigned_partitions))
-          pm.assignment.emplace_back(tp.topic, tp.partition.value());
+    for (auto& tp : m.assignment) pm.assignment.emplace_back(tp.topic, tp.partition.value());
     g.members.push_back(std::move(pm));
   }
   return g;
@@ -164,7 +158,7 @@ py_group_info to_py(const group::group_description& d) {
 }  // namespace
 
 std::vector<py_group_info> py_engine::groups() {
-  auto listing = with_engine(*st_, [](engine& e) { return list_groups(e); });
+  auto listing = with_engine(*st_, [](engine& e) { return e.list_groups(); });
   std::vector<py_group_info> out;
   for (auto& l : listing) out.push_back({l.group_id, l.state, l.protocol_type, {}, {}});
   std::sort(out.begin(), out.end(),
@@ -174,44 +168,20 @@ std::vector<py_group_info> py_engine::groups() {
 
 py_group_info py_engine::describe_group(const std::string& group) {
   if (group.empty()) raise_error(errc::invalid_argument, "group must not be empty");
-  return to_py(with_engine(*st_, [&](engine& e) { return python::describe_group(e, group); }));
+  return to_py(with_engine(*st_, [&](engine& e) { return e.describe_group(group); }));
 }
 
 std::vector<py_partition_lag> py_engine::lag(const std::string& group,
                                              std::optional<std::string> topic) {
   if (group.empty()) raise_error(errc::invalid_argument, "group must not be empty");
-  using table = std::vector<py_partition_lag>;
-  return with_engine(*st_, [&](engine& e) -> result<table> {
-    LK_ASSIGN_OR_RETURN(auto offsets, group_offsets(e, group));
-    if (offsets.error != group::group_error::none)
-      return error{errc::invalid_argument, "offsets of group " + group + ": " +
-                                               std::string(group::to_string(offsets.error))};
-    std::map<std::pair<std::string, int32_t>, int64_t> committed;
-    for (auto& p : offsets.partitions)
-      if (p.error == group::group_error::none && p.offset >= 0)
-        committed[{p.tp.topic, p.tp.partition.value()}] = p.offset;
-    std::vector<std::string> names;
-    if (topic) names.push_back(*topic);
-    else
-      for (auto& [k, v] : committed)
-        if (names.empty() || names.back() != k.first) names.push_back(k.first);
-    table out;
-    for (auto& name : names) {
-      auto info = e.describe_topic(name);
-      if (!info) {
-        if (!topic && info.code() == errc::unknown_topic) continue;  // deleted since
-        return std::move(info).take_error();
-      }
-      for (auto& p : info->partitions) {
-        py_partition_lag l{name, p.partition, std::nullopt, p.high_watermark, 0};
-        auto c = committed.find({name, p.partition});
-        if (c != committed.end()) l.committed = c->second;
-        l.lag = std::max<int64_t>(0, p.high_watermark - (l.committed ? *l.committed : p.log_start));
-        out.push_back(std::move(l));
-      }
-    }
-    return out;
-  });
+  auto offsets = with_engine(*st_, [&](engine& e) { return e.group_offsets(group, topic); });
+  std::vector<py_partition_lag> out;
+  for (auto& o : offsets) {
+    py_partition_lag l{o.tp.topic, o.tp.partition.value(), std::nullopt, o.end_offset, o.lag()};
+    if (o.committed >= 0) l.committed = o.committed;
+    out.push_back(std::move(l));
+  }
+  return out;
 }
 
 void py_engine::close() {

@@ -10,25 +10,14 @@
 #include "lkstream/consumer.hpp"
 #include "lkstream/engine.hpp"
 #include "lkstream/producer.hpp"
+#include "actors/engine_harness.hpp"
 #include "test_util.hpp"
 
 using namespace lkstream;
+using test::open_engine;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::unique_ptr<engine> open_engine(const std::string& dir) {
-  engine_options o;
-  o.data_dir = dir;
-  o.log = [](std::string_view) {};
-  auto cfg = config::defaults();
-  cfg.broker.data_dir = dir;
-  cfg.broker.group_initial_rebalance_delay_ms = 0;
-  o.config = cfg;
-  auto e = engine::open(o);
-  REQUIRE_MESSAGE(e, (e ? "" : e.err().to_string()));
-  return std::move(*e);
-}
 
 void produce(engine& eng, const std::string& topic, int n) {
   auto p = eng.make_producer();

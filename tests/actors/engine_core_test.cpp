@@ -20,25 +20,14 @@
 #include "lkstream/model/record_batch.hpp"
 #include "lkstream/producer.hpp"
 #include "lkstream/storage/memory_file_system.hpp"
+#include "actors/engine_harness.hpp"
 #include "test_util.hpp"
 
 using namespace lkstream;
+using test::open_engine;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::unique_ptr<engine> open_engine(engine_options o) {
-  o.log = [](std::string_view) {};
-  auto e = engine::open(std::move(o));
-  REQUIRE_MESSAGE(e, (e ? "" : e.err().to_string()));
-  return std::move(*e);
-}
-
-std::unique_ptr<engine> open_engine(const std::string& dir) {
-  engine_options o;
-  o.data_dir = dir;
-  return open_engine(std::move(o));
-}
 
 class promise_sink final : public actors::append_sink {
  public:

@@ -11,21 +11,14 @@
 #include "lkstream/consumer.hpp"
 #include "lkstream/engine.hpp"
 #include "lkstream/producer.hpp"
+#include "actors/engine_harness.hpp"
 #include "test_util.hpp"
 
 using namespace lkstream;
+using test::open_engine;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::unique_ptr<engine> open_engine(const std::string& dir) {
-  engine_options o;
-  o.data_dir = dir;
-  o.log = [](std::string_view) {};
-  auto e = engine::open(o);
-  REQUIRE_MESSAGE(e, (e ? "" : e.err().to_string()));
-  return std::move(*e);
-}
 
 config::topic_settings durable(storage::fsync_policy p, int32_t partitions) {
   config::topic_settings s;

@@ -9,21 +9,14 @@
 #include "lkstream/engine.hpp"
 #include "lkstream/model/partitioner.hpp"
 #include "lkstream/producer.hpp"
+#include "actors/engine_harness.hpp"
 #include "test_util.hpp"
 
 using namespace lkstream;
+using test::open_engine;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::unique_ptr<engine> open_engine(const std::string& dir) {
-  engine_options o;
-  o.data_dir = dir;
-  o.log = [](std::string_view) {};
-  auto e = engine::open(o);
-  REQUIRE_MESSAGE(e, (e ? "" : e.err().to_string()));
-  return std::move(*e);
-}
 
 std::vector<consumed_record> drain(consumer& c, size_t want, std::chrono::milliseconds max_wait,
                                    std::vector<record_set>& keep) {
