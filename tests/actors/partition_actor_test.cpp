@@ -218,6 +218,29 @@ TEST_CASE_FIXTURE(fixture, "partition_actor: fsync=interval acks at once and syn
   sched.run();
 }
 
+TEST_CASE_FIXTURE(fixture, "partition_actor: fsync=interval retries a failed sync on its timer without a new append") {
+  auto reg = registry();
+  auto s = settings(storage::fsync_policy::interval);
+  s.log.fsync_interval_ms = 50;
+  ask<int32_t>(reg, create_atom::value, std::string("i"), s);
+  auto part = board->find("i")->partitions[0];
+  auto sink = std::make_shared<recording_sink>();
+  caf::anon_send(part, append_atom::value, make_batch(3, wall), append_sink_ptr(sink), true);
+  sched.run();
+  REQUIRE(sink->outcomes.size() == 1);
+  const auto log_path = "/data/i-0/00000000000000000000.log";
+  const auto written = fs->file_size(log_path).value_or(0);
+  fs->fail_next_sync(errc::io_error, ".log");
+  sched.advance_time(std::chrono::milliseconds(50));  // this sync fails
+  sched.run();
+  sched.advance_time(std::chrono::milliseconds(50));  // and is retried, with no append since
+  sched.run();
+  fs->crash();
+  CHECK(fs->file_size(log_path).value_or(0) == written);
+  anon_send_exit(reg, caf::exit_reason::kill);
+  sched.run();
+}
+
 TEST_CASE_FIXTURE(fixture, "partition_actor: a parked fetch wakes on data, or answers at max_wait below min_bytes") {
   auto reg = registry();
   ask<int32_t>(reg, create_atom::value, std::string("t"), settings(storage::fsync_policy::never));

@@ -200,6 +200,15 @@ using partition_actor = caf::stateful_actor<partition_state>;
 
 void start_sync(partition_actor* self);
 
+// `interval`: a sync at most fsync_interval_ms from now, unless one is armed already.
+void arm_interval_sync(partition_actor* self) {
+  auto& s = self->state;
+  if (s.interval_timer_armed) return;
+  s.interval_timer_armed = true;
+  self->delayed_send(self, std::chrono::milliseconds(s.log->config().fsync_interval_ms),
+                     tick_sync_atom::value);
+}
+
 // The outcome of a sync job, on the actor: acknowledge what it covered, publish the new high
 // watermark (`always`), and start the next job if appends arrived meanwhile (group commit).
 void finish_sync(partition_actor* self, const storage::log_sync_job& job, const status& st) {
@@ -211,6 +220,10 @@ void finish_sync(partition_actor* self, const storage::log_sync_job& job, const 
   s.settle_unsynced(job.covers, st);
   s.wake_parked(false);
   if (!s.unsynced.empty() && !s.sync_queued) start_sync(self);
+  // `interval`: what was appended while this job ran (or all of it, if it failed) still needs
+  // a sync even if no further append arms the timer.
+  if (s.policy() == storage::fsync_policy::interval && (!st || s.log->end_offset() > job.covers))
+    arm_interval_sync(self);
 }
 
 // Starts an fdatasync of what was appended so far on the syncer thread (inline without one);
@@ -336,11 +349,7 @@ caf::behavior partition_behavior(partition_actor* self, partition_actor_config c
           }
           return;  // readers are woken after the sync
         case storage::fsync_policy::interval:
-          if (!s.interval_timer_armed) {
-            s.interval_timer_armed = true;
-            self->delayed_send(self, std::chrono::milliseconds(s.log->config().fsync_interval_ms),
-                               tick_sync_atom::value);
-          }
+          arm_interval_sync(self);
           break;
         case storage::fsync_policy::never:
           break;
