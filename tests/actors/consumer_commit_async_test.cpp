@@ -28,20 +28,10 @@ void produce(engine& eng, const std::string& topic, int n) {
   REQUIRE(p->flush(10s));
 }
 
-consumer_options opts(const std::string& group) {
-  consumer_options o;
-  o.group_id = group;
-  o.auto_offset_reset = offset_reset::earliest;
-  o.enable_auto_commit = false;
-  o.heartbeat_interval_ms = 50;
-  o.session_timeout_ms = 6000;
-  return o;
-}
-
 /// A subscribed member that owns every partition of `topic` (it polls until assigned).
 std::unique_ptr<consumer> member_of(engine& eng, const std::string& group,
                                     const std::string& topic, size_t partitions) {
-  auto c = std::move(*eng.make_consumer(opts(group)));
+  auto c = std::move(*eng.make_consumer(test::group_member(group)));
   REQUIRE(c->subscribe({topic}));
   auto deadline = std::chrono::steady_clock::now() + 30s;
   while (c->assignment().size() < partitions && std::chrono::steady_clock::now() < deadline)
@@ -117,7 +107,7 @@ TEST_CASE("consumer: async commits of unknown, unassigned or invalid partitions 
   auto eng = open_engine(dir.path());
   REQUIRE(eng->create_topic("t", 2));
   REQUIRE(eng->create_topic("other", 1));
-  auto c = std::move(*eng->make_consumer(opts("refusals")));
+  auto c = std::move(*eng->make_consumer(test::group_member("refusals")));
   REQUIRE(c->assign({p0}));
   auto outcome = [&](const std::map<topic_partition, int64_t>& offsets) {
     std::promise<status> p;
@@ -168,7 +158,7 @@ TEST_CASE("consumer: a refusal issued behind pending commits is delivered in its
   test::temp_dir dir;
   auto eng = open_engine(dir.path());
   REQUIRE(eng->create_topic("t", 2));
-  auto c = std::move(*eng->make_consumer(opts("turns")));
+  auto c = std::move(*eng->make_consumer(test::group_member("turns")));
   REQUIRE(c->assign({p0}));
   outcomes out;
   for (int64_t i = 1; i <= 100; ++i) {
@@ -206,7 +196,7 @@ TEST_CASE("consumer: close() writes pending async commits before it leaves the g
     CHECK(out.seen.size() == 300);  // every callback ran before close() returned
     for (auto& [tag, st] : out.seen) CHECK_MESSAGE(st, text(st));
   }
-  auto reader = std::move(*eng->make_consumer(opts("flush")));
+  auto reader = std::move(*eng->make_consumer(test::group_member("flush")));
   CHECK(*reader->committed(p0) == 300);
   CHECK(*reader->committed(p1) == 301);
 }
@@ -242,7 +232,7 @@ TEST_CASE("consumer: a commit callback that throws does not stall the commits af
   test::temp_dir dir;
   auto eng = open_engine(dir.path());
   REQUIRE(eng->create_topic("t", 2));
-  auto c = std::move(*eng->make_consumer(opts("throwing")));
+  auto c = std::move(*eng->make_consumer(test::group_member("throwing")));
   REQUIRE(c->assign({p0}));
   outcomes out;
   for (int64_t i = 1; i <= 50; ++i) {

@@ -25,16 +25,6 @@ void produce(engine& eng, const std::string& topic, int n, int start = 0) {
   REQUIRE(p->flush(10s));
 }
 
-consumer_options group_opts(const std::string& group) {
-  consumer_options o;
-  o.group_id = group;
-  o.auto_offset_reset = offset_reset::earliest;
-  o.enable_auto_commit = false;
-  o.heartbeat_interval_ms = 50;
-  o.session_timeout_ms = 6000;
-  return o;
-}
-
 // Polls until `pred` holds or the deadline passes; collects values.
 template <class Pred>
 bool poll_until(consumer& c, std::set<int>& seen, Pred pred, std::chrono::milliseconds max = 15s) {
@@ -68,8 +58,8 @@ TEST_CASE("consumer_group: two members split the partitions, the survivor takes 
   auto eng = open_engine(dir.path());
   REQUIRE(eng->create_topic("g", 4));
   produce(*eng, "g", 400);
-  auto a = std::move(*eng->make_consumer(group_opts("grp")));
-  auto b = std::move(*eng->make_consumer(group_opts("grp")));
+  auto a = std::move(*eng->make_consumer(test::group_member("grp")));
+  auto b = std::move(*eng->make_consumer(test::group_member("grp")));
   REQUIRE(a->subscribe({"g"}));
   REQUIRE(b->subscribe({"g"}));
   std::set<int> seen_a, seen_b;
@@ -113,7 +103,7 @@ TEST_CASE("consumer_group: a restarted consumer resumes from the committed offse
     auto eng = open_engine(dir.path());
     REQUIRE(eng->create_topic("r", 2));
     produce(*eng, "r", 200);
-    auto c = std::move(*eng->make_consumer(group_opts("resume")));
+    auto c = std::move(*eng->make_consumer(test::group_member("resume")));
     REQUIRE(c->subscribe({"r"}));
     std::set<int> seen;
     REQUIRE(poll_until(*c, seen, [&] { return seen.size() >= 200; }));
@@ -123,7 +113,7 @@ TEST_CASE("consumer_group: a restarted consumer resumes from the committed offse
   // A new engine on the same directory: offsets are durable.
   auto eng = open_engine(dir.path());
   produce(*eng, "r", 50, 200);
-  auto c = std::move(*eng->make_consumer(group_opts("resume")));
+  auto c = std::move(*eng->make_consumer(test::group_member("resume")));
   REQUIRE(c->subscribe({"r"}));
   std::set<int> seen;
   CHECK(poll_until(*c, seen, [&] { return seen.size() >= 50; }));
@@ -136,7 +126,7 @@ TEST_CASE("consumer_group: commit_async reports completion and offsets of delete
   auto eng = open_engine(dir.path());
   REQUIRE(eng->create_topic("d", 1));
   produce(*eng, "d", 10);
-  auto c = std::move(*eng->make_consumer(group_opts("async")));
+  auto c = std::move(*eng->make_consumer(test::group_member("async")));
   REQUIRE(c->assign({{"d", partition_id{0}}}));
   std::set<int> seen;
   REQUIRE(poll_until(*c, seen, [&] { return seen.size() >= 10; }));
@@ -149,7 +139,7 @@ TEST_CASE("consumer_group: commit_async reports completion and offsets of delete
   REQUIRE(c->close());
   REQUIRE(eng->delete_topic("d"));
   REQUIRE(eng->create_topic("d", 1));
-  auto c2 = std::move(*eng->make_consumer(group_opts("async")));
+  auto c2 = std::move(*eng->make_consumer(test::group_member("async")));
   // The deletion reached the group manager before this request (its mailbox is FIFO).
   CHECK(*c2->committed({"d", partition_id{0}}) == -1);
 }
@@ -159,7 +149,7 @@ TEST_CASE("consumer_group: subscribe without group id and bad strategy are refus
   auto eng = open_engine(dir.path());
   auto c = std::move(*eng->make_consumer({}));
   CHECK(c->subscribe({"x"}).code() == errc::invalid_argument);
-  auto o = group_opts("g");
+  auto o = test::group_member("g");
   o.assignment_strategy = "sticky-ish";
   auto c2 = std::move(*eng->make_consumer(o));
   CHECK(c2->subscribe({"x"}).code() == errc::invalid_argument);

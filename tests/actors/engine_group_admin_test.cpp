@@ -25,17 +25,6 @@ void produce(engine& eng, const std::string& topic, int32_t partition, int n) {
   REQUIRE(p->flush(10s));
 }
 
-consumer_options opts(const std::string& group, const std::string& client) {
-  consumer_options o;
-  o.group_id = group;
-  o.client_id = client;
-  o.auto_offset_reset = offset_reset::earliest;
-  o.enable_auto_commit = false;
-  o.heartbeat_interval_ms = 50;
-  o.session_timeout_ms = 6000;
-  return o;
-}
-
 /// Polls both members until the group is Stable with every partition assigned once.
 void settle(engine& eng, const std::string& group, std::vector<consumer*> members,
             size_t partitions) {
@@ -63,8 +52,8 @@ TEST_CASE("engine: list and describe groups show members, protocol and assignmen
   test::temp_dir dir;
   auto eng = open_engine(dir.path());
   REQUIRE(eng->create_topic("orders", 4));
-  auto a = std::move(*eng->make_consumer(opts("billing", "client-a")));
-  auto b = std::move(*eng->make_consumer(opts("billing", "client-b")));
+  auto a = std::move(*eng->make_consumer(test::group_member("billing", "client-a")));
+  auto b = std::move(*eng->make_consumer(test::group_member("billing", "client-b")));
   REQUIRE(a->subscribe({"orders"}));
   REQUIRE(b->subscribe({"orders"}));
   settle(*eng, "billing", {a.get(), b.get()}, 4);
@@ -94,7 +83,7 @@ TEST_CASE("engine: list and describe groups show members, protocol and assignmen
   }
 
   // A second group, empty but with offsets: listed too.
-  auto lone = std::move(*eng->make_consumer(opts("audit", "client-c")));
+  auto lone = std::move(*eng->make_consumer(test::group_member("audit", "client-c")));
   REQUIRE(lone->assign({{"orders", partition_id{0}}}));
   REQUIRE(lone->commit_sync({{{"orders", partition_id{0}}, 0}}));
   auto groups = eng->list_groups();
@@ -120,7 +109,7 @@ TEST_CASE("engine: group offsets report committed offsets and lag per partition"
   REQUIRE(eng->create_topic("other", 1));
   produce(*eng, "ticks", 0, 30);
   produce(*eng, "ticks", 1, 20);
-  auto c = std::move(*eng->make_consumer(opts("lagging", "c")));
+  auto c = std::move(*eng->make_consumer(test::group_member("lagging", "c")));
   REQUIRE(c->subscribe({"ticks"}));
   auto deadline = std::chrono::steady_clock::now() + 30s;
   while (c->assignment().size() < 2 && std::chrono::steady_clock::now() < deadline)
@@ -160,7 +149,7 @@ TEST_CASE("engine: a group's offsets are deleted only once it has no members") {
     auto eng = open_engine(dir.path());
     REQUIRE(eng->create_topic("jobs", 2));
     produce(*eng, "jobs", 0, 10);
-    auto c = std::move(*eng->make_consumer(opts("workers", "w")));
+    auto c = std::move(*eng->make_consumer(test::group_member("workers", "w")));
     REQUIRE(c->subscribe({"jobs"}));
     auto deadline = std::chrono::steady_clock::now() + 30s;
     while (c->assignment().size() < 2 && std::chrono::steady_clock::now() < deadline)
@@ -183,7 +172,7 @@ TEST_CASE("engine: a group's offsets are deleted only once it has no members") {
   auto offsets = eng->group_offsets("workers", "jobs");
   REQUIRE(offsets);
   for (auto& o : *offsets) CHECK(o.committed == -1);
-  auto c = std::move(*eng->make_consumer(opts("workers", "w2")));
+  auto c = std::move(*eng->make_consumer(test::group_member("workers", "w2")));
   REQUIRE(c->assign({{"jobs", partition_id{0}}}));
   CHECK(*c->committed({"jobs", partition_id{0}}) == -1);
   CHECK(*c->position({"jobs", partition_id{0}}) == 0);

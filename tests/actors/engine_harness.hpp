@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "lkstream/consumer.hpp"
 #include "lkstream/engine.hpp"
 
 namespace lkstream::test {
@@ -26,6 +27,19 @@ inline std::unique_ptr<engine> open_engine(const std::string& dir) {
   cfg.broker.group_initial_rebalance_delay_ms = 0;
   o.config = cfg;
   return open_engine(std::move(o));
+}
+
+/// A group member for tests: reads from the earliest offset, commits only when told, and
+/// notices a dead peer within a few seconds.
+inline consumer_options group_member(const std::string& group, const std::string& client = {}) {
+  consumer_options o;
+  o.group_id = group;
+  if (!client.empty()) o.client_id = client;
+  o.auto_offset_reset = offset_reset::earliest;
+  o.enable_auto_commit = false;
+  o.heartbeat_interval_ms = 50;
+  o.session_timeout_ms = 6000;
+  return o;
 }
 
 }  // namespace lkstream::test
