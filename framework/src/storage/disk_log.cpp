@@ -139,15 +139,11 @@ status disk_log::roll(timestamp_ms now_ms) {
 }
 
 status disk_log::sync() {
-  LK_TRY_STATUS(check_open());
-  for (segment* s : unsynced_rolled_) LK_TRY_STATUS(s->sync(false));
-  unsynced_rolled_.clear();
-  LK_TRY_STATUS(active().sync(false));
-  if (directory_dirty_) {
-    LK_TRY_STATUS(fs_->sync_directory(dir_));
-    directory_dirty_ = false;
-  }
-  return ok();
+  LK_ASSIGN_OR_RETURN(auto job, begin_sync());
+  if (!job) return ok();
+  auto st = job->file->sync();
+  end_sync(*job, st);
+  return st;
 }
 
 result<std::optional<log_sync_job>> disk_log::begin_sync() {

@@ -61,14 +61,9 @@ void segment::flush_indexes() {
 }
 
 status segment::sync(bool with_indexes) {
-  flush_indexes();
-  bool cut_back = false;  // a failed append's bytes are gone now; make that durable too
-  if (needs_truncate_ && log_->truncate(size_)) {
-    needs_truncate_ = false;
-    cut_back = true;
-  }
-  if (synced_size_ != size_ || cut_back) {
-    LK_TRY_STATUS(log_->sync());
+  LK_ASSIGN_OR_RETURN(auto f, prepare_sync());
+  if (f) {
+    LK_TRY_STATUS(f->sync());
     synced_size_ = size_;
   }
   if (with_indexes) {
@@ -80,7 +75,7 @@ status segment::sync(bool with_indexes) {
 
 result<std::shared_ptr<file>> segment::prepare_sync() {
   flush_indexes();
-  bool cut_back = false;
+  bool cut_back = false;  // a failed append's bytes are gone now; make that durable too
   if (needs_truncate_ && log_->truncate(size_)) {
     needs_truncate_ = false;
     cut_back = true;
