@@ -75,6 +75,18 @@ partition_list_ptr to_partition_list(const committed_offsets& offsets) {
   return list;
 }
 
+// The outcome of a one-topic CreateTopics/DeleteTopics: `expected_err` (already exists, does not
+// exist) becomes `expected`, any other error a server error about `what`.
+status topic_result(const rd_kafka_topic_result_t** results, size_t n, const std::string& what,
+                    rd_kafka_resp_err_t expected_err, error expected) {
+  for (size_t i = 0; i < n; ++i)
+    if (auto err = rd_kafka_topic_result_error(results[i]); err) {
+      if (err == expected_err) return expected;
+      return server_error(what, err, rd_kafka_topic_result_error_string(results[i]));
+    }
+  return ok();
+}
+
 }  // namespace
 
 result<kafka_admin_client> kafka_admin_client::connect(const connection_options& opts,
@@ -129,14 +141,9 @@ status kafka_admin_client::create_topic(
   size_t n = 0;
   auto** results =
       rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev->get()), &n);
-  for (size_t i = 0; i < n; ++i)
-    if (auto err = rd_kafka_topic_result_error(results[i]); err) {
-      if (err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
-        return error{errc::topic_exists, "topic '" + topic + "' already exists"};
-      return server_error("creating topic '" + topic + "'", err,
-                          rd_kafka_topic_result_error_string(results[i]));
-    }
-  return ok();
+  return topic_result(results, n, "creating topic '" + topic + "'",
+                      RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS,
+                      {errc::topic_exists, "topic '" + topic + "' already exists"});
 }
 
 status kafka_admin_client::delete_topic(const std::string& topic) {
@@ -150,14 +157,9 @@ status kafka_admin_client::delete_topic(const std::string& topic) {
   size_t n = 0;
   auto** results =
       rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev->get()), &n);
-  for (size_t i = 0; i < n; ++i)
-    if (auto err = rd_kafka_topic_result_error(results[i]); err) {
-      if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
-        return error{errc::unknown_topic, "topic '" + topic + "' does not exist"};
-      return server_error("deleting topic '" + topic + "'", err,
-                          rd_kafka_topic_result_error_string(results[i]));
-    }
-  return ok();
+  return topic_result(results, n, "deleting topic '" + topic + "'",
+                      RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART,
+                      {errc::unknown_topic, "topic '" + topic + "' does not exist"});
 }
 
 result<std::vector<config_entry>> kafka_admin_client::topic_configs(const std::string& topic) {
