@@ -1,6 +1,7 @@
 #pragma once
 // file_syncer: a detached actor (its own thread) that runs fdatasync for actors that must not
-// block a CAF worker on the disk. The partition actors of a topic registry share one: each
+// block a CAF worker on the disk: the partition actors of a topic registry share one, the
+// group coordinators of the group manager another (offset files). Each requester
 // sends one job at a time and keeps appending meanwhile; what they append during a sync goes
 // with their next job (group commit across the wait).
 //

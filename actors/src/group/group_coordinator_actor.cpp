@@ -1,5 +1,5 @@
 #include "group/group_coordinator_actor.hpp"
-#include "group/offset_syncer.hpp"
+#include "file_syncer.hpp"
 
 #include <chrono>
 #include <random>
@@ -98,7 +98,7 @@ void start_sync(self_ptr self) {
     finish_sync(self, *job, job->file ? job->file->sync() : status{});
     return;
   }
-  self->request(st.syncer, caf::infinite, offset_sync_atom::value, *job)
+  self->request(st.syncer, caf::infinite, actors::file_sync_atom::value, job->file)
       .then(
           [self, job = *job](int32_t code, std::string& message) {
             status outcome;

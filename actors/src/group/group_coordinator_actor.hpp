@@ -10,8 +10,8 @@
 // - Offsets are read at spawn; a store that fails to open is retried on the next offset
 //   request, meanwhile commits/fetches answer COORDINATOR_NOT_AVAILABLE.
 // - OffsetCommit never waits for fdatasync on this actor's (CAF worker) thread: the record is
-//   written, the reply parked, and the sync runs on the manager's detached offset_syncer
-//   (offset_syncer.hpp). Commits arriving while a sync runs are written meanwhile and share
+//   written, the reply parked, and the sync runs on the manager's detached file_syncer
+//   (file_syncer.hpp). Commits arriving while a sync runs are written meanwhile and share
 //   the next one (group commit); replies go out once their sync succeeded, and only then do
 //   fetches see the offsets. A failed sync answers COORDINATOR_NOT_AVAILABLE (retriable).
 //   Without a syncer (the testing scheduler) the sync runs inline, same code path otherwise.
@@ -37,7 +37,7 @@ struct group_coordinator_state {
   std::unique_ptr<offset_store> offsets;
   std::string offsets_error;                      // last failure to open the store
   std::map<request_id, caf::response_promise> parked;
-  caf::actor syncer;                              // offset_syncer; invalid = sync inline
+  caf::actor syncer;                              // file_syncer; invalid = sync inline
   struct pending_commit {
     caf::response_promise promise;
     offset_commit_response response;

@@ -9,7 +9,7 @@
 
 #include "group/group_coordinator_actor.hpp"
 #include "group/group_coordinator_api.hpp"
-#include "group/offset_syncer.hpp"
+#include "file_syncer.hpp"
 
 namespace lkstream::group {
 
@@ -19,7 +19,7 @@ struct group_manager_state {
   std::shared_ptr<const group_manager_config> cfg;
   std::map<std::string, caf::actor> coordinators;
   std::set<std::string> stored_groups;  // groups with an offsets file (at spawn)
-  caf::actor syncer;                    // detached offset_syncer, linked; none when testing
+  caf::actor syncer;                    // detached file_syncer, linked; none when testing
   static inline const char* name = "group_manager";
 };
 
@@ -81,7 +81,7 @@ caf::behavior group_manager(caf::stateful_actor<group_manager_state>* self,
   // The testing scheduler runs everything on the test's thread: a detached thread replying
   // into it would race, so coordinators sync inline there.
   if (!dynamic_cast<caf::scheduler::test_coordinator*>(&self->system().scheduler()))
-    self->state.syncer = self->spawn<caf::detached + caf::linked>(offset_syncer);
+    self->state.syncer = self->spawn<caf::detached + caf::linked>(actors::file_syncer);
   if (auto stored = offset_store::list_groups(*cfg->fs, cfg->data_dir))
     self->state.stored_groups.insert(stored->begin(), stored->end());
   schedule_expiry(self);
@@ -94,7 +94,7 @@ caf::behavior group_manager(caf::stateful_actor<group_manager_state>* self,
       }
     }
     if (msg.source == self->state.syncer.address()) {  // the sync thread died: start another
-      self->state.syncer = self->spawn<caf::detached + caf::linked>(offset_syncer);
+      self->state.syncer = self->spawn<caf::detached + caf::linked>(actors::file_syncer);
       return;
     }
     for (const auto& [id, c] : coords) self->send_exit(c, msg.reason);
