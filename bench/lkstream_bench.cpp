@@ -20,12 +20,15 @@
 #include <atomic>
 #include <chrono>
 #include <cinttypes>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -261,6 +264,108 @@ percentiles percentiles_of(std::vector<int64_t>& ns) {
   return p;
 }
 
+/// The fixed-rate sender of the latency runs: record i is due at start + i * interval; the
+/// thread sleeps until the next one is due (timer slack is 1 ns, see main) and then sends
+/// every record that is due, each stamped with its *scheduled* time (so a late sender shows
+/// up as latency: no coordinated omission). `late_ns` gets how late the sender itself was for
+/// each record due from `measured_from` on.
+void paced_send(clock_type::time_point start, std::chrono::nanoseconds interval, uint64_t total,
+                clock_type::time_point measured_from, std::vector<int64_t>& late_ns,
+                const std::function<void(int64_t scheduled_ns)>& send) {
+  late_ns.reserve(total);
+  for (uint64_t i = 0; i < total;) {
+    auto now = clock_type::now();
+    for (; i < total && start + i * interval <= now; ++i) {
+      if (start + i * interval >= measured_from)
+        late_ns.push_back((clock_type::now() - (start + i * interval)).count());
+      send((start + i * interval).time_since_epoch().count());
+    }
+    if (i < total) {
+      auto next = std::chrono::duration_cast<std::chrono::nanoseconds>(
+          (start + i * interval).time_since_epoch());
+      timespec ts{static_cast<time_t>(next.count() / 1000000000),
+                  static_cast<long>(next.count() % 1000000000)};
+      clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
+    }
+  }
+}
+
+/// The platform's floor for the e2e figure: the same sender and pacing, the same two thread
+/// hand-offs an engine record makes (sender -> CAF worker -> consumer thread), and nothing
+/// else: no log, no actor, no batch encoding. Each stage takes everything queued at once and
+/// wakes the next only if it sleeps, as the engine does. What the engine adds on top of this
+/// is its own cost; what this shows is the machine's (thread wake-up latency).
+latency_figures handoff_floor(double rate, std::chrono::milliseconds duration,
+                              std::chrono::milliseconds warmup) {
+  struct stage {
+    std::mutex m;
+    std::condition_variable cv;
+    std::vector<int64_t> queue;  // scheduled times; -1 ends the run
+    bool sleeping = false;
+    void push(std::span<const int64_t> v) {
+      std::lock_guard<std::mutex> g(m);
+      queue.insert(queue.end(), v.begin(), v.end());
+      if (sleeping) cv.notify_one();
+    }
+    void take(std::vector<int64_t>& out) {
+      std::unique_lock<std::mutex> lk(m);
+      sleeping = true;
+      cv.wait(lk, [&] { return !queue.empty(); });
+      sleeping = false;
+      out.swap(queue);
+    }
+  };
+  const uint64_t total = static_cast<uint64_t>(rate * (duration.count() / 1000.0));
+  const auto interval = std::chrono::nanoseconds(static_cast<int64_t>(1e9 / rate));
+  const auto start = clock_type::now() + std::chrono::milliseconds(50);
+  const auto measured_from = start + warmup;
+  stage worker, reader;
+  std::vector<int64_t> lat_ns;
+  lat_ns.reserve(total);
+  std::thread w([&] {
+    std::vector<int64_t> got;
+    for (bool done = false; !done;) {
+      got.clear();
+      worker.take(got);
+      reader.push(got);
+      done = got.back() < 0;
+    }
+  });
+  std::thread r([&] {
+    std::vector<int64_t> got;
+    for (bool done = false; !done;) {
+      got.clear();
+      reader.take(got);
+      const auto now = clock_type::now().time_since_epoch().count();
+      for (int64_t t : got) {
+        if (t < 0) done = true;
+        else if (clock_type::time_point(clock_type::duration(t)) >= measured_from)
+          lat_ns.push_back(now - t);
+      }
+    }
+  });
+  std::vector<int64_t> late_ns;
+  paced_send(start, interval, total, measured_from, late_ns,
+             [&](int64_t scheduled) { worker.push({&scheduled, 1}); });
+  const double send_seconds = elapsed_s(start);
+  const int64_t end = -1;
+  worker.push({&end, 1});
+  w.join();
+  r.join();
+  latency_figures lf;
+  lf.samples = lat_ns.size();
+  auto e2e = percentiles_of(lat_ns);
+  lf.p50_us = e2e.p50_us;
+  lf.p99_us = e2e.p99_us;
+  lf.p999_us = e2e.p999_us;
+  lf.max_us = e2e.max_us;
+  auto late = percentiles_of(late_ns);
+  lf.late_p50_us = late.p50_us;
+  lf.late_p99_us = late.p99_us;
+  lf.achieved_rate = total / send_seconds;
+  return lf;
+}
+
 /// Producer -> consumer in one process at a fixed rate. Each value carries the time its send
 /// was *scheduled* (steady clock, ns), so a stalled sender shows up as latency instead of
 /// being hidden (coordinated omission). The first `warmup` is not measured.
@@ -316,31 +421,17 @@ latency_figures e2e_latency(const options& o, double rate, std::chrono::millisec
   };
 
   std::vector<int64_t> late_ns;
-  late_ns.reserve(total);
   lkstream::producer_options popts;
   popts.linger_ms = 0;
   auto prod = be.eng->make_producer(popts);
   std::string value(100, 'l');
-  for (uint64_t i = 0; i < total;) {
-    auto now = clock_type::now();
-    for (; i < total && start + i * interval <= now; ++i) {
-      if (start + i * interval >= measured_from)  // how late the sender itself is (its timer)
-        late_ns.push_back((clock_type::now() - (start + i * interval)).count());
-      int64_t scheduled = (start + i * interval).time_since_epoch().count();
-      std::memcpy(value.data(), &scheduled, sizeof scheduled);
-      if (auto s = prod->send(
-              {.topic = "bench", .key = std::nullopt, .value = lkstream::as_bytes(value)}, on_ack);
-          !s)
-        die("send: " + s.err().to_string());
-    }
-    if (i < total) {  // sleep until the next record is due (timer slack is 1 ns, see main)
-      auto next = std::chrono::duration_cast<std::chrono::nanoseconds>(
-          (start + i * interval).time_since_epoch());
-      timespec ts{static_cast<time_t>(next.count() / 1000000000),
-                  static_cast<long>(next.count() % 1000000000)};
-      clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
-    }
-  }
+  paced_send(start, interval, total, measured_from, late_ns, [&](int64_t scheduled) {
+    std::memcpy(value.data(), &scheduled, sizeof scheduled);
+    if (auto s = prod->send(
+            {.topic = "bench", .key = std::nullopt, .value = lkstream::as_bytes(value)}, on_ack);
+        !s)
+      die("send: " + s.err().to_string());
+  });
   const double send_seconds = elapsed_s(start);
   if (auto s = prod->flush(); !s) die("flush: " + s.err().to_string());
   reader.join();
@@ -575,7 +666,16 @@ int main(int argc, char** argv) {
                 l.ack_p50_us, l.ack_p99_us, l.ack_p999_us, l.ack_max_us);
     std::printf("  of which the sender's own lateness (timer wake-ups): p50 %.1f us, p99 %.1f us\n",
                 l.late_p50_us, l.late_p99_us);
+    auto fl = handoff_floor(rate, std::chrono::milliseconds(3000), std::chrono::milliseconds(500));
+    std::printf("  floor, two bare thread hand-offs paced the same way: p50 %.1f us, p99 %.1f us, "
+                "p99.9 %.1f us (sender late p99 %.1f us)\n",
+                fl.p50_us, fl.p99_us, fl.p999_us, fl.late_p99_us);
+    std::printf("  engine / floor: p50 %.2fx, p99 %.2fx\n", l.p50_us / fl.p50_us,
+                l.p99_us / fl.p99_us);
     const std::string k = rate == 100000.0 ? "e2e_" : "e2e_10k_";
+    js.num(k + "floor_p50_us", fl.p50_us);
+    js.num(k + "floor_p99_us", fl.p99_us);
+    js.num(k + "floor_p999_us", fl.p999_us);
     js.num(k + "rate", rate);
     js.num(k + "achieved_rate", l.achieved_rate);
     js.num(k + "p50_us", l.p50_us);
