@@ -291,11 +291,12 @@ void paced_send(clock_type::time_point start, std::chrono::nanoseconds interval,
 }
 
 /// The platform's floor for the e2e figure: the same sender and pacing, the same two thread
-/// hand-offs an engine record makes (sender -> CAF worker -> consumer thread), and nothing
-/// else: no log, no actor, no batch encoding. Each stage takes everything queued at once and
+/// hand-offs an engine record makes (sender -> CAF worker -> consumer thread; `hops` = 2), and
+/// nothing else: no log, no actor, no batch encoding. `hops` = 1 is sender -> consumer thread,
+/// the least any design with the consumer on its own thread can do. Each stage takes everything queued at once and
 /// wakes the next only if it sleeps, as the engine does. What the engine adds on top of this
 /// is its own cost; what this shows is the machine's (thread wake-up latency).
-latency_figures handoff_floor(double rate, std::chrono::milliseconds duration,
+latency_figures handoff_floor(int hops, double rate, std::chrono::milliseconds duration,
                               std::chrono::milliseconds warmup) {
   struct stage {
     std::mutex m;
@@ -322,7 +323,9 @@ latency_figures handoff_floor(double rate, std::chrono::milliseconds duration,
   stage worker, reader;
   std::vector<int64_t> lat_ns;
   lat_ns.reserve(total);
+  stage& first = hops == 2 ? worker : reader;
   std::thread w([&] {
+    if (hops != 2) return;
     std::vector<int64_t> got;
     for (bool done = false; !done;) {
       got.clear();
@@ -346,10 +349,10 @@ latency_figures handoff_floor(double rate, std::chrono::milliseconds duration,
   });
   std::vector<int64_t> late_ns;
   paced_send(start, interval, total, measured_from, late_ns,
-             [&](int64_t scheduled) { worker.push({&scheduled, 1}); });
+             [&](int64_t scheduled) { first.push({&scheduled, 1}); });
   const double send_seconds = elapsed_s(start);
   const int64_t end = -1;
-  worker.push({&end, 1});
+  first.push({&end, 1});
   w.join();
   r.join();
   latency_figures lf;
@@ -666,16 +669,22 @@ int main(int argc, char** argv) {
                 l.ack_p50_us, l.ack_p99_us, l.ack_p999_us, l.ack_max_us);
     std::printf("  of which the sender's own lateness (timer wake-ups): p50 %.1f us, p99 %.1f us\n",
                 l.late_p50_us, l.late_p99_us);
-    auto fl = handoff_floor(rate, std::chrono::milliseconds(3000), std::chrono::milliseconds(500));
+    auto fl = handoff_floor(2, rate, std::chrono::milliseconds(3000), std::chrono::milliseconds(500));
+    auto fl1 = handoff_floor(1, rate, std::chrono::milliseconds(3000), std::chrono::milliseconds(500));
     std::printf("  floor, two bare thread hand-offs paced the same way: p50 %.1f us, p99 %.1f us, "
                 "p99.9 %.1f us (sender late p99 %.1f us)\n",
                 fl.p50_us, fl.p99_us, fl.p999_us, fl.late_p99_us);
-    std::printf("  engine / floor: p50 %.2fx, p99 %.2fx\n", l.p50_us / fl.p50_us,
+    std::printf("  floor, one bare thread hand-off paced the same way:  p50 %.1f us, p99 %.1f us, "
+                "p99.9 %.1f us (sender late p99 %.1f us)\n",
+                fl1.p50_us, fl1.p99_us, fl1.p999_us, fl1.late_p99_us);
+    std::printf("  engine / two-hand-off floor: p50 %.2fx, p99 %.2fx\n", l.p50_us / fl.p50_us,
                 l.p99_us / fl.p99_us);
     const std::string k = rate == 100000.0 ? "e2e_" : "e2e_10k_";
     js.num(k + "floor_p50_us", fl.p50_us);
     js.num(k + "floor_p99_us", fl.p99_us);
     js.num(k + "floor_p999_us", fl.p999_us);
+    js.num(k + "floor1_p50_us", fl1.p50_us);
+    js.num(k + "floor1_p99_us", fl1.p99_us);
     js.num(k + "rate", rate);
     js.num(k + "achieved_rate", l.achieved_rate);
     js.num(k + "p50_us", l.p50_us);
