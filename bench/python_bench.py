@@ -13,6 +13,8 @@ All runs: 100-byte values, one process, fresh directories under $TMPDIR.
   lkstream consume     poll_batch() over what send_many wrote, touching every rec.value
   lkstream e2e         producer (linger_ms=0) -> consumer thread at a fixed 10,000 records/s,
                        latency from each record's scheduled send time (no coordinated omission)
+  e2e floor            the same sender and pacing, one queue.SimpleQueue hand-off to a consumer
+                       thread and nothing else: what this machine and Python charge any design
   confluent-kafka      Producer.produce() (+poll) and flush(), then a group Consumer, against
                        `lkstream serve` on 127.0.0.1
   sqlite3              INSERT of (key, value) in one transaction, WAL mode, synchronous=NORMAL:
@@ -138,12 +140,38 @@ def bench_lkstream(root: Path, n_send: int, n_many: int, reps: int) -> dict[str,
     return out
 
 
-def bench_e2e(root: Path, rate_hz: int, seconds: float) -> dict[str, float]:
-    """Fixed-rate end to end in one process; latency from the scheduled send time."""
-    try:  # precise sleeps: 1 ns timer slack (PR_SET_TIMERSLACK = 29)
+def precise_sleeps() -> None:
+    try:  # 1 ns timer slack (PR_SET_TIMERSLACK = 29)
         ctypes.CDLL(None).prctl(29, 1, 0, 0, 0)
     except Exception:
         pass
+
+
+def paced_send(rate_hz: int, total: int, send: Callable[[int], None]) -> float:
+    """Calls send(scheduled_ns) for record i at start + i / rate (sleeping in between);
+    returns the achieved rate. Latency is taken from the scheduled time, so a late sender
+    counts (no coordinated omission)."""
+    period = 1_000_000_000 // rate_hz
+    start = time.monotonic_ns() + 50_000_000
+    for i in range(total):
+        sched = start + i * period
+        delay = sched - time.monotonic_ns()
+        if delay > 0:
+            time.sleep(delay / 1e9)
+        send(sched)
+    return rate(total, (time.monotonic_ns() - start) / 1e9)
+
+
+def percentiles(prefix: str, lat: list[int]) -> dict[str, float]:
+    lat.sort()
+    q = lambda f: lat[min(len(lat) - 1, int(f * len(lat)))] / 1000.0  # noqa: E731
+    return {f"{prefix}_p50_us": q(0.50), f"{prefix}_p99_us": q(0.99),
+            f"{prefix}_p999_us": q(0.999), f"{prefix}_max_us": lat[-1] / 1000.0}
+
+
+def bench_e2e(root: Path, rate_hz: int, seconds: float) -> dict[str, float]:
+    """Fixed-rate end to end in one process; latency from the scheduled send time."""
+    precise_sleeps()
     lat: list[int] = []
     warmup = int(rate_hz * 0.5)
     total = int(rate_hz * seconds)
@@ -166,24 +194,38 @@ def bench_e2e(root: Path, rate_hz: int, seconds: float) -> dict[str, float]:
 
         t = threading.Thread(target=consume)
         t.start()
-        period = 1_000_000_000 // rate_hz
-        start = time.monotonic_ns() + 50_000_000
         pad = b"\0" * (len(VALUE) - 8)
-        for i in range(total):
-            sched = start + i * period
-            delay = sched - time.monotonic_ns()
-            if delay > 0:
-                time.sleep(delay / 1e9)
-            p.send("e2e", sched.to_bytes(8, "little") + pad)
-        achieved = rate(total, (time.monotonic_ns() - start) / 1e9)
+        achieved = paced_send(rate_hz, total,
+                              lambda sched: p.send("e2e", sched.to_bytes(8, "little") + pad))
         p.flush()
         done.wait(60)
         c.close()
         p.close()
-    lat.sort()
-    q = lambda f: lat[min(len(lat) - 1, int(f * len(lat)))] / 1000.0  # noqa: E731
-    return {"e2e_rate": rate_hz, "e2e_achieved_rate": achieved, "e2e_p50_us": q(0.50),
-            "e2e_p99_us": q(0.99), "e2e_p999_us": q(0.999), "e2e_max_us": lat[-1] / 1000.0}
+    return {"e2e_rate": rate_hz, "e2e_achieved_rate": achieved, **percentiles("e2e", lat)}
+
+
+def bench_e2e_floor(rate_hz: int, seconds: float) -> dict[str, float]:
+    """The floor of bench_e2e on this machine: the same sender and pacing, one hand-off to a
+    consumer thread through queue.SimpleQueue, and nothing else. Any Python program whose
+    consumer runs on its own thread pays this (a thread wake-up and the GIL hand-over)."""
+    import queue
+    precise_sleeps()
+    lat: list[int] = []
+    warmup = int(rate_hz * 0.5)
+    total = int(rate_hz * seconds)
+    q: queue.SimpleQueue[int] = queue.SimpleQueue()
+
+    def consume() -> None:
+        for got in range(total):
+            sched = q.get()
+            if got >= warmup:
+                lat.append(time.monotonic_ns() - sched)
+
+    t = threading.Thread(target=consume)
+    t.start()
+    paced_send(rate_hz, total, q.put)
+    t.join()
+    return percentiles("e2e_floor", lat)
 
 
 # --- confluent-kafka against `lkstream serve` ------------------------------------------------
@@ -355,6 +397,7 @@ def main() -> int:
         root = Path(tmp)
         figures.update(bench_lkstream(root, n_send, n_many, reps))
         figures.update(bench_e2e(root, 10_000, 1.5 if args.quick else 3.0))
+        figures.update(bench_e2e_floor(10_000, 1.5 if args.quick else 3.0))
         figures.update(bench_sqlite(root, n_peer))
         figures.update(bench_redis(root, n_peer))
         if Path(args.lkstream_binary).exists():
@@ -384,6 +427,11 @@ def main() -> int:
     print(f"  e2e at {f['e2e_rate']} rec/s (achieved {f['e2e_achieved_rate']:.0f}): "
           f"p50 {f['e2e_p50_us']:.0f} us, p99 {f['e2e_p99_us']:.0f} us, "
           f"p99.9 {f['e2e_p999_us']:.0f} us, max {f['e2e_max_us']:.0f} us")
+    print(f"  floor, one Python thread hand-off (queue.SimpleQueue), same pacing: "
+          f"p50 {f['e2e_floor_p50_us']:.0f} us, p99 {f['e2e_floor_p99_us']:.0f} us, "
+          f"p99.9 {f['e2e_floor_p999_us']:.0f} us; e2e / floor: "
+          f"p50 {f['e2e_p50_us'] / f['e2e_floor_p50_us']:.2f}x, "
+          f"p99 {f['e2e_p99_us'] / f['e2e_floor_p99_us']:.2f}x")
 
     def ratio(a: str, b: str) -> float | None:
         return f[a] / f[b] if a in f and b in f and f[b] > 0 else None
