@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "lkstream/base/types.hpp"
 
@@ -22,14 +23,17 @@ using uuid = std::array<std::byte, 16>;
 /// slice of it. `owner` may be empty when `data` views a buffer the caller keeps alive by
 /// other means (the decoder does this: decoded chunks view the received frame).
 struct record_chunk {
-  shared_bytes owner;
+  std::shared_ptr<const void> owner;  // any buffer: a log read, a Produce frame, a vector
   bytes_view data;
 
   record_chunk() = default;
   /// Views the whole shared buffer and keeps it alive.
   explicit record_chunk(shared_bytes buffer)
-      : owner(std::move(buffer)), data(owner ? bytes_view{*owner} : bytes_view{}) {}
-  record_chunk(shared_bytes buffer, bytes_view slice) : owner(std::move(buffer)), data(slice) {}
+      : data(buffer ? bytes_view{*buffer} : bytes_view{}) {
+    owner = std::move(buffer);
+  }
+  record_chunk(std::shared_ptr<const void> buffer, bytes_view slice)
+      : owner(std::move(buffer)), data(slice) {}
 
   size_t size() const noexcept { return data.size(); }
 
