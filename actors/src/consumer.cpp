@@ -27,7 +27,7 @@ class consumer_fetch_sink final : public actors::fetch_sink {
     }
     // Advance the fetch position past the last whole batch returned.
     for (auto& c : resp.chunks) {
-      bytes_view rest = *c;
+      bytes_view rest = c.view();
       while (rest.size() >= model::batch_header_size) {
         auto h = model::read_header(rest);
         if (!h || h->size_bytes() > rest.size()) break;
@@ -243,7 +243,7 @@ result<record_set> consumer::poll(std::chrono::milliseconds timeout) {
         out.topic_names_.push_back(slot.topic);
         for (auto& c : chunk.resp.chunks) {
           bool used = false;
-          bytes_view rest = *c;
+          bytes_view rest = c.view();
           while (rest.size() >= model::batch_header_size && out.records_.size() < s.opts.max_poll_records) {
             auto h = model::read_header(rest);
             if (!h || h->size_bytes() > rest.size()) break;
@@ -289,11 +289,11 @@ result<record_set> consumer::poll(std::chrono::milliseconds timeout) {
               return err;
             }
           }
-          if (used) out.keep_alive_.push_back(c);
+          if (used) out.keep_alive_.push_back(c.owner());
         }
         // The chunk is done when every batch in it is below the position.
         for (auto& c : chunk.resp.chunks) {
-          bytes_view rest = *c;
+          bytes_view rest = c.view();
           while (rest.size() >= model::batch_header_size) {
             auto h = model::read_header(rest);
             if (!h || h->size_bytes() > rest.size()) break;

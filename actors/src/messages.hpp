@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "lkstream/base/result.hpp"
+#include "lkstream/base/shared_slice.hpp"
 #include "lkstream/base/types.hpp"
 #include "lkstream/storage/log.hpp"
 
@@ -81,7 +82,7 @@ struct fetch_response {
   errc code = errc::ok;
   std::string message;
   offset start;                       // the requested offset
-  std::vector<shared_bytes> chunks;   // whole batches; the first may begin before `start`
+  std::vector<shared_slice> chunks;   // whole batches; the first may begin before `start`
   size_t bytes = 0;
   offset high_watermark;              // offsets below this are visible (durable per policy)
   offset log_start;
@@ -96,7 +97,30 @@ class fetch_sink {
   virtual void on_fetched(fetch_response response) = 0;
 };
 
-using batch_ptr = std::shared_ptr<bytes>;  // a batch handed over for append (then immutable)
+/// A record batch handed to a partition for append: `data` views bytes inside the buffer that
+/// `owner` keeps alive (a Kafka request frame, an embedded producer's buffer), `pinned_bytes` is
+/// that buffer's size. Ownership: the sender hands the bytes over with the message and never
+/// reads or writes them again, nor lets anyone else (the listener does not reuse a frame it
+/// handed over). The partition actor stamps them in place (base offset, LogAppendTime, CRC),
+/// then keeps them read-only in its hot tail (accounted at pinned_bytes), where Fetch serves
+/// them. Makers keep pinned_bytes close to data.size(): a batch that is less than half of its
+/// buffer is copied into one of its own (copy_of), so a small batch never pins a large frame.
+struct append_batch {
+  std::shared_ptr<void> owner;
+  mutable_bytes_view data;
+  size_t pinned_bytes = 0;
+
+  /// All of a vector (the embedded producer's batch buffer); pins its capacity.
+  static append_batch of(std::shared_ptr<bytes> buffer);
+  /// A copy of `b` in a buffer of exactly its size (not zero-filled first).
+  static append_batch copy_of(bytes_view b);
+  /// `b` inside `owner`'s buffer of `buffer_bytes` if it is at least half of it, else copy_of(b).
+  static append_batch slice_or_copy(std::shared_ptr<void> owner, mutable_bytes_view b,
+                                    size_t buffer_bytes);
+  /// The (stamped) batch as the read-only slice the hot tail and Fetch keep.
+  shared_slice freeze() &&;
+};
+
 using append_sink_ptr = std::shared_ptr<append_sink>;
 using fetch_sink_ptr = std::shared_ptr<fetch_sink>;
 
@@ -132,7 +156,7 @@ result<T> blocking_request(caf::actor_system& sys, const caf::actor& dest, Ts&&.
 
 }  // namespace lkstream::actors
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::actors::batch_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::actors::append_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::actors::append_sink_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::actors::fetch_sink_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::actors::fetch_request)

@@ -161,7 +161,9 @@ struct producer_core : std::enable_shared_from_this<producer_core> {
                                              static_cast<int32_t>(p), std::move(b.callbacks),
                                              std::move(b.timestamps), size);
     ++b.in_flight;
-    caf::anon_send(acc.handle->partitions[p], actors::append_atom::value, std::move(b.buf),
+    // The buffer itself goes to the partition (stamped there, kept in its hot tail): no copy.
+    caf::anon_send(acc.handle->partitions[p], actors::append_atom::value,
+                   actors::append_batch::of(std::move(b.buf)),
                    actors::append_sink_ptr(std::move(sink)), false);
     b.reset();
     if (acc.sticky == static_cast<int32_t>(p)) acc.sticky = -1;  // KIP-480: move on per batch

@@ -42,7 +42,7 @@ actors::append_outcome append_raw(engine& eng, const std::string& topic, const b
   auto sink = std::make_shared<promise_sink>();
   auto fut = sink->p.get_future();
   caf::anon_send(h->partitions[0], actors::append_atom::value,
-                 std::make_shared<bytes>(batch), actors::append_sink_ptr(sink), true);
+                 actors::append_batch::copy_of(batch), actors::append_sink_ptr(sink), true);
   REQUIRE(fut.wait_for(30s) == std::future_status::ready);
   return fut.get();
 }

@@ -68,13 +68,13 @@ struct recording_sink final : append_sink {
   void on_appended(const append_outcome& o) override { outcomes.push_back(o); }
 };
 
-batch_ptr make_batch(int records, timestamp_ms ts, size_t value_size = 100) {
+append_batch make_batch(int records, timestamp_ms ts, size_t value_size = 100) {
   auto b = std::make_shared<bytes>();
   model::batch_builder builder(*b);
   std::string v(value_size, 'v');
   for (int i = 0; i < records; ++i) builder.append(ts, std::nullopt, as_bytes(v));
   builder.finish();
-  return b;
+  return append_batch::of(std::move(b));
 }
 
 config::topic_settings settings(storage::fsync_policy p) {
@@ -344,7 +344,7 @@ TEST_CASE_FIXTURE(fixture, "partition_actor: reads near the head come from the h
     sched.run();
     REQUIRE(sink->responses.size() == 1);
     REQUIRE(sink->responses[0].chunks.size() == 1);
-    return model::validate_batch(*sink->responses[0].chunks[0]);
+    return model::validate_batch(sink->responses[0].chunks[0].view());
   };
   CHECK(read_at(3));                                // the newest batch: memory, intact
   CHECK(read_at(0).code() == errc::crc_mismatch);   // evicted from the tail: read from disk

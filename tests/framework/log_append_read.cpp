@@ -18,7 +18,7 @@ TEST_CASE("log: an empty directory opens as a fresh log at offset 0") {
   rc.start = offset{0};
   auto r = h.lg->read(rc);
   REQUIRE(r);
-  CHECK(r->data->empty());
+  CHECK(r->data.empty());
   CHECK(r->batch_count == 0);
   CHECK(r->next_offset == offset{0});
 }
@@ -119,7 +119,7 @@ TEST_CASE("log: reading from an offset inside a batch returns the whole containi
     rc.max_bytes = 1;
     auto r = h.lg->read(rc);
     REQUIRE(r);
-    auto hs = headers_of(*r->data);
+    auto hs = headers_of(r->data.view());
     REQUIRE(hs.size() == 1);
     CHECK(hs[0].base_offset == start / 10 * 10);
     CHECK(r->next_offset == offset{start / 10 * 10 + 10});
@@ -139,7 +139,7 @@ TEST_CASE("log: reads find batches through the sparse index in large segments") 
     rc.max_bytes = 0;
     auto r = h.lg->read(rc);
     REQUIRE(r);
-    CHECK(*r->data == batches[i]);
+    CHECK(r->data == batches[i]);
     base += 1 + i % 3;
   }
 }
@@ -157,7 +157,7 @@ TEST_CASE("log: max_bytes returns whole batches, and the first batch even when l
   auto r = h.lg->read(rc);
   REQUIRE(r);
   CHECK(r->batch_count == 2);
-  CHECK(r->data->size() == 2 * s);
+  CHECK(r->data.size() == 2 * s);
   CHECK(r->next_offset == offset{10});
 
   rc.max_bytes = 2 * s;  // exactly two
@@ -167,7 +167,7 @@ TEST_CASE("log: max_bytes returns whole batches, and the first batch even when l
   r = h.lg->read(rc);
   REQUIRE(r);
   CHECK(r->batch_count == 1);
-  CHECK(*r->data == b0);
+  CHECK(r->data == b0);
 }
 
 TEST_CASE("log: max_offset stops before batches starting above it") {

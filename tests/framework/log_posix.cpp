@@ -25,7 +25,7 @@ bytes read_everything(const log& lg) {
   rc.max_bytes = SIZE_MAX;
   auto r = lg.read(rc);
   REQUIRE(r);
-  return *r->data;
+  return bytes(r->data.begin(), r->data.end());
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ void check_point_reads(const log& lg) {
     rc.max_bytes = 0;
     auto r = lg.read(rc);
     REQUIRE(r);
-    auto hs = headers_of(*r->data);
+    auto hs = headers_of(r->data.view());
     REQUIRE(hs.size() == 1);
     CHECK(hs[0].base_offset <= o);
     CHECK(hs[0].last_offset() >= o);
@@ -218,7 +218,7 @@ TEST_CASE("log: damaged index files are rebuilt and lookups stay correct") {
     read_config rc;
     rc.start = **o;
     rc.max_bytes = 0;
-    auto hs = headers_of(*h.lg->read(rc)->data);
+    auto hs = headers_of(h.lg->read(rc)->data.view());
     REQUIRE(hs.size() == 1);
     CHECK(hs[0].base_timestamp == 10 * i);
     CHECK(hs[0].base_offset == (**o).value());
@@ -295,7 +295,7 @@ TEST_CASE("log: corruption in an older segment is reported and the valid part se
   rc.max_bytes = 0;
   auto r = h.lg->read(rc);
   REQUIRE(r);
-  CHECK(headers_of(*r->data).at(0).base_offset == gap_end);
+  CHECK(headers_of(r->data.view()).at(0).base_offset == gap_end);
   CHECK(r->next_offset == offset{gap_end + 2});
   // The log keeps taking appends.
   bytes more = make_batch(1, 99);

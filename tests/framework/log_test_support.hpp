@@ -83,7 +83,7 @@ struct log_harness {
       auto r = lg->read(rc);
       REQUIRE_MESSAGE(r, r.err().to_string());
       REQUIRE(r->batch_count > 0);
-      auto hs = headers_of(*r->data);
+      auto hs = headers_of(r->data.view());
       REQUIRE(hs.size() == r->batch_count);
       out.insert(out.end(), hs.begin(), hs.end());
       next = r->next_offset;
@@ -98,7 +98,7 @@ struct log_harness {
     rc.max_bytes = SIZE_MAX;
     auto r = lg->read(rc);
     REQUIRE_MESSAGE(r, r.err().to_string());
-    return *r->data;
+    return bytes(r->data.begin(), r->data.end());
   }
 };
 

@@ -74,7 +74,7 @@ class record_set {
 
   // Filled by the consumer: the records, and what keeps their views alive.
   std::vector<consumed_record> records_;
-  std::vector<shared_bytes> keep_alive_;
+  std::vector<std::shared_ptr<const void>> keep_alive_;  // owners of the fetched bytes
   std::vector<std::shared_ptr<const std::string>> topic_names_;
 };
 

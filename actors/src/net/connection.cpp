@@ -19,10 +19,13 @@ constexpr int32_t min_request_bytes = 8;
 // start here and double as their bytes arrive (the slow-client defence, README.md).
 constexpr size_t large_frame_bytes = 1 << 20;
 
-// Frames up to this size (most requests but large Produce batches) are read into one buffer
-// per connection, reused while no request in flight still holds it: this much memory stays
-// with an idle connection.
-constexpr size_t spare_frame_bytes = 64 << 10;
+// Frames up to this size (most requests but Produce) are read into one buffer per connection,
+// reused while no request in flight still holds it: this much memory stays with an idle
+// connection. Larger frames get a buffer of their own size, which a Produce handler can hand
+// over whole (its batch slices go to the partitions without a copy, and pin little more than
+// themselves); in a 64 KiB spare, batches under 32 KiB were copied out instead (see
+// append_batch::slice_or_copy).
+constexpr size_t spare_frame_bytes = 4 << 10;
 
 // A buffer the socket read fills: no value-initialisation (std::vector::resize would zero it).
 std::shared_ptr<std::byte[]> allocate_frame(size_t n) {
@@ -204,8 +207,13 @@ void connection::on_frame(std::shared_ptr<std::byte[]> frame, size_t size) {
   const uint64_t seq = next_seq_++;
   pending_[seq] = {req.header.correlation_id, req.header.api_version, req.header.key, frame_bytes,
                    false, std::nullopt};
-  request_context ctx{core_, shared_from_this(), std::move(req.header), std::move(frame)};
+  request_context ctx{core_, shared_from_this(), std::move(req.header), std::move(frame),
+                      frame_capacity_};
   dispatch(std::move(ctx), std::move(req.body), reply_slot{shared_from_this(), seq});
+}
+
+void connection::frame_handed_over(const std::byte* frame) noexcept {
+  if (spare_ && spare_.get() == frame) spare_.reset();
 }
 
 void connection::complete(uint64_t seq, std::optional<kafka::response_body> body) {

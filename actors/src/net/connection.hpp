@@ -9,7 +9,8 @@
 // once, without zero-filling (the socket read overwrites it); a larger one starts at 1 MiB and
 // grows by doubling with the bytes actually received, so a lying size prefix holds budget
 // (until the idle timeout) but at most 1 MiB of memory more than was sent. Frames up to
-// spare_frame_bytes reuse one buffer per connection when no earlier request still holds it.
+// spare_frame_bytes reuse one buffer per connection when no earlier request still holds it
+// and no handler handed it over to another thread (frame_handed_over: Produce batches).
 // Frames are decoded by the codec and dispatched at once, so pipelined requests run
 // concurrently.
 //
@@ -55,6 +56,9 @@ class connection : public std::enable_shared_from_this<connection> {
   void complete(uint64_t seq, std::optional<kafka::response_body> body);
   /// Called by the core when buffer budget was released.
   void resume_reading();
+  /// A handler gave (parts of) the request frame `frame` to other threads, which may write and
+  /// keep them: this connection never reads a later request into that buffer. io thread only.
+  void frame_handed_over(const std::byte* frame) noexcept;
 
   uint64_t id() const noexcept { return id_; }
   bool is_open() const noexcept { return !closed_; }

@@ -80,8 +80,8 @@ struct partition_state {
       resp.message = r.err().message;
       return resp;
     }
-    if (r->data && !r->data->empty()) {
-      resp.bytes = r->data->size();
+    if (!r->data.empty()) {
+      resp.bytes = r->data.size();
       resp.chunks.push_back(std::move(r->data));
     }
     return resp;
@@ -271,16 +271,16 @@ caf::behavior partition_behavior(partition_actor* self, partition_actor_config c
   st.synced_end = st.log->end_offset();  // what recovery found is on disk
   self->set_default_handler(caf::drop);
   return {
-    [=](append_atom, batch_ptr& batch, append_sink_ptr& sink, bool validate) {
+    [=](append_atom, append_batch& batch, append_sink_ptr& sink, bool validate) {
       auto& s = self->state;
       if (s.closed) {
         sink->on_appended({errc::closed, "partition deleted", {}, sequence_check::ok});
         return;
       }
       const timestamp_ms now = s.now();
-      if (batch->size() > s.log->config().max_batch_bytes) {  // before spending a CRC pass
+      if (batch.data.size() > s.log->config().max_batch_bytes) {  // before spending a CRC pass
         sink->on_appended({errc::message_too_large,
-                           "batch of " + std::to_string(batch->size()) +
+                           "batch of " + std::to_string(batch.data.size()) +
                                " bytes exceeds max_batch_bytes " +
                                std::to_string(s.log->config().max_batch_bytes) + " of " +
                                s.topic + "-" + std::to_string(s.id.value()),
@@ -288,12 +288,12 @@ caf::behavior partition_behavior(partition_actor* self, partition_actor_config c
         return;
       }
       if (validate) {  // the client's CRC, before LogAppendTime rewrites it
-        if (auto v = model::validate_batch(*batch); !v) {
+        if (auto v = model::validate_batch(batch.data); !v) {
           sink->on_appended({v.err().code, v.err().message, {}, sequence_check::ok});
           return;
         }
       }
-      auto hdr = model::read_header(*batch);
+      auto hdr = model::read_header(batch.data);
       if (hdr && hdr->producer_id >= 0 && !hdr->is_control()) {
         s.load_producers();
         auto verdict = s.producers.check(*hdr);
@@ -328,8 +328,8 @@ caf::behavior partition_behavior(partition_actor* self, partition_actor_config c
             return;
         }
       }
-      if (s.log_append_time) model::set_log_append_time(*batch, now);
-      auto r = s.log->append(*batch, now, false);
+      if (s.log_append_time) model::set_log_append_time(batch.data, now);
+      auto r = s.log->append(batch.data, now, false);
       if (!r) {
         sink->on_appended({r.err().code, r.err().message, {}, sequence_check::ok});
         return;
@@ -337,9 +337,9 @@ caf::behavior partition_behavior(partition_actor* self, partition_actor_config c
       if (s.log_append_time) r->log_append_time = now;
       if (hdr && hdr->producer_id >= 0 && !hdr->is_control())
         s.producers.record(*hdr, r->base_offset, r->last_offset);
-      if (s.log_append_time) hdr = model::read_header(*batch);  // max_timestamp was rewritten
+      if (s.log_append_time) hdr = model::read_header(batch.data);  // max_timestamp was rewritten
       s.tail.push({r->base_offset, r->last_offset, hdr ? hdr->max_timestamp : -1,
-                   std::shared_ptr<const bytes>(std::move(batch))});
+                   std::move(batch).freeze()});
       switch (s.policy()) {
         case storage::fsync_policy::always:
           s.unsynced.push_back({std::move(sink), *r});

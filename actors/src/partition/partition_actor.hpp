@@ -19,7 +19,9 @@
 // sees a record a crash could take back), the log end otherwise.
 //
 // Messages (see messages.hpp):
-//   (append_atom, batch_ptr, append_sink_ptr, bool validate)      -> sink
+//   (append_atom, append_batch, append_sink_ptr, bool validate)   -> sink
+//       the batch is stamped in place and kept (no copy) in the hot tail, which counts the
+//       memory it pins (append_batch::pinned_bytes) against hot_tail_bytes
 //   (fetch_atom, fetch_request, fetch_sink_ptr)                   -> sink (maybe parked)
 //   (fetch_now_atom, fetch_sink_ptr)  answers that sink's parked fetch now (no-op if answered)
 //   (list_off_atom, int64_t ts)  -> (int64 offset, int64 timestamp)  ts: -2 earliest,

@@ -6,14 +6,14 @@ namespace lkstream::partition {
 
 void hot_tail::push(tail_batch b) {
   if (max_bytes_ == 0) return;
-  bytes_ += b.data->size();
+  bytes_ += b.data.pinned_bytes();
   batches_.push_back(std::move(b));
   evict();
 }
 
 void hot_tail::evict() {
   while (batches_.size() > 1 && bytes_ > max_bytes_) {
-    bytes_ -= batches_.front().data->size();
+    bytes_ -= batches_.front().data.pinned_bytes();
     batches_.pop_front();
   }
   if (max_bytes_ == 0) clear();
@@ -24,22 +24,22 @@ bool hot_tail::covers(offset start) const noexcept {
 }
 
 size_t hot_tail::read(offset start, size_t max_bytes, offset max_offset,
-                      std::vector<shared_bytes>& out) const {
+                      std::vector<shared_slice>& out) const {
   auto it = std::partition_point(batches_.begin(), batches_.end(),
                                  [&](const tail_batch& b) { return b.last < start; });
   size_t added = 0;
   for (; it != batches_.end(); ++it) {
     if (it->base > max_offset) break;
-    if (added > 0 && added + it->data->size() > max_bytes) break;
+    if (added > 0 && added + it->data.size() > max_bytes) break;
     out.push_back(it->data);
-    added += it->data->size();
+    added += it->data.size();
   }
   return added;
 }
 
 void hot_tail::trim_before(offset start) {
   while (!batches_.empty() && batches_.front().last < start) {
-    bytes_ -= batches_.front().data->size();
+    bytes_ -= batches_.front().data.pinned_bytes();
     batches_.pop_front();
   }
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
+#include <memory>
 
 namespace lkstream::storage {
 
@@ -163,6 +165,42 @@ void disk_log::end_sync(const log_sync_job& job, const status& outcome) {
   if (outcome && !closed_ && !segments_.empty()) active().mark_synced(*job.file, job.file_size);
 }
 
+namespace {
+
+// What disk_log::read reads into: allocated without zero-filling (pread overwrites it; only
+// bytes read and checked as whole batches are kept, `size`). It grows only when a read
+// continues into the next segment.
+struct read_buffer {
+  std::shared_ptr<std::byte[]> buffer;
+  size_t capacity = 0;
+  size_t size = 0;
+
+  void reserve(size_t n) {
+    if (n <= capacity) return;
+    auto grown = std::make_shared_for_overwrite<std::byte[]>(n);
+    if (size != 0) std::memcpy(grown.get(), buffer.get(), size);
+    buffer = std::move(grown);
+    capacity = n;
+  }
+
+  // The bytes kept, as a slice. A buffer much larger than what it keeps (the read stopped at
+  // max_offset or max_bytes well before its end) is not pinned: what it keeps is copied into
+  // an exact buffer.
+  shared_slice take() && {
+    if (size == 0) return {};
+    if (2 * size < capacity) {
+      auto exact = std::make_shared_for_overwrite<std::byte[]>(size);
+      std::memcpy(exact.get(), buffer.get(), size);
+      buffer = std::move(exact);
+      capacity = size;
+    }
+    const bytes_view kept(buffer.get(), size);
+    return shared_slice(std::move(buffer), kept, capacity);
+  }
+};
+
+}  // namespace
+
 result<read_result> disk_log::read(const read_config& cfg) const {
   LK_TRY_STATUS(check_open());
   if (cfg.start < start_offset_ || cfg.start > end_offset_)
@@ -170,7 +208,7 @@ result<read_result> disk_log::read(const read_config& cfg) const {
                  "offset " + std::to_string(cfg.start.value()) + " is outside [" +
                      std::to_string(start_offset_.value()) + ", " +
                      std::to_string(end_offset_.value()) + "] of " + dir_};
-  auto data = std::make_shared<bytes>();
+  read_buffer data;
   read_result out;
   out.next_offset = cfg.start;
   offset target = cfg.start;
@@ -180,21 +218,22 @@ result<read_result> disk_log::read(const read_config& cfg) const {
     if (!found) continue;  // the valid data of this segment ends before `target`
     if (found->header.base_offset > cfg.max_offset.value()) break;
     const size_t first_size = found->header.size_bytes();
-    const size_t budget = cfg.max_bytes > data->size() ? cfg.max_bytes - data->size() : 0;
-    if (!data->empty() && budget < first_size) break;
+    const size_t budget = cfg.max_bytes > data.size ? cfg.max_bytes - data.size : 0;
+    if (data.size != 0 && budget < first_size) break;
     const uint64_t available = seg.valid_bytes() - found->position;
     const auto want =
         static_cast<size_t>(std::min<uint64_t>(available, std::max(budget, first_size)));
-    const size_t old = data->size();
-    data->resize(old + want);
-    LK_TRY_STATUS(seg.read(found->position, mutable_bytes_view(data->data() + old, want)));
+    const size_t old = data.size;
+    data.reserve(old + want);
+    // A short read is an error (segment::read), so no unread byte of the buffer is ever kept.
+    LK_TRY_STATUS(seg.read(found->position, mutable_bytes_view(data.buffer.get() + old, want)));
 
     // Keep the whole batches that start at or below max_offset and fit max_bytes (the first
     // one always); a batch cut by `want` ends the read.
     size_t kept = 0;
     bool limit_hit = false;
     while (want - kept >= model::batch_header_size) {
-      const bytes_view rest(data->data() + old + kept, want - kept);
+      const bytes_view rest(data.buffer.get() + old + kept, want - kept);
       LK_ASSIGN_OR_RETURN(model::batch_header h, model::read_header(rest));
       const size_t size = h.size_bytes();
       if (h.batch_length < 0 || size < model::batch_header_size || size > rest.size()) break;
@@ -207,11 +246,11 @@ result<read_result> disk_log::read(const read_config& cfg) const {
       ++out.batch_count;
       out.next_offset = offset{h.last_offset() + 1};
     }
-    data->resize(old + kept);
+    data.size = old + kept;
     if (limit_hit || kept < available) break;
     target = out.next_offset;  // this segment is exhausted: continue in the next one
   }
-  out.data = std::move(data);
+  out.data = std::move(data).take();
   return out;
 }
 
@@ -289,7 +328,7 @@ status disk_log::scan(offset from, const std::function<bool(bytes_view batch)>& 
   while (rc.start < end_offset_) {
     LK_ASSIGN_OR_RETURN(read_result r, read(rc));
     if (r.batch_count == 0) break;
-    bytes_view rest(*r.data);
+    bytes_view rest = r.data.view();
     while (!rest.empty()) {
       LK_ASSIGN_OR_RETURN(model::batch_header h, model::read_header(rest));
       if (!fn(rest.first(h.size_bytes()))) return ok();

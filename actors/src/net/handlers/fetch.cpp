@@ -22,13 +22,12 @@ struct fetch_slot {
   bool done = false;                 // no request of this slot is (or will be) outstanding
   int64_t next_offset = 0;           // where a follow-up read of this partition starts
   size_t budget = 0;                 // partition_max_bytes left for follow-up reads
-  std::vector<shared_bytes> chunks;  // whole batches, as the partition returned them
+  std::vector<shared_slice> chunks;  // whole batches, as the partition returned them
 };
 
 // The offset after the last whole batch in `chunk` (or `fallback` when it holds none).
-int64_t offset_after(const shared_bytes& chunk, int64_t fallback) {
-  if (!chunk) return fallback;
-  bytes_view rest(*chunk);
+int64_t offset_after(const shared_slice& chunk, int64_t fallback) {
+  bytes_view rest = chunk.view();
   int64_t next = fallback;
   while (!rest.empty()) {
     auto size = model::peek_batch_size(rest);
@@ -126,8 +125,8 @@ struct fetch_gather : std::enable_shared_from_this<fetch_gather> {
     for (auto& slot : slots) {
       auto& pr = resp.responses[slot.t].partitions[slot.p];
       for (auto& chunk : slot.chunks) {
-        if (full || !chunk) break;
-        bytes_view all(*chunk);
+        if (full || chunk.empty()) break;
+        bytes_view all = chunk.view();
         size_t pos = 0, taken = 0;
         while (pos < all.size()) {
           auto size = model::peek_batch_size(all.subspan(pos));
@@ -141,7 +140,7 @@ struct fetch_gather : std::enable_shared_from_this<fetch_gather> {
           taken += n;
           pos += n;
         }
-        if (taken) pr.records.emplace_back(chunk, all.subspan(0, taken));
+        if (taken) pr.records.emplace_back(chunk.owner(), all.subspan(0, taken));
       }
       slot.chunks.clear();
     }

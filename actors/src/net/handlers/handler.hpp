@@ -27,8 +27,11 @@ struct request_context {
   std::shared_ptr<connection> conn;
   kafka::request_header header;
   // The request's bytes; decoded views (Produce records) point into it. Keep it only on the io
-  // thread: the connection reuses a frame buffer once it holds the only reference.
+  // thread: the connection reuses a frame buffer once it holds the only reference. A handler
+  // that gives parts of it to other threads (Produce: batches to partition actors, which stamp
+  // and keep them) calls conn->frame_handed_over() first, so it is never reused.
   std::shared_ptr<const std::byte[]> frame;
+  size_t frame_capacity = 0;  // bytes allocated for `frame` (at least the request's size)
 
   int16_t version() const noexcept { return header.api_version; }
   std::weak_ptr<listener_core> weak_core() const { return core.weak_from_this(); }

@@ -1,5 +1,7 @@
 #include "net/handlers/produce.hpp"
 
+#include <cstdint>
+
 #include "lkstream/model/record_batch.hpp"
 #include "net/kafka_errors.hpp"
 #include "topic/topic_registry.hpp"
@@ -122,11 +124,32 @@ void handle_produce(const request_context& ctx, kafka::produce_request rq, reply
     return;
   }
 
-  auto conn = ctx.conn;
+  // Each batch goes to its partition actor as a slice of the request frame, which it stamps in
+  // place and keeps in its hot tail (Fetch serves it from there), so the frame is not copied.
+  // A batch smaller than half of the frame's buffer is copied into a buffer of its own instead
+  // (append_batch::slice_or_copy), so that it does not pin the whole frame: the hot tail counts
+  // what a batch pins, and 1 of 8 partitions' batches would otherwise hold all 8. Once a slice
+  // is handed over, the connection must not reuse the frame for its next request.
+  auto frame = std::const_pointer_cast<std::byte[]>(ctx.frame);  // allocated mutable
+  std::vector<actors::append_batch> batches;
+  batches.reserve(jobs.size());
+  bool handed_over = false;
   for (auto& job : jobs) {
-    // The one copy of the batch: out of the request frame into a buffer the partition actor
-    // stamps and keeps (hot tail) and Fetch later serves without copying.
-    auto batch = std::make_shared<bytes>(job.records.begin(), job.records.end());
+    const auto begin = reinterpret_cast<std::uintptr_t>(frame.get());
+    const auto at = reinterpret_cast<std::uintptr_t>(job.records.data());
+    if (frame && at >= begin && at - begin + job.records.size() <= ctx.frame_capacity) {
+      mutable_bytes_view in_frame(frame.get() + (at - begin), job.records.size());
+      batches.push_back(actors::append_batch::slice_or_copy(frame, in_frame, ctx.frame_capacity));
+      handed_over = handed_over || batches.back().owner == frame;
+    } else {  // not a view of the frame (the codec does not do this today): copy
+      batches.push_back(actors::append_batch::copy_of(job.records));
+    }
+  }
+  if (handed_over) ctx.conn->frame_handed_over(frame.get());
+
+  auto conn = ctx.conn;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    auto& job = jobs[i];
     auto sink = std::make_shared<net_append_sink>(
         ctx.weak_core(), [g, reply, conn, t = job.t, p = job.p](const actors::append_outcome& out) {
           auto& pr = g->resp.responses[t].partitions[p];
@@ -152,7 +175,7 @@ void handle_produce(const request_context& ctx, kafka::produce_request rq, reply
                 return;
               }
         });
-    caf::anon_send(job.partition, actors::append_atom::value, actors::batch_ptr(std::move(batch)),
+    caf::anon_send(job.partition, actors::append_atom::value, std::move(batches[i]),
                    actors::append_sink_ptr(std::move(sink)), true);
   }
 }

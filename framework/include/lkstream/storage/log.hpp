@@ -6,7 +6,7 @@
 // named by the 20-digit base offset of each segment.
 //
 // Contract: single writer. A log is owned by one partition actor (or one thread); it is not
-// thread-safe. Reads return copies of the bytes (a shared immutable buffer), so callers may hand
+// thread-safe. Reads return copies of the bytes (a shared immutable slice), so callers may hand
 // them to other threads. Nothing here throws.
 
 #include <cstdint>
@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "lkstream/base/result.hpp"
+#include "lkstream/base/shared_slice.hpp"
 #include "lkstream/base/types.hpp"
 #include "lkstream/storage/file_system.hpp"
 #include "lkstream/storage/log_config.hpp"
@@ -44,7 +45,7 @@ struct read_config {
 };
 
 struct read_result {
-  shared_bytes data;            // zero or more whole batches, concatenated
+  shared_slice data;            // zero or more whole batches, concatenated (empty: none)
   offset next_offset;           // offset after the last returned batch (== start if none)
   size_t batch_count = 0;
 };
