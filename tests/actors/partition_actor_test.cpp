@@ -2,6 +2,8 @@
 // time advances only when the test says so.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <caf/all.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 
@@ -348,6 +350,49 @@ TEST_CASE_FIXTURE(fixture, "partition_actor: reads near the head come from the h
   };
   CHECK(read_at(3));                                // the newest batch: memory, intact
   CHECK(read_at(0).code() == errc::crc_mismatch);   // evicted from the tail: read from disk
+  anon_send_exit(reg, caf::exit_reason::user_shutdown);
+  sched.run();
+}
+
+TEST_CASE("partition_actor: an append_batch keeps its buffer only when it is at least half of it") {
+  auto frame = std::make_shared_for_overwrite<std::byte[]>(1000);
+  auto large = append_batch::slice_or_copy(frame, mutable_bytes_view(frame.get() + 100, 500), 1000);
+  CHECK(large.owner == frame);
+  CHECK(large.data.data() == frame.get() + 100);
+  CHECK(large.pinned_bytes == 1000);
+  std::fill_n(frame.get() + 600, 400, std::byte{7});
+  auto small = append_batch::slice_or_copy(frame, mutable_bytes_view(frame.get() + 600, 400), 1000);
+  CHECK(small.owner != frame);
+  CHECK(small.pinned_bytes == 400);
+  CHECK(std::all_of(small.data.begin(), small.data.end(), [](std::byte b) { return b == std::byte{7}; }));
+}
+
+TEST_CASE_FIXTURE(fixture, "partition_actor: the hot tail counts the memory a batch pins, not its size") {
+  auto reg = registry();
+  CHECK(ask<int32_t>(reg, create_atom::value, std::string("t"), settings(storage::fsync_policy::never)) == 1);
+  auto part = board->find("t")->partitions[0];
+  auto sink = std::make_shared<recording_sink>();
+  caf::anon_send(part, append_atom::value, make_batch(1, wall), append_sink_ptr(sink), true);
+  sched.run();
+  const uint64_t before = ask<partition_description>(part, describe_atom::value).hot_tail_bytes;
+  auto buffer = std::make_shared<bytes>();
+  buffer->reserve(8192);  // as a producer's buffer that grew past its batch
+  model::batch_builder builder(*buffer);
+  builder.append(wall, std::nullopt, as_bytes("v"));
+  builder.finish();
+  const size_t size = buffer->size();
+  REQUIRE(buffer->capacity() >= 8192);
+  caf::anon_send(part, append_atom::value, append_batch::of(buffer), append_sink_ptr(sink), true);
+  sched.run();
+  REQUIRE(sink->outcomes.size() == 2);
+  CHECK(sink->outcomes[1].code == errc::ok);
+  auto d = ask<partition_description>(part, describe_atom::value);
+  CHECK(d.hot_tail_bytes - before == buffer->capacity());
+  CHECK(d.hot_tail_bytes - before > size);
+  // Stamped in place, not copied: the producer's buffer itself now carries base offset 1.
+  auto hdr = model::validate_batch(*buffer);
+  REQUIRE(hdr);
+  CHECK(hdr->base_offset == 1);
   anon_send_exit(reg, caf::exit_reason::user_shutdown);
   sched.run();
 }
