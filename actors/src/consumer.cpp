@@ -312,12 +312,14 @@ result<record_set> consumer::poll(std::chrono::milliseconds timeout) {
 }
 
 status consumer::commit_sync() {
-  if (impl_->opts.group_id.empty()) return {errc::invalid_argument, "commit needs a group_id"};
+  LK_TRY_STATUS(impl_->check_commit({}, false));
   return impl_->commit(impl_->positions());
 }
 
+// The same refusals as commit_async(offsets): unknown topic or partition, negative offset, or a
+// partition this consumer is not assigned (nothing is written then).
 status consumer::commit_sync(const std::map<topic_partition, int64_t>& offsets) {
-  if (impl_->opts.group_id.empty()) return {errc::invalid_argument, "commit needs a group_id"};
+  LK_TRY_STATUS(impl_->check_commit(offsets, true));
   return impl_->commit(offsets);
 }
 

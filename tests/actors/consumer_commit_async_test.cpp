@@ -154,6 +154,30 @@ TEST_CASE("consumer: async commits of unknown, unassigned or invalid partitions 
   CHECK(text(st).find("group_id") != std::string::npos);
 }
 
+TEST_CASE("consumer: commit_sync refuses unknown, unassigned or invalid partitions like commit_async") {
+  test::temp_dir dir;
+  auto eng = open_engine(dir.path());
+  REQUIRE(eng->create_topic("t", 2));
+  auto c = std::move(*eng->make_consumer(test::group_member("sync-refusals")));
+  REQUIRE(c->assign({p0}));
+  auto st = c->commit_sync({{{"nope", partition_id{0}}, 1}});
+  CHECK(st.code() == errc::unknown_topic);
+  st = c->commit_sync({{p1, 3}});
+  CHECK(st.code() == errc::invalid_argument);
+  CHECK(text(st).find("t-1: the partition is not assigned") != std::string::npos);
+  st = c->commit_sync({{p0, -1}});
+  CHECK(st.code() == errc::invalid_argument);
+  st = c->commit_sync({{p0, 5}, {p1, 5}});  // one bad partition: nothing written
+  CHECK(st.code() == errc::invalid_argument);
+  CHECK(*c->committed(p0) == -1);
+  CHECK(c->commit_sync({{p0, 5}}));
+  CHECK(*c->committed(p0) == 5);
+  REQUIRE(c->close());
+  st = c->commit_sync({{p0, 6}});
+  CHECK(st.code() == errc::closed);
+  CHECK(c->commit_sync().code() == errc::closed);
+}
+
 TEST_CASE("consumer: a refusal issued behind pending commits is delivered in its turn") {
   test::temp_dir dir;
   auto eng = open_engine(dir.path());

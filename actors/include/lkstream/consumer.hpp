@@ -105,7 +105,9 @@ class consumer {
 
   /// Commits the current positions (of every assigned partition) and waits for durability.
   status commit_sync();
-  /// Commits explicit offsets (the next offset to read, as in Kafka).
+  /// Commits explicit offsets (the next offset to read, as in Kafka). Every partition must
+  /// exist and be assigned to this consumer, and every offset be >= 0, else nothing is written
+  /// and the status says which (unknown_topic or invalid_argument).
   status commit_sync(const std::map<topic_partition, int64_t>& offsets);
 
   /// Asynchronous commits. Contract (both overloads):
