@@ -14,11 +14,9 @@ using namespace lkstream::config;
 
 namespace {
 
-// The repository's docs/configuration.md, found from this file's path (CMake passes absolute
-// source paths to the compiler).
+// The repository's docs/configuration.md (tests/CMakeLists.txt defines LKSTREAM_SOURCE_DIR).
 std::string read_configuration_md() {
-  auto path = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "docs" /
-              "configuration.md";
+  auto path = std::filesystem::path(LKSTREAM_SOURCE_DIR) / "docs" / "configuration.md";
   std::ifstream in(path);
   REQUIRE_MESSAGE(in.good(), "cannot read " << path.string());
   std::stringstream text;

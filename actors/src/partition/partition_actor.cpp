@@ -217,8 +217,8 @@ void finish_sync(partition_actor* self, const storage::log_sync_job& job, const 
   if (s.closed) return;
   s.log->end_sync(job, st);
   if (st) s.synced_end = std::max(s.synced_end, job.covers);
+  s.wake_parked(false);  // readers first, as after an append
   s.settle_unsynced(job.covers, st);
-  s.wake_parked(false);
   if (!s.unsynced.empty() && !s.sync_queued) start_sync(self);
   // `interval`: what was appended while this job ran (or all of it, if it failed) still needs
   // a sync even if no further append arms the timer.
@@ -354,8 +354,10 @@ caf::behavior partition_behavior(partition_actor* self, partition_actor_config c
         case storage::fsync_policy::never:
           break;
       }
-      sink->on_appended({errc::ok, {}, *r, sequence_check::ok, s.log->start_offset()});
+      // Readers first: the consumers' wake-up goes out before the producer's callbacks run
+      // (they may seal and send its next batch), which is the end-to-end latency's path.
       s.wake_parked(false);
+      sink->on_appended({errc::ok, {}, *r, sequence_check::ok, s.log->start_offset()});
     },
     [=](sync_atom) {
       auto& s = self->state;
