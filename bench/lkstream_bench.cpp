@@ -264,6 +264,23 @@ percentiles percentiles_of(std::vector<int64_t>& ns) {
   return p;
 }
 
+/// The e2e and sender-lateness percentiles of one latency run.
+latency_figures latency_of(std::vector<int64_t>& lat_ns, std::vector<int64_t>& late_ns,
+                           double achieved_rate) {
+  latency_figures lf;
+  lf.samples = lat_ns.size();
+  auto e2e = percentiles_of(lat_ns);
+  lf.p50_us = e2e.p50_us;
+  lf.p99_us = e2e.p99_us;
+  lf.p999_us = e2e.p999_us;
+  lf.max_us = e2e.max_us;
+  auto late = percentiles_of(late_ns);
+  lf.late_p50_us = late.p50_us;
+  lf.late_p99_us = late.p99_us;
+  lf.achieved_rate = achieved_rate;
+  return lf;
+}
+
 /// The fixed-rate sender of the latency runs: record i is due at start + i * interval; the
 /// thread sleeps until the next one is due (timer slack is 1 ns, see main) and then sends
 /// every record that is due, each stamped with its *scheduled* time (so a late sender shows
@@ -355,18 +372,7 @@ latency_figures handoff_floor(int hops, double rate, std::chrono::milliseconds d
   first.push({&end, 1});
   w.join();
   r.join();
-  latency_figures lf;
-  lf.samples = lat_ns.size();
-  auto e2e = percentiles_of(lat_ns);
-  lf.p50_us = e2e.p50_us;
-  lf.p99_us = e2e.p99_us;
-  lf.p999_us = e2e.p999_us;
-  lf.max_us = e2e.max_us;
-  auto late = percentiles_of(late_ns);
-  lf.late_p50_us = late.p50_us;
-  lf.late_p99_us = late.p99_us;
-  lf.achieved_rate = total / send_seconds;
-  return lf;
+  return latency_of(lat_ns, late_ns, total / send_seconds);
 }
 
 /// Producer -> consumer in one process at a fixed rate. Each value carries the time its send
@@ -445,22 +451,12 @@ latency_figures e2e_latency(const options& o, double rate, std::chrono::millisec
     die("latency run: received " + std::to_string(received.load()) + " of " +
         std::to_string(total));
 
-  latency_figures lf;
-  lf.samples = lat_ns.size();
-  auto e2e = percentiles_of(lat_ns);
-  lf.p50_us = e2e.p50_us;
-  lf.p99_us = e2e.p99_us;
-  lf.p999_us = e2e.p999_us;
-  lf.max_us = e2e.max_us;
-  auto late = percentiles_of(late_ns);
-  lf.late_p50_us = late.p50_us;
-  lf.late_p99_us = late.p99_us;
+  latency_figures lf = latency_of(lat_ns, late_ns, total / send_seconds);
   auto ack = percentiles_of(acks.ns);
   lf.ack_p50_us = ack.p50_us;
   lf.ack_p99_us = ack.p99_us;
   lf.ack_p999_us = ack.p999_us;
   lf.ack_max_us = ack.max_us;
-  lf.achieved_rate = total / send_seconds;
   return lf;
 }
 
