@@ -43,8 +43,12 @@ struct listener_limits {
   /// All connections' request bytes held at once (frames being read or still being processed).
   /// When it is reached, connections stop reading until earlier requests complete.
   uint64_t max_buffered_bytes = 128ull << 20;
-  /// Requests of one connection processed concurrently; more wait in the socket.
-  uint32_t max_in_flight_per_connection = 64;
+  /// Requests of one connection processed concurrently; more wait in the socket. Each may pin
+  /// a frame of up to 1 MiB until it is answered, so this bounds a producer's memory here (64
+  /// made 64 MiB of frames the broker's peak heap at max rate; Kafka itself processes one
+  /// request per connection at a time). 5 is what Kafka clients pipeline by default
+  /// (max.in.flight.requests.per.connection), so they never wait on this limit.
+  uint32_t max_in_flight_per_connection = 5;
   /// A connection that sends no complete request for this long is closed (Kafka's
   /// connections.max.idle.ms). 0 = never.
   int64_t idle_timeout_ms = 10 * 60 * 1000;
