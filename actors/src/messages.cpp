@@ -31,7 +31,7 @@ append_batch append_batch::copy_of(bytes_view src) {
 
 append_batch append_batch::slice_or_copy(std::shared_ptr<void> owner, mutable_bytes_view src,
                                          size_t buffer_bytes) {
-  if (2 * src.size() < buffer_bytes) return copy_of(src);
+  if (!worth_pinning(src.size(), buffer_bytes)) return copy_of(src);
   return {std::move(owner), src, buffer_bytes};
 }
 

@@ -188,7 +188,7 @@ struct read_buffer {
   // an exact buffer.
   shared_slice take() && {
     if (size == 0) return {};
-    if (2 * size < capacity) {
+    if (!worth_pinning(size, capacity)) {
       auto exact = std::make_shared_for_overwrite<std::byte[]>(size);
       std::memcpy(exact.get(), buffer.get(), size);
       buffer = std::move(exact);

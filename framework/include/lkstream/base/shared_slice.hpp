@@ -8,8 +8,8 @@
 //
 // Memory: a slice keeps its owner's whole allocation alive, not only its own bytes.
 // pinned_bytes() is that allocation's size (>= size()); a holder that bounds memory (the hot
-// tail) counts pinned_bytes(), not size(). Makers of slices keep the two close (a Produce
-// batch much smaller than its frame is copied into a buffer of its own).
+// tail) counts pinned_bytes(), not size(). Makers of slices keep the two close with
+// worth_pinning() (a Produce batch much smaller than its frame is copied into a buffer of its own).
 //
 // Threading: a shared_slice may be copied and read on any thread (shared_ptr semantics).
 
@@ -21,6 +21,13 @@
 #include "lkstream/base/types.hpp"
 
 namespace lkstream {
+
+/// The rule every maker of slices follows: keep `used` bytes as a slice of their
+/// `buffer_bytes` buffer only when they are at least half of it; else copy them into a buffer
+/// of their own, so a small slice never pins a big buffer.
+constexpr bool worth_pinning(size_t used, size_t buffer_bytes) noexcept {
+  return 2 * used >= buffer_bytes;
+}
 
 class shared_slice {
  public:
