@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Callable
 
 import lkstream
 from conftest import wait_until
@@ -22,34 +23,53 @@ def test_python_two_consumers_in_two_threads_rebalance(lk: lkstream.Engine) -> N
     assignments: dict[str, list[tuple[str, int]]] = {"a": [], "b": []}
     stop = threading.Event()
     consumers: dict[str, lkstream.Consumer] = {}
+    errors: list[BaseException] = []
 
     def run(name: str) -> None:
-        c = lk.consumer(group="workers", topics=["orders"], auto_offset_reset="earliest",
-                        session_timeout_ms=10000, heartbeat_interval_ms=200,
-                        enable_auto_commit=False)
-        consumers[name] = c
-        while not stop.is_set():
-            batch = c.poll_batch(timeout=0.2)
-            seen[name].extend(batch)
-            assignments[name] = c.assignment()
-            if batch:
-                c.commit()
-        c.close()
+        try:
+            c = lk.consumer(group="workers", topics=["orders"], auto_offset_reset="earliest",
+                            session_timeout_ms=10000, heartbeat_interval_ms=200,
+                            enable_auto_commit=False)
+            consumers[name] = c
+            while not stop.is_set():
+                batch = c.poll_batch(timeout=0.2)
+                seen[name].extend(batch)
+                assignments[name] = c.assignment()
+                if batch:
+                    c.commit()
+            c.close()
+        except BaseException as e:  # reported by the main thread, not lost with this one
+            errors.append(e)
+            raise
+
+    def no_errors(pred: Callable[[], bool]) -> Callable[[], bool]:
+        # A failed thread fails the wait at once, with its exception.
+        def check() -> bool:
+            assert not errors, errors
+            return pred()
+        return check
+
+    def all_committed() -> bool:
+        return sum(l.lag for l in lk.lag("workers", "orders")) == 0
 
     a = threading.Thread(target=run, args=("a",))
     a.start()
-    wait_until(lambda: len(assignments["a"]) == PARTITIONS, "a owns every partition")
-    wait_until(lambda: len(seen["a"]) == 400, "a consumed the first 400")
+    wait_until(no_errors(lambda: len(assignments["a"]) == PARTITIONS), "a owns every partition")
+    wait_until(no_errors(lambda: len(seen["a"]) == 400), "a consumed the first 400")
+    # a hands a batch to Python before it commits it: b may only join once a's commit of the
+    # last batch has landed, or b would re-read those records (and a's commit, racing the
+    # rebalance, could be refused).
+    wait_until(no_errors(all_committed), "a committed the first 400")
     b = threading.Thread(target=run, args=("b",))
     b.start()
-    wait_until(lambda: len(assignments["a"]) == 2 and len(assignments["b"]) == 2,
+    wait_until(no_errors(lambda: len(assignments["a"]) == 2 and len(assignments["b"]) == 2),
                "the rebalance splits the partitions 2/2")
     assert set(assignments["a"]).isdisjoint(assignments["b"])
     assert set(assignments["a"]) | set(assignments["b"]) == {("orders", i) for i in range(4)}
 
     p.send_many("orders", [(b"key-%d" % i, b"%d" % i) for i in range(400, 800)])
     p.flush()
-    wait_until(lambda: len(seen["a"]) + len(seen["b"]) >= 800, "the next 400 records")
+    wait_until(no_errors(lambda: len(seen["a"]) + len(seen["b"]) >= 800), "the next 400 records")
     late_a = {(r.partition, r.offset) for r in seen["a"][400:]}
     late_b = {(r.partition, r.offset) for r in seen["b"]}
     assert late_a.isdisjoint(late_b)  # each record to one member only
@@ -57,6 +77,9 @@ def test_python_two_consumers_in_two_threads_rebalance(lk: lkstream.Engine) -> N
     values = sorted(int(r.value) for r in seen["a"] + seen["b"])
     assert values == list(range(800))
 
+    # Both commit each batch after handing it over: stopping before those commits landed
+    # would make b's leave race a's last commit (refused during the rebalance that starts).
+    wait_until(no_errors(all_committed), "both members committed the 800")
     # b leaves: a gets every partition back.
     stop_b = consumers["b"]
     stop_b.wakeup()
@@ -64,6 +87,7 @@ def test_python_two_consumers_in_two_threads_rebalance(lk: lkstream.Engine) -> N
     a.join(60)
     b.join(60)
     assert not a.is_alive() and not b.is_alive()
+    assert not errors, errors
     assert sum(l.lag for l in lk.lag("workers")) == 0
 
 
