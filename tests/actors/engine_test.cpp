@@ -150,12 +150,13 @@ TEST_CASE("engine: a long-polling consumer is woken by a new append") {
     (void)p->send({.topic = "live", .value = as_bytes("hello")});
   });
   auto t0 = std::chrono::steady_clock::now();
-  auto rs = (*c)->poll(5s);
+  auto rs = (*c)->poll(30s);
   later.join();
   REQUIRE(rs);
   REQUIRE(rs->size() == 1);
   CHECK(as_string_view(*(*rs)[0].value) == "hello");
-  CHECK(std::chrono::steady_clock::now() - t0 < 2s);
+  // Woken by the append, not by the poll's timeout (far above this bound, for loaded machines).
+  CHECK(std::chrono::steady_clock::now() - t0 < 10s);
 }
 
 TEST_CASE("engine: producer rejects unknown topics, bad partitions and oversized records") {
