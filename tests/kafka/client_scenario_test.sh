@@ -28,8 +28,9 @@ read -ra program <<<"$("$here/../../scripts/kafka-test-clients.sh" "$cache" "$cl
 
 "$server" --data-dir "$work/data" >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
-for _ in $(seq 300); do
+for _ in $(seq 600); do  # up to 60 s: a loaded CI machine can be slow to start the server
   grep -q '^listening on ' "$work/server.out" && break
+  kill -0 "$server_pid" 2>/dev/null || break
   sleep 0.1
 done
 addr=$(sed -n 's/^listening on //p' "$work/server.out")
