@@ -13,6 +13,8 @@ All runs: 100-byte values, one process, fresh directories under $TMPDIR.
   lkstream consume     poll_batch() over what send_many wrote, touching every rec.value
   lkstream e2e         producer (linger_ms=0) -> consumer thread at a fixed 10,000 records/s,
                        latency from each record's scheduled send time (no coordinated omission)
+  machine stalls       right before e2e: a process per CPU spins reading the clock and counts
+                       gaps > 150 us (the CPU taken away with nothing else running)
   e2e floor            the same sender and pacing, one queue.SimpleQueue hand-off to a consumer
                        thread and nothing else: what this machine and Python charge any design
   confluent-kafka      Producer.produce() (+poll) and flush(), then a group Consumer, against
@@ -228,6 +230,47 @@ def bench_e2e_floor(rate_hz: int, seconds: float) -> dict[str, float]:
     return percentiles("e2e_floor", lat)
 
 
+def _spin_gaps(cpu: int, seconds: float, threshold_ns: int, out: Any) -> None:
+    """Spins on one CPU reading the clock; reports the gaps longer than threshold_ns."""
+    try:
+        os.sched_setaffinity(0, {cpu})
+    except OSError:
+        pass
+    gaps: list[int] = []
+    now = time.monotonic_ns
+    prev = now()
+    end = prev + int(seconds * 1e9)
+    while prev < end:
+        t = now()
+        if t - prev > threshold_ns:
+            gaps.append(t - prev)
+        prev = t
+    out.put(gaps)
+
+
+def machine_stalls(seconds: float, threshold_us: int = 150) -> dict[str, float]:
+    """How often this machine takes a CPU away from a running thread, with nothing else to
+    do: one process per CPU spins reading the clock for `seconds` and counts the gaps longer
+    than threshold_us between two reads (a jHiccup-style probe). Every record in flight in
+    the e2e run when such a gap hits waits it out; run right before bench_e2e, it tells a
+    slow e2e tail caused by the machine from one caused by the engine."""
+    import multiprocessing as mp
+    ctx = mp.get_context("fork")
+    q = ctx.Queue()
+    cpus = sorted(os.sched_getaffinity(0))
+    procs = [ctx.Process(target=_spin_gaps, args=(c, seconds, threshold_us * 1000, q))
+             for c in cpus]
+    for pr in procs:
+        pr.start()
+    gaps = [g for _ in procs for g in q.get()]
+    for pr in procs:
+        pr.join()
+    return {"stall_probe_s": seconds, "stall_threshold_us": threshold_us,
+            "stall_gaps": len(gaps), "stall_total_ms": sum(gaps) / 1e6,
+            "stall_max_us": max(gaps, default=0) / 1e3,
+            "stall_gaps_over_1ms": sum(1 for g in gaps if g > 1_000_000)}
+
+
 # --- confluent-kafka against `lkstream serve` ------------------------------------------------
 
 def bench_confluent(root: Path, binary: str, n: int) -> dict[str, float]:
@@ -396,6 +439,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(dir=args.dir, prefix="lkstream-pybench-") as tmp:
         root = Path(tmp)
         figures.update(bench_lkstream(root, n_send, n_many, reps))
+        figures.update(machine_stalls(1.0 if args.quick else 3.0))
         figures.update(bench_e2e(root, 10_000, 1.5 if args.quick else 3.0))
         figures.update(bench_e2e_floor(10_000, 1.5 if args.quick else 3.0))
         figures.update(bench_sqlite(root, n_peer))
@@ -432,6 +476,10 @@ def main() -> int:
           f"p99.9 {f['e2e_floor_p999_us']:.0f} us; e2e / floor: "
           f"p50 {f['e2e_p50_us'] / f['e2e_floor_p50_us']:.2f}x, "
           f"p99 {f['e2e_p99_us'] / f['e2e_floor_p99_us']:.2f}x")
+    print(f"  machine stalls just before (one clock-reading spinner per CPU, "
+          f"{f['stall_probe_s']:.0f} s, nothing else running): {f['stall_gaps']} gaps > "
+          f"{f['stall_threshold_us']} us, {f['stall_gaps_over_1ms']} of them > 1 ms, "
+          f"{f['stall_total_ms']:.1f} ms in all, longest {f['stall_max_us']:.0f} us")
 
     def ratio(a: str, b: str) -> float | None:
         return f[a] / f[b] if a in f and b in f and f[b] > 0 else None
