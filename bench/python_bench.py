@@ -252,8 +252,9 @@ def machine_stalls(seconds: float, threshold_us: int = 150) -> dict[str, float]:
     """How often this machine takes a CPU away from a running thread, with nothing else to
     do: one process per CPU spins reading the clock for `seconds` and counts the gaps longer
     than threshold_us between two reads (a jHiccup-style probe). Every record in flight in
-    the e2e run when such a gap hits waits it out; run right before bench_e2e, it tells a
-    slow e2e tail caused by the machine from one caused by the engine."""
+    the e2e run when such a gap hits waits it out. Run right before bench_e2e, it shows how
+    unsteady the machine was around that run (it does not predict a single run: stalls come
+    in bursts; BENCHMARKS.md, Python, session 5)."""
     import multiprocessing as mp
     ctx = mp.get_context("fork")
     q = ctx.Queue()
