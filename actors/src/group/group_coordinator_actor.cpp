@@ -70,6 +70,19 @@ bool ensure_offsets(self_ptr self) {
 }
 
 void start_sync(self_ptr self);
+offset_fetch_response fetch(self_ptr self, const offset_fetch_request& req);
+
+/// Answers the fetches that waited for commits now settled (published or failed).
+void answer_settled_fetches(self_ptr self) {
+  auto& st = self->state;
+  while (!st.pending_fetches.empty() &&
+         (st.pending_commits.empty() ||
+          st.pending_fetches.front().after < st.pending_commits.begin()->first)) {
+    auto f = std::move(st.pending_fetches.front());
+    st.pending_fetches.pop_front();
+    f.promise.deliver(fetch(self, f.request));
+  }
+}
 
 /// Settles the commits a finished sync covered (or failed) and starts the next sync.
 void finish_sync(self_ptr self, const offset_store::sync_job& job, const status& outcome) {
@@ -85,6 +98,7 @@ void finish_sync(self_ptr self, const offset_store::sync_job& job, const status&
     p.promise.deliver(std::move(p.response));
     i = pending.erase(i);
   }
+  answer_settled_fetches(self);
   start_sync(self);
 }
 
@@ -197,6 +211,7 @@ caf::behavior group_coordinator(caf::stateful_actor<group_coordinator_state>* se
       p.promise.deliver(std::move(p.response));
     }
     self->state.pending_commits.clear();
+    answer_settled_fetches(self);
     self->state.syncer = caf::actor{};
     self->quit(msg.reason);
   });
@@ -241,8 +256,15 @@ caf::behavior group_coordinator(caf::stateful_actor<group_coordinator_state>* se
       arm_timer(self);
       return resp;
     },
-    [self](fetch_offsets_atom, const offset_fetch_request& req) -> offset_fetch_response {
-      return fetch(self, req);
+    [self](fetch_offsets_atom,
+           offset_fetch_request& req) -> caf::result<offset_fetch_response> {
+      auto& st = self->state;
+      if (st.pending_commits.empty()) return fetch(self, req);
+      // Commits that arrived before this fetch are written but not durable yet, so not
+      // visible: answer once they settled, or the sender would not read its own commit.
+      st.pending_fetches.push_back(
+          {st.pending_commits.rbegin()->first, self->make_response_promise(), std::move(req)});
+      return caf::delegated<offset_fetch_response>{};
     },
     [self](describe_group_atom, const std::string&) -> group_description {
       return self->state.group->describe();

@@ -14,12 +14,15 @@
 //   (file_syncer.hpp). Commits arriving while a sync runs are written meanwhile and share
 //   the next one (group commit); replies go out once their sync succeeded, and only then do
 //   fetches see the offsets. A failed sync answers COORDINATOR_NOT_AVAILABLE (retriable).
+//   An OffsetFetch that arrives while commits are still unsynced waits for them to settle,
+//   so a client reads its own writes (its commit sent before the fetch is never missed).
 //   Without a syncer (the testing scheduler) the sync runs inline, same code path otherwise.
 // - On exit_msg (the manager shutting down) every parked request is answered NOT_COORDINATOR,
 //   then the actor quits.
 
 #include <caf/all.hpp>
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -44,6 +47,12 @@ struct group_coordinator_state {
     std::vector<size_t> accepted_at;              // partitions written (fail if sync fails)
   };
   std::map<uint64_t, pending_commit> pending_commits;  // by offset_store sequence number
+  struct pending_fetch {
+    uint64_t after;                               // answered once commits <= after settled
+    caf::response_promise promise;
+    offset_fetch_request request;
+  };
+  std::deque<pending_fetch> pending_fetches;      // in arrival order (`after` ascending)
   request_id next_request_id = 1;
   std::set<int64_t> armed_ticks;                  // deadlines a group_tick is scheduled for
   static inline const char* name = "group_coordinator";

@@ -189,7 +189,7 @@ void connection::on_frame(std::shared_ptr<std::byte[]> frame, size_t size) {
     if (err->answer_unsupported_version()) {
       const uint64_t seq = next_seq_++;
       pending_[seq] = {err->prefix->correlation_id, 0, kafka::api_key::api_versions, frame_bytes,
-                       false, std::nullopt};
+                       false, false, false, std::nullopt};
       complete(seq, kafka::response_body{kafka::make_unsupported_version_response()});
       return;
     }
@@ -206,10 +206,31 @@ void connection::on_frame(std::shared_ptr<std::byte[]> frame, size_t size) {
   auto& req = std::get<kafka::request>(decoded);
   const uint64_t seq = next_seq_++;
   pending_[seq] = {req.header.correlation_id, req.header.api_version, req.header.key, frame_bytes,
-                   false, std::nullopt};
-  request_context ctx{core_, shared_from_this(), std::move(req.header), std::move(frame),
-                      frame_capacity_};
-  dispatch(std::move(ctx), std::move(req.body), reply_slot{shared_from_this(), seq});
+                   false, false, false, std::nullopt};
+  waiting_.push_back({seq, std::move(req.header), std::move(req.body), std::move(frame),
+                      frame_capacity_});
+  dispatch_waiting();
+}
+
+void connection::dispatch_waiting() {
+  if (dispatching_) return;  // the loop below goes on once the handler returns
+  dispatching_ = true;
+  while (!waiting_.empty() && !closed_ && !exclusive_running_) {
+    auto& next = waiting_.front();
+    const bool exclusive = order_of(core_, next.body) == request_order::exclusive;
+    if (exclusive && running_ > 0) break;
+    auto w = std::move(next);
+    waiting_.pop_front();
+    auto& p = pending_.at(w.seq);
+    p.running = true;
+    p.exclusive = exclusive;
+    ++running_;
+    exclusive_running_ = exclusive;
+    request_context ctx{core_, shared_from_this(), std::move(w.header), std::move(w.frame),
+                        w.frame_capacity};
+    dispatch(std::move(ctx), std::move(w.body), reply_slot{shared_from_this(), w.seq});
+  }
+  dispatching_ = false;
 }
 
 void connection::frame_handed_over(const std::byte* frame) noexcept {
@@ -222,6 +243,11 @@ void connection::complete(uint64_t seq, std::optional<kafka::response_body> body
   if (it == pending_.end() || it->second.done) return;  // answered twice: keep the first
   auto& p = it->second;
   p.done = true;
+  if (p.running) {
+    p.running = false;
+    --running_;
+    if (p.exclusive) exclusive_running_ = false;
+  }
   if (body) {
     auto w = kafka::encode_response(p.correlation_id, p.version, *body);
     if (!w) {
@@ -232,6 +258,7 @@ void connection::complete(uint64_t seq, std::optional<kafka::response_body> body
     }
     p.out.emplace(std::move(*w));
   }
+  dispatch_waiting();
   flush();
 }
 
@@ -296,6 +323,9 @@ void connection::close(const std::string& why) {
   size_t held = std::exchange(reserved_, 0);
   for (auto& [seq, p] : pending_) held += p.frame_bytes;
   pending_.clear();
+  waiting_.clear();
+  running_ = 0;
+  exclusive_running_ = false;
   queued_.clear();
   if (held) core_.release(held);
   core_.remove(id_);

@@ -11,8 +11,10 @@
 // (until the idle timeout) but at most 1 MiB of memory more than was sent. Frames up to
 // spare_frame_bytes reuse one buffer per connection when no earlier request still holds it
 // and no handler handed it over to another thread (frame_handed_over: Produce batches).
-// Frames are decoded by the codec and dispatched at once, so pipelined requests run
-// concurrently.
+// Frames are decoded by the codec and dispatched in arrival order: a `concurrent` request
+// at once (pipelined requests run concurrently, their messages reaching each actor in arrival
+// order), an `exclusive` one (it changes which topics exist) only once every earlier request
+// was answered, holding back the later ones until it is answered (handlers/handler.hpp).
 //
 // Writing: every request gets a sequence number; complete() stores its encoded response and
 // responses leave strictly in sequence order, gathered into one writev with the Fetch record
@@ -36,6 +38,7 @@
 #include <vector>
 
 #include "lkstream/kafka/request.hpp"
+#include "lkstream/kafka/request_header.hpp"
 #include "lkstream/kafka/response.hpp"
 #include "net/asio.hpp"
 
@@ -72,7 +75,19 @@ class connection : public std::enable_shared_from_this<connection> {
     kafka::api_key key = kafka::api_key::api_versions;
     size_t frame_bytes = 0;
     bool done = false;
+    bool running = false;    // dispatched, not answered yet
+    bool exclusive = false;  // request_order::exclusive
     std::optional<kafka::wire_writer> out;
+  };
+
+  // A decoded request that waits for its turn (an exclusive request ahead of it, or it is
+  // exclusive and earlier ones are still running).
+  struct waiting_request {
+    uint64_t seq;
+    kafka::request_header header;
+    kafka::request_body body;
+    std::shared_ptr<std::byte[]> frame;
+    size_t frame_capacity;
   };
 
   void read_size();
@@ -80,6 +95,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void read_body();
   void read_body_chunk();
   void on_frame(std::shared_ptr<std::byte[]> frame, size_t size);
+  void dispatch_waiting();
   void flush();
   void write_ready();
   void arm_idle_timer();
@@ -109,6 +125,10 @@ class connection : public std::enable_shared_from_this<connection> {
 
   uint64_t next_seq_ = 0;
   std::map<uint64_t, pending> pending_;  // in-flight requests by sequence number
+  std::deque<waiting_request> waiting_;  // decoded, not dispatched yet, in arrival order
+  size_t running_ = 0;                   // dispatched and not answered
+  bool exclusive_running_ = false;
+  bool dispatching_ = false;             // inside dispatch_waiting() (handlers may answer at once)
   std::deque<kafka::wire_writer> queued_;   // encoded, in order, not yet being written
   std::deque<kafka::wire_writer> writing_;  // owned by the outstanding async_write
   bool writing_now_ = false;

@@ -69,6 +69,7 @@ struct kafka_listener::impl {
     auto grace = std::make_shared<asio::steady_timer>(core->io);
     auto finish = [this, grace, &done] {
       grace->cancel();
+      core->stop_io_actor();
       work.reset();
       core->io.stop();
       done.set_value();
@@ -140,6 +141,7 @@ result<std::unique_ptr<kafka_listener>> kafka_listener::start(engine& eng, liste
   im->work = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
       io.get_executor());
   im->accept_next();
+  im->core->start_io_actor();  // after the last failure point: a spawned actor must be stopped
   im->io_thread = std::thread([core = im->core] { core->io.run(); });
   return std::unique_ptr<kafka_listener>(new kafka_listener(std::move(im)));
 }
@@ -166,7 +168,7 @@ void kafka_listener::stop() {
   fut.wait();
   if (impl_->io_thread.joinable()) impl_->io_thread.join();
   impl_->acceptor.reset();
-  // Sinks and relays still in flight hold weak references only: dropping the core here
+  // Sinks and io actor replies still in flight hold weak references only: dropping the core here
   // destroys the io_context with its remaining handlers and sockets.
   impl_->core.reset();
 }

@@ -1,5 +1,7 @@
 #include "net/listener_core.hpp"
 
+#include <caf/detail/disposer.hpp>
+
 #include <algorithm>
 
 #include "net/connection.hpp"
@@ -7,6 +9,33 @@
 namespace lkstream::net {
 
 listener_core::listener_core(engine::impl& e, listener_options o) : eng(e), opts(std::move(o)) {}
+
+void listener_core::start_io_actor() {
+  io_context_unit_ = std::make_unique<caf::scoped_execution_unit>(eng.sys.get());
+  io_actor_handle_ = eng.sys->spawn<io_actor>();
+  io_actor_ = static_cast<io_actor*>(caf::actor_cast<caf::abstract_actor*>(io_actor_handle_));
+  // Replies (the only messages it gets) arrive on any thread: run them on the io thread.
+  io_actor_->on_enqueue([weak = weak_from_this()](caf::mailbox_element_ptr msg) {
+    std::shared_ptr<caf::mailbox_element> m(msg.release(), caf::detail::disposer{});
+    post(weak, [weak, m] {
+      auto core = weak.lock();
+      if (core && core->io_actor_) core->io_actor_->activate(core->io_context_unit_.get(), *m);
+    });
+  });
+  // A behavior keeps it alive between replies (an actor without one ends once idle).
+  asio::post(io, [weak = weak_from_this()] {
+    if (auto core = weak.lock(); core && core->io_actor_)
+      core->io_actor_->become([](int32_t) {});  // nobody sends it anything but replies
+  });
+}
+
+void listener_core::stop_io_actor() {
+  if (!io_actor_) return;
+  // Pending replies' handlers are dropped: by now every connection is closed.
+  io_actor_->cleanup(caf::exit_reason::user_shutdown, io_context_unit_.get());
+  io_actor_ = nullptr;
+  io_actor_handle_ = caf::actor{};
+}
 
 bool listener_core::try_reserve(size_t n) {
   // A single request may always proceed when nothing else is buffered, so one request of

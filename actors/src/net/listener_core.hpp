@@ -3,15 +3,26 @@
 // io_context (the io thread runs it) and bridges to the engine's actors.
 //
 // Threading: everything runs on the io thread except post(), the sinks' callbacks (which only
-// post), and ask()'s relay actors (which only post). Handlers and connections therefore need
-// no locks.
+// post), and the io actor's enqueue hook (which only posts). Handlers and connections
+// therefore need no locks.
 //
-// Lifetime: kafka_listener owns the core through a shared_ptr; sinks and relay actors hold
-// weak_ptrs and drop their answer when the core is gone (the listener was stopped). The io
-// thread is joined before the last strong reference goes, so the io_context never dies while
-// running.
+// Order: every message the listener sends into the actor system leaves from the io thread at
+// the moment its handler runs: partition sinks by anon_send, everything else through ask(),
+// whose requests are sent by the io thread's own actor (io_actor), not by a relay actor of
+// their own. A mailbox keeps the order in which messages were put into it, so one
+// connection's requests reach each actor (partition, registry, group manager, and through
+// the manager's synchronous routing the group's coordinator) in the order they arrived. What
+// this cannot order, effects seen through another path, is ordered per connection by
+// connection.cpp (request_order, handlers/handler.hpp).
+//
+// Lifetime: kafka_listener owns the core through a shared_ptr; sinks and the io actor's hook
+// hold weak_ptrs and drop their answer when the core is gone (the listener was stopped). The
+// io thread is joined before the last strong reference goes, so the io_context never dies
+// while running.
 
+#include <caf/actor_companion.hpp>
 #include <caf/all.hpp>
+#include <caf/scoped_execution_unit.hpp>
 
 #include <cstdint>
 #include <deque>
@@ -29,6 +40,15 @@
 namespace lkstream::net {
 
 class connection;
+
+/// The io thread's actor: an actor_companion (CAF runs none of its code; its mailbox is the
+/// io_context) that can send requests. Its replies are posted to the io thread and their
+/// handlers run there.
+class io_actor : public caf::extend<caf::actor_companion, io_actor>::with<caf::mixin::requester> {
+ public:
+  using super = caf::extend<caf::actor_companion, io_actor>::with<caf::mixin::requester>;
+  using super::super;
+};
 
 /// The value a relay delivers: R for one reply value, std::tuple<Rs...> for several.
 template <class... Rs>
@@ -57,32 +77,25 @@ class listener_core : public std::enable_shared_from_this<listener_core> {
     if (auto core = weak.lock()) asio::post(core->io, std::forward<F>(fn));
   }
 
-  /// Sends a request to an actor and calls `done(result<reply_value_t<Rs...>>)` on the io
-  /// thread with its answer (or its error). A short-lived relay actor waits for the reply, so
-  /// the io thread never blocks. Use for control-plane requests (groups, registry, offsets).
+  /// Sends a request to an actor and calls `done(result<reply_value_t<Rs...>>)` with its
+  /// answer (or its error) on the io thread. io thread only: the request is in `dest`'s
+  /// mailbox when this returns, behind everything the io thread sent it before.
   template <class... Rs, class Done, class... Ts>
-  void ask(const caf::actor& dest, Done done, Ts... xs) {
+  void ask(const caf::actor& dest, Done done, Ts&&... xs) {
     using value = reply_value_t<Rs...>;
-    if (!dest || !eng.sys) {
+    if (!dest || !io_actor_) {
       done(result<value>(errc::closed, "the engine is shut down"));
       return;
     }
-    std::weak_ptr<listener_core> weak = weak_from_this();
-    eng.sys->spawn([=](caf::event_based_actor* self) -> caf::behavior {
-      self->request(dest, caf::infinite, xs...)
-          .then(
-              [=](Rs&... rs) {
-                value v{std::move(rs)...};
-                post(weak, [done, v = std::move(v)]() mutable { done(result<value>(std::move(v))); });
-              },
-              [=](caf::error& e) {
-                post(weak, [done, err = actors::from_caf_error(e)]() mutable {
-                  done(result<value>(std::move(err)));
-                });
-              });
-      return {};  // no behavior: the relay ends once the reply arrived
-    });
+    io_actor_->request(dest, caf::infinite, std::forward<Ts>(xs)...)
+        .then([done](Rs&... rs) mutable { done(result<value>(value{std::move(rs)...})); },
+              [done](caf::error& e) mutable { done(result<value>(actors::from_caf_error(e))); });
   }
+
+  /// Spawns the io actor; call once, before the io thread runs.
+  void start_io_actor();
+  /// Ends the io actor (replies still on their way are dropped); io thread, at stop.
+  void stop_io_actor();
 
   // ---- io thread only -------------------------------------------------------------------
 
@@ -111,6 +124,9 @@ class listener_core : public std::enable_shared_from_this<listener_core> {
   uint64_t last_connection_id_ = 0;
   std::unordered_map<uint64_t, std::shared_ptr<connection>> connections_;
   std::function<void()> on_all_closed_;
+  caf::actor io_actor_handle_;
+  io_actor* io_actor_ = nullptr;  // null before start_io_actor() and after stop_io_actor()
+  std::unique_ptr<caf::scoped_execution_unit> io_context_unit_;
 };
 
 /// An append_sink that hands the outcome to `done` on the io thread. If the partition actor

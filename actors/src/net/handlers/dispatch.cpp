@@ -33,6 +33,16 @@ overloaded(Fs...) -> overloaded<Fs...>;
 
 }  // namespace
 
+request_order order_of(const listener_core& core, const kafka::request_body& body) {
+  if (std::holds_alternative<kafka::create_topics_request>(body) ||
+      std::holds_alternative<kafka::delete_topics_request>(body))
+    return request_order::exclusive;
+  if (auto* md = std::get_if<kafka::metadata_request>(&body))
+    return topics_to_auto_create(core, *md).empty() ? request_order::concurrent
+                                                    : request_order::exclusive;
+  return request_order::concurrent;
+}
+
 void dispatch(request_context ctx, kafka::request_body body, reply_slot reply) {
   std::visit(overloaded{
     [&](kafka::api_versions_request& rq) { handle_api_versions(ctx, std::move(rq), std::move(reply)); },

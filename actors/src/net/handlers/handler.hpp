@@ -54,6 +54,22 @@ class reply_slot {
   uint64_t seq_;
 };
 
+/// How a request is ordered against the other requests of its connection (Kafka handles a
+/// connection's requests one at a time; clients rely on the effects following send order).
+///
+/// `concurrent`: everything it asks of actors goes through the io thread's single ordered
+/// channel (listener_core.hpp), so it reaches each actor behind whatever the connection sent
+/// before; it may start while earlier requests are still in flight (Produce pipelining,
+/// asynchronous commits, parked Fetches).
+///
+/// `exclusive`: it changes which topics exist, and the io thread itself reads that (the
+/// metadata board) when it dispatches later requests: it starts only once every earlier
+/// request of its connection was answered, and later ones start only once it was answered.
+enum class request_order { concurrent, exclusive };
+
+/// The order class of a request (on the io thread, at the moment it would be dispatched).
+request_order order_of(const listener_core& core, const kafka::request_body& body);
+
 /// Calls the handler of the request's API.
 void dispatch(request_context ctx, kafka::request_body body, reply_slot reply);
 

@@ -60,22 +60,29 @@ kafka::metadata_response build(const request_context& ctx, const kafka::metadata
 
 }  // namespace
 
+std::vector<std::string> topics_to_auto_create(const listener_core& core,
+                                               const kafka::metadata_request& rq) {
+  std::vector<std::string> out;
+  if (!rq.topics || !rq.allow_auto_topic_creation || !core.eng.cfg.broker.auto_create_topics)
+    return out;
+  auto snapshot = core.eng.board->snapshot();
+  for (const auto& t : *rq.topics)
+    if (!snapshot->count(t.name) && actors::validate_topic_name(t.name) &&
+        std::find(out.begin(), out.end(), t.name) == out.end())
+      out.push_back(t.name);
+  return out;
+}
+
 void handle_metadata(const request_context& ctx, kafka::metadata_request rq, reply_slot reply) {
   auto& core = ctx.core;
-  std::vector<std::string> to_create;
   std::map<std::string, kafka::error_code> errors;
   if (rq.topics) {
     auto snapshot = core.eng.board->snapshot();
-    for (const auto& t : *rq.topics) {
-      if (snapshot->count(t.name) || errors.count(t.name)) continue;
-      if (!actors::validate_topic_name(t.name)) {
+    for (const auto& t : *rq.topics)
+      if (!snapshot->count(t.name) && !actors::validate_topic_name(t.name))
         errors[t.name] = kafka::error_code::invalid_topic_exception;
-      } else if (core.eng.cfg.broker.auto_create_topics && rq.allow_auto_topic_creation &&
-                 std::find(to_create.begin(), to_create.end(), t.name) == to_create.end()) {
-        to_create.push_back(t.name);
-      }
-    }
   }
+  const auto to_create = topics_to_auto_create(core, rq);
   if (to_create.empty()) {
     reply.send(build(ctx, rq, errors));
     return;

@@ -4,9 +4,17 @@
 // Unknown topics are created with [topic_defaults] when auto_create_topics and the request allow
 // it, and the answer waits for the creation.
 
+#include <string>
+#include <vector>
+
 #include "net/handlers/handler.hpp"
 
 namespace lkstream::net {
+
+/// The unknown, validly named topics this request would create (none unless both the broker's
+/// auto_create_topics and the request allow it), each once, in request order.
+std::vector<std::string> topics_to_auto_create(const listener_core& core,
+                                               const kafka::metadata_request& rq);
 
 void handle_metadata(const request_context& ctx, kafka::metadata_request rq, reply_slot reply);
 
