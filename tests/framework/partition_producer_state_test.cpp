@@ -4,10 +4,10 @@
 
 #include "lkstream/model/record_batch.hpp"
 #include "lkstream/storage/memory_file_system.hpp"
-#include "partition/producer_state.hpp"
+#include "lkstream/partition/producer_state.hpp"
 
 using namespace lkstream;
-using namespace lkstream::actors;
+using namespace lkstream::partition;
 
 namespace {
 

@@ -1,23 +1,15 @@
 #pragma once
-// partition_actor: the single writer of one partition's log.
-//
-// Owns the storage::log, the hot in-memory tail and the parked (long-poll) fetches. Appends
-// assign offsets and are acknowledged per the topic's fsync policy:
-//   always   ack after fdatasync; appends queued in the mailbox share one sync (group commit):
-//            each append writes, then a sync message is sent to self, which runs after every
-//            append already queued, so one fdatasync acknowledges all of them.
-//   interval ack after write(2); a timer syncs at most every fsync_interval_ms.
-//   never    ack after write(2).
-// The fdatasync itself runs on the registry's file_syncer thread (log::begin_sync), one job
-// at a time per partition: the actor keeps appending (and its CAF worker keeps running other
-// actors) while the disk works; appends that arrive meanwhile go with the next job. Without a
-// syncer (testing scheduler) it runs inline.
-// Appends run, in order: the max_batch_bytes check, CRC/structure validation (when asked),
-// the idempotent-producer sequence check (producer_state.hpp: duplicates are acknowledged
-// with the original offsets and not appended; gaps and stale epochs fail), then the write.
-// Readers see offsets below the high watermark: the synced end for `always` (a consumer never
-// sees a record a crash could take back), the log end otherwise.
-//
+// partition_actor: the single writer of one partition's log, a thin dispatcher around the
+// partition core (lkstream/partition/partition_core.hpp), which owns the log, the hot tail,
+// the idempotent-producer state, the appends waiting for a sync and the parked fetches, and
+// answers the sinks. The actor adds what needs CAF:
+//   - the fdatasync runs on the registry's file_syncer thread (one job at a time per
+//     partition): the actor keeps appending (and its CAF worker keeps running other actors)
+//     while the disk works. Without a syncer (testing scheduler) it runs inline.
+//   - fsync = always: after an append the actor sends itself sync_atom, which runs after every
+//     append already queued, so one fdatasync acknowledges all of them (group commit).
+//   - fsync = interval: a timer (tick_sync_atom) syncs at most every fsync_interval_ms.
+//   - one timer (fetch_tmo_atom) for the earliest parked-fetch deadline.
 // Messages (see messages.hpp):
 //   (append_atom, append_batch, append_sink_ptr, bool validate)   -> sink
 //       the batch is stamped in place and kept (no copy) in the hot tail, which counts the

@@ -1,6 +1,6 @@
-#include "partition/producer_state.hpp"
+#include "lkstream/partition/producer_state.hpp"
 
-namespace lkstream::actors {
+namespace lkstream::partition {
 namespace {
 
 // Sequence numbers wrap from INT32_MAX to 0 (Kafka DefaultRecordBatch.incrementSequence).
@@ -78,4 +78,4 @@ status producer_state::rebuild(const storage::log& log, offset from) {
   });
 }
 
-}  // namespace lkstream::actors
+}  // namespace lkstream::partition

@@ -8,7 +8,7 @@
 // record() is called once the batch is in the log. A producer id without state (never seen,
 // or older than what rebuild() scanned) is accepted with any sequence, as Kafka does.
 //
-// Owned by the partition actor; not thread-safe. No CAF here, so it is tested directly.
+// Owned by the partition core (partition_core.hpp); not thread-safe.
 
 #include <cstdint>
 #include <deque>
@@ -18,9 +18,9 @@
 #include "lkstream/base/result.hpp"
 #include "lkstream/model/record_batch.hpp"
 #include "lkstream/storage/log.hpp"
-#include "messages.hpp"
+#include "lkstream/partition/partition_types.hpp"
 
-namespace lkstream::actors {
+namespace lkstream::partition {
 
 struct sequence_verdict {
   sequence_check check = sequence_check::ok;
@@ -58,4 +58,4 @@ class producer_state {
   std::unordered_map<int64_t, entry> entries_;
 };
 
-}  // namespace lkstream::actors
+}  // namespace lkstream::partition

@@ -1,0 +1,165 @@
+#pragma once
+// partition_core: everything one partition does, without actors. The partition actor
+// (actors/src/partition/) owns one, hands it each message, and carries out what the core
+// cannot do itself: run an fdatasync off the CAF workers and arm timers.
+//
+// It owns the log, the hot in-memory tail, the idempotent-producer state, the appends that
+// wait for a sync (fsync = always) and the parked (long-poll) fetches. Appends and fetches are
+// answered through their sinks (partition_types.hpp), from inside the call that settles them;
+// each method returns what the owner must do next (core_todo) and takes the time it needs as
+// an argument, so tests drive it with made-up clocks and a memory_file_system.
+//
+// Appends are acknowledged per the topic's fsync policy:
+//   always   after the fdatasync that covers them; appends made while no sync was started yet
+//            share one (group commit): append() asks for a sync (sync_wanted), the owner
+//            starts it once the appends already queued ran; acks wait in the core until
+//            end_sync() reports the outcome.
+//   interval after write(2); append() asks for a sync within fsync_interval_ms.
+//   never    after write(2).
+// An append runs, in order: the max_batch_bytes check, CRC/structure validation (when asked),
+// the idempotent-producer sequence check (producer_state.hpp: a duplicate is acknowledged with
+// the original offsets and not appended, never acknowledged before the original is as durable
+// as the policy promises; gaps and stale epochs fail), then the write, LogAppendTime
+// stamping, and the hot tail (the batch is kept in place, not copied).
+//
+// Readers see offsets below the high watermark: the synced end for `always` (a consumer never
+// sees a record a crash could take back), the log end otherwise. When an append or a sync
+// moves it, parked fetches that can now be satisfied are answered first and the producer's
+// acknowledgements second (the end-to-end latency's path).
+//
+// Syncs: one job at a time. begin_sync() hands out the job (the owner runs job.file->sync()
+// wherever it likes, e.g. on a sync thread) and end_sync() takes the outcome. A failed sync
+// fails the appends it covered ("append written but fdatasync failed") and leaves the rest to
+// the next sync.
+//
+// Not thread-safe: one owner. No CAF.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "lkstream/base/result.hpp"
+#include "lkstream/base/types.hpp"
+#include "lkstream/partition/hot_tail.hpp"
+#include "lkstream/partition/partition_types.hpp"
+#include "lkstream/partition/producer_state.hpp"
+#include "lkstream/storage/log.hpp"
+
+namespace lkstream::partition {
+
+/// What the owner must do after a call (the core answered every sink it could itself).
+struct core_todo {
+  bool sync_wanted = false;        // start a sync (fsync = always: once queued appends ran)
+  bool arm_interval_sync = false;  // sync within the log's fsync_interval_ms
+};
+
+class partition_core {
+ public:
+  using time_point = std::chrono::steady_clock::time_point;
+
+  struct config {
+    std::string topic;
+    partition_id id;
+    std::shared_ptr<storage::log> log;  // opened (recovered); the core closes it
+    bool log_append_time = false;       // the broker stamps batches (LogAppendTime)
+  };
+
+  explicit partition_core(config cfg);
+  /// close() unless removed or closed already.
+  ~partition_core();
+  partition_core(const partition_core&) = delete;
+  partition_core& operator=(const partition_core&) = delete;
+
+  // ---- appends --------------------------------------------------------------------------
+
+  /// Appends `batch` (stamped in place, kept in the hot tail) at wall time `now_ms` and
+  /// answers `sink` now, or after the sync that covers it (always). `validate`: check the
+  /// client's CRC and structure first.
+  core_todo append(append_batch batch, append_sink_ptr sink, bool validate, timestamp_ms now_ms);
+
+  // ---- syncs ----------------------------------------------------------------------------
+
+  /// The next fdatasync to run, or nullopt: one is out already, the partition is closed, or
+  /// nothing needs one (then waiting appends are acknowledged here; if starting it failed,
+  /// they are failed here).
+  std::optional<storage::log_sync_job> begin_sync();
+  /// The outcome of the job begin_sync() handed out: publishes the new high watermark
+  /// (always), wakes readers, then settles the appends the job covered.
+  core_todo end_sync(const storage::log_sync_job& job, const status& outcome);
+
+  // ---- fetches --------------------------------------------------------------------------
+
+  /// Answers at once (an error, enough bytes, or max_wait_ms <= 0), else parks the fetch
+  /// until data arrives or `now + max_wait_ms`. Returns true if parked: the owner makes sure
+  /// expire() runs at next_deadline().
+  bool fetch(const fetch_request& rq, fetch_sink_ptr sink, time_point now);
+  /// Answers `sink`'s parked fetch now with what is readable (no-op if it was answered).
+  void fetch_now(const fetch_sink_ptr& sink);
+  /// Answers the parked fetches whose wait is over at `now`.
+  void expire(time_point now);
+  /// The earliest deadline of the parked fetches, if any.
+  std::optional<time_point> next_deadline() const;
+  size_t parked_count() const noexcept { return parked_.size(); }
+
+  // ---- the rest -------------------------------------------------------------------------
+
+  /// ListOffsets: {offset, timestamp} for `ts` = -2 (earliest), -1 (latest: the high
+  /// watermark) or a time (the first offset with a timestamp >= ts; {-1, -1} if none).
+  result<std::pair<int64_t, int64_t>> list_offset(int64_t ts) const;
+  partition_description describe() const;
+  /// Time and size retention at wall time `now_ms`; returns the segments deleted.
+  result<uint64_t> apply_retention(timestamp_ms now_ms);
+  void update_config(const storage::log_config& c, bool log_append_time);
+  /// Deletes the partition: waiting appends fail and parked fetches are answered (closed),
+  /// the directory is removed. Every later call answers `closed`.
+  status remove();
+  /// Shutdown: syncs (inline), acknowledges or fails what waits, answers parked fetches with
+  /// `closed`, closes the log.
+  void close();
+  bool closed() const noexcept { return closed_; }
+
+  offset high_watermark() const;
+  storage::fsync_policy policy() const { return log_->config().fsync; }
+  const storage::log_config& log_config() const { return log_->config(); }
+  const std::string& topic() const noexcept { return topic_; }
+  partition_id id() const noexcept { return id_; }
+
+ private:
+  struct parked_fetch {
+    fetch_request request;
+    fetch_sink_ptr sink;
+    time_point deadline;
+  };
+  struct pending_ack {
+    append_sink_ptr sink;
+    storage::append_result info;
+  };
+
+  std::string where() const;
+  fetch_response read(const fetch_request& rq) const;
+  void wake_parked(bool all, time_point now = {});
+  void load_producers();
+  core_todo wait_for_sync(append_sink_ptr sink, const storage::append_result& info);
+  void ack(pending_ack& a, const status& st);
+  void ack_all_unsynced(const status& st);
+  void settle_unsynced(offset covers, const status& st);
+
+  std::string topic_;
+  partition_id id_;
+  std::shared_ptr<storage::log> log_;
+  bool log_append_time_ = false;
+  hot_tail tail_{0};
+  offset synced_end_;                  // end offset covered by the last successful sync
+  std::vector<pending_ack> unsynced_;  // always: acks waiting for the next sync
+  bool sync_in_flight_ = false;
+  std::vector<parked_fetch> parked_;
+  producer_state producers_;
+  bool producers_loaded_ = false;  // rebuilt lazily, at the first idempotent batch
+  bool closed_ = false;
+};
+
+}  // namespace lkstream::partition

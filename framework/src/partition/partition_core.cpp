@@ -1,0 +1,353 @@
+#include "lkstream/partition/partition_core.hpp"
+
+#include <algorithm>
+
+#include "lkstream/model/record_batch.hpp"
+
+namespace lkstream::partition {
+
+partition_core::partition_core(config cfg)
+    : topic_(std::move(cfg.topic)),
+      id_(cfg.id),
+      log_(std::move(cfg.log)),
+      log_append_time_(cfg.log_append_time),
+      tail_(log_->config().hot_tail_bytes),
+      synced_end_(log_->end_offset()) {}  // what recovery found is on disk
+
+partition_core::~partition_core() {
+  if (!closed_) close();
+}
+
+std::string partition_core::where() const { return topic_ + "-" + std::to_string(id_.value()); }
+
+offset partition_core::high_watermark() const {
+  return policy() == storage::fsync_policy::always ? synced_end_ : log_->end_offset();
+}
+
+// ---- appends ------------------------------------------------------------------------------
+
+core_todo partition_core::append(append_batch batch, append_sink_ptr sink, bool validate,
+                                 timestamp_ms now_ms) {
+  if (closed_) {
+    sink->on_appended({errc::closed, "partition deleted", {}, sequence_check::ok});
+    return {};
+  }
+  if (batch.data.size() > log_->config().max_batch_bytes) {  // before spending a CRC pass
+    sink->on_appended({errc::message_too_large,
+                       "batch of " + std::to_string(batch.data.size()) +
+                           " bytes exceeds max_batch_bytes " +
+                           std::to_string(log_->config().max_batch_bytes) + " of " + where(),
+                       {}, sequence_check::ok});
+    return {};
+  }
+  if (validate) {  // the client's CRC, before LogAppendTime rewrites it
+    if (auto v = model::validate_batch(batch.data); !v) {
+      sink->on_appended({v.err().code, v.err().message, {}, sequence_check::ok});
+      return {};
+    }
+  }
+  auto hdr = model::read_header(batch.data);
+  const bool idempotent = hdr && hdr->producer_id >= 0 && !hdr->is_control();
+  if (idempotent) {
+    load_producers();
+    auto verdict = producers_.check(*hdr);
+    switch (verdict.check) {
+      case sequence_check::ok:
+        break;
+      case sequence_check::duplicate:
+        // Never acknowledge more than the original's ack promises (fsync = always).
+        if (policy() == storage::fsync_policy::always &&
+            verdict.original.last_offset >= synced_end_)
+          return wait_for_sync(std::move(sink), verdict.original);
+        sink->on_appended({errc::ok, {}, verdict.original, sequence_check::duplicate,
+                           log_->start_offset()});
+        return {};
+      case sequence_check::out_of_order:
+        sink->on_appended({errc::out_of_order_sequence, std::move(verdict.message), {},
+                           verdict.check});
+        return {};
+      case sequence_check::stale_epoch:
+        sink->on_appended({errc::invalid_argument, std::move(verdict.message), {}, verdict.check});
+        return {};
+      case sequence_check::missing_sequence:
+        sink->on_appended({errc::corrupt_batch, std::move(verdict.message), {}, verdict.check});
+        return {};
+    }
+  }
+  if (log_append_time_) model::set_log_append_time(batch.data, now_ms);
+  auto r = log_->append(batch.data, now_ms, false);
+  if (!r) {
+    sink->on_appended({r.err().code, r.err().message, {}, sequence_check::ok});
+    return {};
+  }
+  if (log_append_time_) r->log_append_time = now_ms;
+  if (idempotent) producers_.record(*hdr, r->base_offset, r->last_offset);
+  if (log_append_time_) hdr = model::read_header(batch.data);  // max_timestamp was rewritten
+  tail_.push({r->base_offset, r->last_offset, hdr ? hdr->max_timestamp : -1,
+              std::move(batch).freeze()});
+  core_todo todo;
+  switch (policy()) {
+    case storage::fsync_policy::always:
+      return wait_for_sync(std::move(sink), *r);  // readers are woken after the sync
+    case storage::fsync_policy::interval:
+      todo.arm_interval_sync = true;
+      break;
+    case storage::fsync_policy::never:
+      break;
+  }
+  // Readers first: the consumers' wake-up goes out before the producer's callbacks run
+  // (they may seal and send its next batch), which is the end-to-end latency's path.
+  wake_parked(false);
+  sink->on_appended({errc::ok, {}, *r, sequence_check::ok, log_->start_offset()});
+  return todo;
+}
+
+core_todo partition_core::wait_for_sync(append_sink_ptr sink, const storage::append_result& info) {
+  unsynced_.push_back({std::move(sink), info});
+  return {.sync_wanted = true};
+}
+
+// The idempotent-producer state covers the last two segments: enough for every producer that
+// appended recently (a producer id without state is accepted with any sequence, as in Kafka).
+void partition_core::load_producers() {
+  if (producers_loaded_) return;
+  producers_loaded_ = true;
+  auto segs = log_->segments();
+  offset from = log_->start_offset();
+  if (segs.size() > 2) from = segs[segs.size() - 2].base_offset;
+  (void)producers_.rebuild(*log_, from);  // a read error only loses duplicate detection
+}
+
+// ---- syncs --------------------------------------------------------------------------------
+
+std::optional<storage::log_sync_job> partition_core::begin_sync() {
+  if (sync_in_flight_ || closed_) return std::nullopt;
+  auto job = log_->begin_sync();
+  if (!job) {
+    ack_all_unsynced(std::move(job).take_error());
+    return std::nullopt;
+  }
+  if (!*job) {  // everything written is durable already
+    synced_end_ = log_->end_offset();
+    ack_all_unsynced(status{});
+    wake_parked(false);
+    return std::nullopt;
+  }
+  sync_in_flight_ = true;
+  return std::move(**job);
+}
+
+core_todo partition_core::end_sync(const storage::log_sync_job& job, const status& outcome) {
+  sync_in_flight_ = false;
+  core_todo todo;
+  if (closed_) return todo;
+  log_->end_sync(job, outcome);
+  if (outcome) synced_end_ = std::max(synced_end_, job.covers);
+  wake_parked(false);  // readers first, as after an append
+  settle_unsynced(job.covers, outcome);
+  // Appends that arrived while the job ran wait for the next one (group commit).
+  todo.sync_wanted = !unsynced_.empty();
+  // `interval`: what was appended while this job ran (or all of it, if it failed) still needs
+  // a sync even if no further append asks for one.
+  todo.arm_interval_sync = policy() == storage::fsync_policy::interval &&
+                           (!outcome || log_->end_offset() > job.covers);
+  return todo;
+}
+
+void partition_core::ack(pending_ack& a, const status& st) {
+  append_outcome out;
+  if (st) {
+    out.info = a.info;
+    out.log_start = log_->start_offset();
+  } else {
+    out.code = st.err().code;
+    out.message = "append written but fdatasync failed: " + st.err().message;
+  }
+  a.sink->on_appended(out);
+}
+
+void partition_core::ack_all_unsynced(const status& st) {
+  for (auto& a : unsynced_) ack(a, st);
+  unsynced_.clear();
+}
+
+// Settles the waiting appends a sync covered (those below `covers`), in order; the others
+// (appended while it ran) wait for the next one. In place: no allocation per sync.
+void partition_core::settle_unsynced(offset covers, const status& st) {
+  size_t kept = 0;
+  for (size_t i = 0; i < unsynced_.size(); ++i) {
+    if (unsynced_[i].info.last_offset < covers) {
+      ack(unsynced_[i], st);
+    } else {
+      if (kept != i) unsynced_[kept] = std::move(unsynced_[i]);
+      ++kept;
+    }
+  }
+  unsynced_.resize(kept);
+}
+
+// ---- fetches ------------------------------------------------------------------------------
+
+fetch_response partition_core::read(const fetch_request& rq) const {
+  fetch_response resp;
+  resp.start = rq.start;
+  resp.log_start = log_->start_offset();
+  resp.high_watermark = high_watermark();
+  if (rq.start < resp.log_start || rq.start > log_->end_offset()) {
+    resp.code = errc::offset_out_of_range;
+    resp.message = "offset " + std::to_string(rq.start.value()) + " outside [" +
+                   std::to_string(resp.log_start.value()) + ", " +
+                   std::to_string(log_->end_offset().value()) + "] of " + where();
+    return resp;
+  }
+  if (rq.start >= resp.high_watermark) return resp;
+  const offset max_offset = resp.high_watermark - 1;
+  if (tail_.covers(rq.start)) {
+    resp.bytes = tail_.read(rq.start, rq.max_bytes, max_offset, resp.chunks);
+    return resp;
+  }
+  auto r = log_->read({rq.start, rq.max_bytes, max_offset});
+  if (!r) {
+    resp.code = r.err().code;
+    resp.message = r.err().message;
+    return resp;
+  }
+  if (!r->data.empty()) {
+    resp.bytes = r->data.size();
+    resp.chunks.push_back(std::move(r->data));
+  }
+  return resp;
+}
+
+bool partition_core::fetch(const fetch_request& rq, fetch_sink_ptr sink, time_point now) {
+  if (closed_) {
+    fetch_response resp;
+    resp.code = errc::closed;
+    resp.message = "partition deleted";
+    sink->on_fetched(std::move(resp));
+    return false;
+  }
+  auto resp = read(rq);
+  if (resp.code != errc::ok || rq.max_wait_ms <= 0 || resp.bytes >= rq.min_bytes) {
+    sink->on_fetched(std::move(resp));
+    return false;
+  }
+  parked_.push_back({rq, std::move(sink), now + std::chrono::milliseconds(rq.max_wait_ms)});
+  return true;
+}
+
+// Answers parked fetches that can now be satisfied, those whose max wait is over at `now`,
+// or all of them when `all`. In place: no allocation per append.
+void partition_core::wake_parked(bool all, time_point now) {
+  if (parked_.empty()) return;
+  auto hw = high_watermark();
+  size_t kept = 0;
+  for (size_t i = 0; i < parked_.size(); ++i) {
+    auto& p = parked_[i];
+    const bool expired = all || p.deadline <= now;
+    if (!expired && p.request.start >= hw) {
+      if (kept != i) parked_[kept] = std::move(p);
+      ++kept;
+      continue;
+    }
+    auto resp = read(p.request);
+    if (!expired && resp.code == errc::ok && resp.bytes < p.request.min_bytes) {
+      if (kept != i) parked_[kept] = std::move(p);
+      ++kept;
+      continue;
+    }
+    p.sink->on_fetched(std::move(resp));
+  }
+  parked_.resize(kept);
+}
+
+void partition_core::fetch_now(const fetch_sink_ptr& sink) {
+  auto i = std::find_if(parked_.begin(), parked_.end(),
+                        [&](const parked_fetch& p) { return p.sink == sink; });
+  if (i == parked_.end()) return;  // already answered
+  auto p = std::move(*i);
+  parked_.erase(i);
+  p.sink->on_fetched(read(p.request));
+}
+
+void partition_core::expire(time_point now) {
+  if (closed_) return;
+  wake_parked(false, now);
+}
+
+std::optional<partition_core::time_point> partition_core::next_deadline() const {
+  std::optional<time_point> out;
+  for (auto& p : parked_)
+    if (!out || p.deadline < *out) out = p.deadline;
+  return out;
+}
+
+// ---- the rest -----------------------------------------------------------------------------
+
+result<std::pair<int64_t, int64_t>> partition_core::list_offset(int64_t ts) const {
+  if (closed_) return error{errc::closed, "partition deleted"};
+  if (ts == -2) return std::pair<int64_t, int64_t>{log_->start_offset().value(), -1};
+  if (ts == -1) return std::pair<int64_t, int64_t>{high_watermark().value(), -1};
+  auto r = log_->offset_for_timestamp(ts);
+  if (!r) return std::move(r).take_error();
+  if (!r->has_value()) return std::pair<int64_t, int64_t>{-1, -1};
+  return std::pair<int64_t, int64_t>{r->value().value(), ts};
+}
+
+partition_description partition_core::describe() const {
+  partition_description d;
+  d.id = id_;
+  if (closed_) return d;
+  d.log_start = log_->start_offset();
+  d.end = log_->end_offset();
+  d.high_watermark = high_watermark();
+  d.size_bytes = log_->size_bytes();
+  d.segments = log_->segments().size();
+  d.hot_tail_bytes = tail_.size_bytes();
+  d.recovery = log_->recovery();
+  return d;
+}
+
+result<uint64_t> partition_core::apply_retention(timestamp_ms now_ms) {
+  if (closed_) return uint64_t{0};
+  auto r = log_->apply_retention(now_ms);
+  if (!r) return std::move(r).take_error();
+  tail_.trim_before(log_->start_offset());
+  return static_cast<uint64_t>(*r);
+}
+
+void partition_core::update_config(const storage::log_config& c, bool log_append_time) {
+  if (closed_) return;
+  log_append_time_ = log_append_time;
+  log_->update_config(c);
+  tail_.set_max_bytes(c.hot_tail_bytes);
+}
+
+status partition_core::remove() {
+  if (closed_) return {};
+  ack_all_unsynced(status{errc::closed, "partition deleted"});
+  wake_parked(true);
+  auto st = log_->remove();
+  closed_ = true;
+  tail_.clear();
+  return st;
+}
+
+void partition_core::close() {
+  if (closed_) return;
+  closed_ = true;
+  auto st = log_->sync();
+  if (st) synced_end_ = log_->end_offset();
+  ack_all_unsynced(st);
+  for (auto& p : parked_) {
+    fetch_response resp;
+    resp.code = errc::closed;
+    resp.message = "partition closed";
+    resp.start = p.request.start;
+    p.sink->on_fetched(std::move(resp));
+  }
+  parked_.clear();
+  (void)log_->close();
+}
+
+}  // namespace lkstream::partition
