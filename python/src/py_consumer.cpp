@@ -6,6 +6,7 @@
 #include <nanobind/stl/vector.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 
 #include "errors.hpp"
@@ -49,20 +50,62 @@ std::vector<topic_partition> partitions_arg(nb::handle obj, const char* what) {
   return out;
 }
 
+/// Explicit offsets from Python: a dict {(topic, partition): next_offset}.
+std::map<topic_partition, int64_t> offsets_arg(nb::handle offsets) {
+  std::map<topic_partition, int64_t> out;
+  if (!PyDict_Check(offsets.ptr())) {
+    PyErr_SetString(PyExc_TypeError,
+                    "offsets must be a dict {(topic, partition): next_offset} or None");
+    throw nb::python_error();
+  }
+  PyObject *k, *v;
+  Py_ssize_t pos = 0;
+  while (PyDict_Next(offsets.ptr(), &pos, &k, &v)) {
+    std::pair<std::string, int32_t> tp;
+    int64_t off = 0;
+    if (!nb::try_cast(nb::handle(k), tp) || !nb::try_cast(nb::handle(v), off) || off < 0) {
+      PyErr_SetString(PyExc_TypeError,
+                      "offsets must map (topic, partition) to a non-negative offset");
+      throw nb::python_error();
+    }
+    out[{tp.first, partition_id{tp.second}}] = off;
+  }
+  return out;
+}
+
+/// The positions as Python sees them when records are buffered (they are not consumed yet);
+/// nullopt when nothing is buffered: the consumer's own positions are Python's.
+std::optional<std::map<topic_partition, int64_t>> handed_positions(consumer& c,
+                                                                   const consumer_state& s) {
+  if (!s.pending) return std::nullopt;
+  std::map<topic_partition, int64_t> pos;
+  for (auto& tp : c.assignment())
+    if (auto p = c.position(tp); p && *p >= 0) pos[tp] = *p;
+  for (auto& [tp, off] : s.first_buffered())
+    if (pos.count(tp)) pos[tp] = off;
+  return pos;
+}
+
 }  // namespace
 
 // --- consumer_state -----------------------------------------------------------------------
+
+std::map<topic_partition, int64_t> consumer_state::first_buffered() const {
+  std::map<topic_partition, int64_t> first;
+  if (!pending) return first;
+  for (size_t i = next; i < pending->set.size(); ++i) {
+    auto& r = pending->set[i];
+    first.emplace(topic_partition{*r.topic, partition_id{r.partition}}, r.offset);
+  }
+  return first;
+}
 
 void consumer_state::rewind_locked() {
   if (!pending || !c) {
     pending.reset();
     return;
   }
-  std::map<topic_partition, int64_t> first;
-  for (size_t i = next; i < pending->set.size(); ++i) {
-    auto& r = pending->set[i];
-    first.emplace(topic_partition{*r.topic, partition_id{r.partition}}, r.offset);
-  }
+  auto first = first_buffered();
   pending.reset();
   next = 0;
   // A partition revoked meanwhile is no longer ours to rewind: its new owner starts from the
@@ -233,6 +276,7 @@ nb::list py_consumer::poll_batch(std::optional<size_t> max_records,
   const auto start = std::chrono::steady_clock::now();
   slice got;
   for (;;) {
+    serve_commits();  // before taking records, so that a raising callback loses none
     int64_t slice_ms = wait_slice_ms;
     if (limit_ms >= 0) {
       auto used = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -262,6 +306,7 @@ nb::list py_consumer::poll_batch(std::optional<size_t> max_records,
 
 nb::object py_consumer::next() {
   for (;;) {
+    serve_commits();  // before taking a record, so that a raising callback loses none
     std::optional<result<slice>> r;
     // Fast path: records are buffered and nobody else uses the consumer; no GIL release.
     if (st_->m.try_lock()) {
@@ -319,47 +364,110 @@ bool py_consumer::wait_ready(std::optional<double> timeout) {
   }
 }
 
-void py_consumer::commit(nb::handle offsets) {
-  std::map<topic_partition, int64_t> explicit_offsets;
-  if (!offsets.is_none()) {
-    if (PyDict_Check(offsets.ptr())) {
-      PyObject *k, *v;
-      Py_ssize_t pos = 0;
-      while (PyDict_Next(offsets.ptr(), &pos, &k, &v)) {
-        std::pair<std::string, int32_t> tp;
-        int64_t off = 0;
-        if (!nb::try_cast(nb::handle(k), tp) || !nb::try_cast(nb::handle(v), off) || off < 0) {
-          PyErr_SetString(PyExc_TypeError,
-                          "offsets must map (topic, partition) to a non-negative offset");
-          throw nb::python_error();
-        }
-        explicit_offsets[{tp.first, partition_id{tp.second}}] = off;
+// --- commit_outcomes ----------------------------------------------------------------------
+
+void commit_outcomes::push(uint64_t id, const status& st) {
+  std::lock_guard g(m_);
+  ready_.push_back({id, st.code(), st ? std::string{} : st.err().message});
+  waiting_.store(true, std::memory_order_release);
+}
+
+std::vector<commit_outcomes::outcome> commit_outcomes::take() {
+  std::vector<outcome> out;
+  std::lock_guard g(m_);
+  out.swap(ready_);
+  waiting_.store(false, std::memory_order_release);
+  return out;
+}
+
+void py_consumer::serve_commits(bool raise_first) {
+  if (serving_ || !outcomes_->waiting()) return;
+  serving_ = true;
+  struct done_serving {
+    bool& flag;
+    ~done_serving() { flag = false; }
+  } reset{serving_};
+  std::optional<nb::python_error> first;
+  // Loops: a callback may release the GIL while later outcomes arrive (kept in order).
+  for (auto batch = outcomes_->take(); !batch.empty(); batch = outcomes_->take()) {
+    for (auto& o : batch) {
+      auto i = on_commit_.find(o.id);
+      if (i == on_commit_.end()) continue;
+      nb::object cb = std::move(i->second);
+      on_commit_.erase(i);
+      try {
+        cb(o.code == errc::ok ? nb::none() : make_error(o.code, o.message));
+      } catch (nb::python_error& ex) {
+        if (raise_first && !first) first.emplace(std::move(ex));
+        else ex.discard_as_unraisable("lkstream on_commit callback");
       }
-    } else {
-      PyErr_SetString(PyExc_TypeError,
-                      "offsets must be a dict {(topic, partition): next_offset} or None");
-      throw nb::python_error();
     }
-    if (explicit_offsets.empty()) return;
   }
-  if (!group_) raise_error(errc::invalid_argument, "commit() needs a consumer with a group");
-  locked([&](consumer& c) -> status {
-    if (!explicit_offsets.empty()) return c.commit_sync(explicit_offsets);
-    auto& s = *st_;
-    if (!s.pending) return c.commit_sync();
-    // Positions as Python sees them: buffered records are not consumed yet.
-    std::map<topic_partition, int64_t> pos;
-    for (auto& tp : c.assignment())
-      if (auto p = c.position(tp); p && *p >= 0) pos[tp] = *p;
-    std::map<topic_partition, int64_t> first;
-    for (size_t i = s.next; i < s.pending->set.size(); ++i) {
-      auto& r = s.pending->set[i];
-      first.emplace(topic_partition{*r.topic, partition_id{r.partition}}, r.offset);
+  if (first) throw std::move(*first);
+}
+
+void py_consumer::serve_then_check(status st) {
+  serve_commits(static_cast<bool>(st));
+  check(std::move(st));
+}
+
+void py_consumer::commit(nb::handle offsets, bool asynchronous, nb::handle on_commit) {
+  std::optional<std::map<topic_partition, int64_t>> explicit_offsets;
+  if (!offsets.is_none()) explicit_offsets = offsets_arg(offsets);
+  if (!on_commit.is_none() && !PyCallable_Check(on_commit.ptr())) {
+    PyErr_Format(PyExc_TypeError, "on_commit must be callable or None, not %s",
+                 Py_TYPE(on_commit.ptr())->tp_name);
+    throw nb::python_error();
+  }
+  if (!on_commit.is_none() && !asynchronous)
+    raise_error(errc::invalid_argument,
+                "on_commit= is for asynchronous commits: pass asynchronous=True too (a "
+                "synchronous commit() reports its outcome by returning or raising)");
+
+  if (!asynchronous) {
+    if (explicit_offsets && explicit_offsets->empty()) return;
+    if (!group_) raise_error(errc::invalid_argument, "commit() needs a consumer with a group");
+    std::optional<status> st;
+    {
+      nb::gil_scoped_release release;
+      std::lock_guard lk(st_->m);
+      if (auto* c = st_->c.get()) {
+        if (explicit_offsets) st = c->commit_sync(*explicit_offsets);
+        else if (auto pos = handed_positions(*c, *st_)) st = c->commit_sync(*pos);
+        else st = c->commit_sync();
+      }
     }
-    for (auto& [tp, off] : first)
-      if (pos.count(tp)) pos[tp] = off;
-    return c.commit_sync(pos);
-  });
+    if (!st) raise_error(errc::closed, "the consumer is closed");
+    return serve_then_check(std::move(*st));
+  }
+
+  if (!group_) raise_error(errc::invalid_argument, "commit() needs a consumer with a group");
+  // Registered before the commit is queued: its outcome may be served by another thread as
+  // soon as the GIL is released.
+  std::function<void(const status&)> done;
+  std::optional<uint64_t> id;
+  if (!on_commit.is_none()) {
+    id = next_commit_id_++;
+    on_commit_.emplace(*id, nb::borrow(on_commit));
+    done = [outcomes = outcomes_, id = *id](const status& st) { outcomes->push(id, st); };
+  }
+  bool queued = false;
+  {
+    nb::gil_scoped_release release;
+    std::lock_guard lk(st_->m);
+    if (auto* c = st_->c.get()) {
+      if (explicit_offsets) c->commit_async(*explicit_offsets, std::move(done));
+      else if (auto pos = handed_positions(*c, *st_)) c->commit_async(*pos, std::move(done));
+      else c->commit_async(std::move(done));
+      queued = true;
+    }
+  }
+  if (!queued) {
+    if (id) on_commit_.erase(*id);
+    raise_error(errc::closed, "the consumer is closed");
+  }
+  // A refusal with nothing pending was delivered before commit_async returned: serve it now.
+  serve_commits();
 }
 
 void py_consumer::seek(const std::string& topic, int32_t partition, int64_t offset) {
@@ -473,7 +581,8 @@ void py_consumer::close() {
     std::lock_guard lk(st_->m);
     st = st_->close_locked();
   }
-  check(std::move(st));
+  // close() waited for pending commits: their callbacks run now.
+  serve_then_check(std::move(st));
 }
 
 bool py_consumer::closed() {
@@ -499,7 +608,9 @@ void bind_consumer(nb::module_& m) {
            nb::arg("timeout").none() = 1.0)
       .def("__next__", &py_consumer::next)
       .def("_wait_ready", &py_consumer::wait_ready, nb::arg("timeout").none() = nb::none())
-      .def("commit", &py_consumer::commit, nb::arg("offsets").none() = nb::none())
+      .def("commit", &py_consumer::commit, nb::arg("offsets").none() = nb::none(),
+           nb::kw_only(), nb::arg("asynchronous") = false,
+           nb::arg("on_commit").none() = nb::none())
       .def("seek", &py_consumer::seek, nb::arg("topic"), nb::arg("partition"), nb::arg("offset"))
       .def("seek_to_time", &py_consumer::seek_to_time, nb::arg("topic"), nb::arg("timestamp"),
            nb::arg("partition").none() = nb::none())

@@ -10,10 +10,20 @@
 // Blocking calls release the GIL and wait in slices of 100 ms, checking for signals between
 // (Ctrl-C works). The C++ consumer is single-threaded: calls from several Python threads are
 // serialised here, close() and wakeup() may come from any thread (a poll in progress returns).
+//
+// Async commits (commit(asynchronous=True)) go to consumer::commit_async, so they are written
+// in issue order with the sync ones. Their `on_commit(err)` callbacks run on a Python thread,
+// never on an engine thread (the engine's threads never take the GIL): the engine thread only
+// appends the outcome to a commit_outcomes queue; poll_batch(), iteration, commit() and close()
+// call the waiting callbacks in issue order, as confluent-kafka serves on_commit from poll().
+// The callables are owned by the py_consumer (touched only with the GIL), so an outcome that
+// arrives after the Python object is gone, or at interpreter exit, touches no Python object.
 
 #include <nanobind/nanobind.h>
 
 #include <atomic>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -29,6 +39,28 @@ namespace lkstream::python {
 
 namespace nb = nanobind;
 
+/// The outcomes of async commits that have an on_commit callback, oldest first. Engine threads
+/// push (in issue order, consumer::commit_async's contract); a Python thread takes. Holds no
+/// Python object, so the last reference may be dropped on any thread.
+struct commit_outcomes {
+  struct outcome {
+    uint64_t id = 0;  // the py_consumer's key of the callback
+    errc code = errc::ok;
+    std::string message;
+  };
+  /// Engine thread (or the committing thread, for a refusal with nothing pending).
+  void push(uint64_t id, const status& st);
+  /// Every waiting outcome, oldest first.
+  std::vector<outcome> take();
+  /// Lock-free hint for hot paths: outcomes may be waiting.
+  bool waiting() const { return waiting_.load(std::memory_order_acquire); }
+
+ private:
+  std::mutex m_;
+  std::vector<outcome> ready_;
+  std::atomic<bool> waiting_{false};
+};
+
 struct consumer_state final : closable {
   std::shared_ptr<engine_state> engine;
   std::mutex m;       // one call at a time (taken with the GIL released)
@@ -38,6 +70,8 @@ struct consumer_state final : closable {
   std::shared_ptr<const polled_records> pending;  // records not yet handed to Python
   size_t next = 0;                                // first of them
 
+  /// The offset of the first buffered record of each partition that has one.
+  std::map<topic_partition, int64_t> first_buffered() const;
   /// Seeks partitions with buffered records back to the first one; drops the buffer.
   void rewind_locked();
   status close_locked();
@@ -61,7 +95,12 @@ class py_consumer {
   /// Waits up to `timeout` seconds until records are buffered, without handing any out (the
   /// asyncio layer waits in a worker thread, then takes them on the event loop's thread).
   bool wait_ready(std::optional<double> timeout);
-  void commit(nb::handle offsets);
+  /// Sync: commits and waits (as before). asynchronous: queues the commit and returns at once;
+  /// `on_commit(err)` (callable or None) is called later on a Python thread, once, in issue
+  /// order. Argument errors, a consumer without a group and a closed consumer raise at once
+  /// (and on_commit is not called); the first exception raised by a callback served here comes
+  /// out of this call after the commit was made or queued.
+  void commit(nb::handle offsets, bool asynchronous, nb::handle on_commit);
   void seek(const std::string& topic, int32_t partition, int64_t offset);
   void seek_to_time(const std::string& topic, int64_t timestamp, std::optional<int32_t> partition);
   void seek_to_beginning(std::optional<std::string> topic, std::optional<int32_t> partition);
@@ -87,6 +126,12 @@ class py_consumer {
   template <class Fn>
   auto locked(Fn&& fn);
   nb::object make_record(const std::shared_ptr<const polled_records>& b, size_t i);
+  /// Calls the on_commit callbacks whose outcome arrived, in issue order (GIL held). Raises the
+  /// first exception one raised if `raise_first`; later ones go to sys.unraisablehook. Does
+  /// nothing when called from a callback (or while another thread serves).
+  void serve_commits(bool raise_first = true);
+  /// serve_commits(), then raises `st` if it failed (callback errors are then unraisable).
+  void serve_then_check(status st);
   std::vector<topic_partition> partitions_of(std::optional<std::string> topic,
                                              std::optional<int32_t> partition);
 
@@ -95,6 +140,12 @@ class py_consumer {
   size_t max_poll_records_ = 500;
   std::string topic_text_;
   nb::object topic_str_;
+  // Async commit callbacks (GIL held to touch these): pending ones by id, until served or
+  // until this object is freed (then dropped uncalled).
+  std::shared_ptr<commit_outcomes> outcomes_ = std::make_shared<commit_outcomes>();
+  std::map<uint64_t, nb::object> on_commit_;
+  uint64_t next_commit_id_ = 0;
+  bool serving_ = false;
 };
 
 void bind_consumer(nb::module_& m);
