@@ -86,6 +86,8 @@ result<bytes_view> consumer::impl::records_of(partition_slot& slot, const model:
 }
 
 result<int64_t> consumer::impl::list_offset(const caf::actor& a, int64_t ts) {
+  auto call = eng->enter();
+  if (!call) return error{errc::closed, "the engine is closed"};
   caf::scoped_actor self{*eng->sys};
   std::optional<result<int64_t>> out;
   self->request(a, caf::infinite, actors::list_off_atom::value, ts)

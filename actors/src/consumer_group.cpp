@@ -70,7 +70,7 @@ bytes subscription_metadata(const std::vector<std::string>& topics) {
 }  // namespace
 
 void consumer::impl::membership_loop() {
-  actors::group_client client{*eng->sys, eng->groups};
+  actors::group_client client{*eng};
   std::string member;  // this thread's view; commits read the published copy
   int32_t gen = group::no_generation;
   auto stopped = [&] {
@@ -330,6 +330,9 @@ void consumer::impl::enqueue_commit(std::map<topic_partition, int64_t> offsets,
   commit_queue::entry e;
   e.offsets = std::move(offsets);
   e.done = std::move(done);
+  // Held while the writer is spawned: close() cannot destroy the actor system meanwhile.
+  auto call = eng->enter();
+  if (!call && !refused) refused = status{errc::closed, "commit: the engine is closed"};
   if (!refused) {
     std::lock_guard<std::mutex> g(identity_m);
     e.generation = in_group ? generation : group::no_generation;
@@ -384,7 +387,7 @@ status consumer::impl::check_commit(const std::map<topic_partition, int64_t>& of
 status consumer::impl::commit(const std::map<topic_partition, int64_t>& offsets) {
   if (eng->closed) return {errc::closed, "engine closed"};
   if (in_commit_callback) {  // on the writer's thread: the queue cannot drain while we wait
-    actors::group_client client{*eng->sys, eng->groups};
+    actors::group_client client{*eng};
     LK_ASSIGN_OR_RETURN(auto resp, client.commit(commit_request(offsets)));
     return commit_status(resp);
   }
@@ -418,7 +421,7 @@ void consumer::commit_async(const std::map<topic_partition, int64_t>& offsets,
 result<std::map<topic_partition, int64_t>> consumer::impl::fetch_committed(
     const std::vector<topic_partition>& tps) {
   if (eng->closed) return error{errc::closed, "engine closed"};
-  actors::group_client client{*eng->sys, eng->groups};
+  actors::group_client client{*eng};
   LK_ASSIGN_OR_RETURN(auto resp, client.fetch_offsets({opts.group_id, tps}));
   std::map<topic_partition, int64_t> out;
   for (auto& p : resp.partitions)

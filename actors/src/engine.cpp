@@ -91,7 +91,8 @@ status engine::create_topic(std::string_view name, int32_t partitions) {
 }
 
 status engine::create_topic(std::string_view name, const config::topic_settings& settings) {
-  if (impl_->closed) return {errc::closed, "engine closed"};
+  auto call = impl_->enter();
+  if (!call) return {errc::closed, "engine closed"};
   auto r = impl_->ask<int32_t>(impl_->registry, actors::create_atom::value, std::string(name),
                                settings);
   if (!r) return std::move(r).take_error();
@@ -99,14 +100,16 @@ status engine::create_topic(std::string_view name, const config::topic_settings&
 }
 
 status engine::delete_topic(std::string_view name) {
-  if (impl_->closed) return {errc::closed, "engine closed"};
+  auto call = impl_->enter();
+  if (!call) return {errc::closed, "engine closed"};
   auto r = impl_->ask<bool>(impl_->registry, actors::delete_atom::value, std::string(name));
   if (!r) return std::move(r).take_error();
   return {};
 }
 
 status engine::add_partitions(std::string_view name, int32_t partitions) {
-  if (impl_->closed) return {errc::closed, "engine closed"};
+  auto call = impl_->enter();
+  if (!call) return {errc::closed, "engine closed"};
   auto r = impl_->ask<int32_t>(impl_->registry, actors::partitions_atom::value, std::string(name),
                                partitions);
   if (!r) return std::move(r).take_error();
@@ -121,7 +124,8 @@ std::vector<std::string> engine::list_topics() const {
 }
 
 result<topic_info> engine::describe_topic(std::string_view name) const {
-  if (impl_->closed) return error{errc::closed, "engine closed"};
+  auto call = impl_->enter();
+  if (!call) return error{errc::closed, "engine closed"};
   auto t = impl_->board->find(std::string(name));
   if (!t) return error{errc::unknown_topic, "unknown topic " + std::string(name)};
   topic_info info{t->name, t->settings, {}};
@@ -145,7 +149,8 @@ result<topic_info> engine::describe_topic(std::string_view name) const {
 const config::config& engine::configuration() const { return impl_->cfg; }
 
 result<uint64_t> engine::apply_retention() {
-  if (impl_->closed) return error{errc::closed, "engine closed"};
+  auto call = impl_->enter();
+  if (!call) return error{errc::closed, "engine closed"};
   return impl_->ask<uint64_t>(impl_->retention, actors::retention_atom::value);
 }
 
@@ -173,6 +178,18 @@ void engine::impl::remove_stop_hook(uint64_t id) {
   std::erase_if(stop_hooks, [id](const auto& h) { return h.first == id; });
 }
 
+std::optional<engine::impl::active_call> engine::impl::enter() {
+  std::lock_guard<std::mutex> g(life_mutex);
+  if (closed) return std::nullopt;
+  ++active_calls;
+  return std::optional<active_call>(std::in_place, *this);
+}
+
+void engine::impl::leave() {
+  std::lock_guard<std::mutex> g(life_mutex);
+  if (--active_calls == 0) life_cv.notify_all();
+}
+
 status engine::impl::shutdown() {
   std::lock_guard<std::mutex> guard(close_mutex);
   if (closed) return {};
@@ -184,7 +201,10 @@ status engine::impl::shutdown() {
     {
       std::lock_guard<std::mutex> g(hooks_mutex);
       if (stop_hooks.empty()) {
-        closed = true;  // under hooks_mutex: no hook can be added after this
+        // Under hooks_mutex: no hook can be added after this; under life_mutex: no call
+        // enters after this.
+        std::lock_guard<std::mutex> life(life_mutex);
+        closed = true;
         break;
       }
       hook = std::move(stop_hooks.back().second);
@@ -204,6 +224,10 @@ status engine::impl::shutdown() {
       if (a) self->send_exit(a, caf::exit_reason::user_shutdown);
     for (auto& a : all)
       if (a) self->wait_for(a);
+  }
+  {  // Calls still inside got their errors from the stopped actors; let them leave.
+    std::unique_lock<std::mutex> life(life_mutex);
+    life_cv.wait(life, [this] { return active_calls == 0; });
   }
   retention = groups = registry = caf::actor{};
   sys.reset();

@@ -53,8 +53,9 @@ group_info to_group_info(const group::group_description& d) {
 }  // namespace
 
 result<std::vector<group_info>> engine::list_groups() {
-  if (impl_->closed) return error{errc::closed, "engine closed"};
-  actors::group_client client{*impl_->sys, impl_->groups};
+  auto call = impl_->enter();
+  if (!call) return error{errc::closed, "engine closed"};
+  actors::group_client client{*impl_};
   LK_ASSIGN_OR_RETURN(auto listing, client.list());
   std::vector<group_info> out;
   for (const auto& l : listing) {
@@ -70,19 +71,21 @@ result<std::vector<group_info>> engine::list_groups() {
 }
 
 result<group_info> engine::describe_group(std::string_view group_id) {
-  if (impl_->closed) return error{errc::closed, "engine closed"};
+  auto call = impl_->enter();
+  if (!call) return error{errc::closed, "engine closed"};
   if (group_id.empty()) return error{errc::invalid_argument, "the group id must not be empty"};
-  actors::group_client client{*impl_->sys, impl_->groups};
+  actors::group_client client{*impl_};
   LK_ASSIGN_OR_RETURN(auto d, client.describe(std::string(group_id)));
   return to_group_info(d);
 }
 
 result<std::vector<group_partition_offset>> engine::group_offsets(
     std::string_view group_id, std::optional<std::string> topic) {
-  if (impl_->closed) return error{errc::closed, "engine closed"};
+  auto call = impl_->enter();
+  if (!call) return error{errc::closed, "engine closed"};
   if (group_id.empty()) return error{errc::invalid_argument, "the group id must not be empty"};
   const std::string gid(group_id);
-  actors::group_client client{*impl_->sys, impl_->groups};
+  actors::group_client client{*impl_};
   LK_ASSIGN_OR_RETURN(auto offsets, client.fetch_offsets({gid, std::nullopt}));
   if (offsets.error != group::group_error::none)
     return error{errc::io_error, "offsets of group " + gid + ": " +
@@ -122,7 +125,8 @@ result<std::vector<group_partition_offset>> engine::group_offsets(
 }
 
 result<uint64_t> engine::delete_group_offsets(std::string_view group_id) {
-  if (impl_->closed) return error{errc::closed, "engine closed"};
+  auto call = impl_->enter();
+  if (!call) return error{errc::closed, "engine closed"};
   if (group_id.empty()) return error{errc::invalid_argument, "the group id must not be empty"};
   const std::string gid(group_id);
   LK_ASSIGN_OR_RETURN(auto r, impl_->ask<group::delete_group_offsets_result>(

@@ -4,6 +4,10 @@
 
 #include <caf/all.hpp>
 
+#include <atomic>
+#include <condition_variable>
+#include <optional>
+
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -29,7 +33,31 @@ struct engine::impl {
   caf::actor retention;
   caf::actor groups;  // group manager (consumer-group coordinators)
   std::mutex close_mutex;
-  bool closed = false;
+
+  // ---- lifecycle: open -> closing -> closed ----------------------------------------------
+  // close() first runs the stop hooks (below) while the engine still works, then sets
+  // `closed` (every later call is refused with errc::closed), stops the actors (calls waiting
+  // on them get errors and return), waits until no call is inside, and only then destroys the
+  // actor system. A call that touches `sys` or an actor handle holds an active_call from
+  // enter() for as long as it does, so close() never destroys them under it. `closed` may be
+  // read without a lock as a cheap early answer (it only ever goes false -> true).
+  std::atomic<bool> closed{false};
+
+  /// Proof that a call is inside the engine; close() waits for it before destroying `sys`.
+  class active_call {
+   public:
+    explicit active_call(impl& e) : e_(&e) {}
+    active_call(active_call&& o) noexcept : e_(std::exchange(o.e_, nullptr)) {}
+    active_call& operator=(active_call&&) = delete;
+    ~active_call() {
+      if (e_) e_->leave();
+    }
+
+   private:
+    impl* e_;
+  };
+  /// An active_call, or nullopt once the engine is closed (answer errc::closed then).
+  std::optional<active_call> enter();
 
   /// Components that run on the engine and must stop before its actors do (the connector
   /// host, listeners) register a stop function. close() runs those still registered, newest
@@ -53,6 +81,14 @@ struct engine::impl {
   status ensure_topic(std::string_view name);
 
   status shutdown();
+
+ private:
+  void leave();
+  std::mutex life_mutex;
+  std::condition_variable life_cv;
+  uint64_t active_calls = 0;
+
+ public:
 
   /// Spawns the consumer-group manager (engine_groups.cpp).
   caf::actor spawn_groups();

@@ -1,18 +1,17 @@
 #pragma once
 // Blocking calls from an application thread to the group manager (embedded consumers, admin).
-// Each call is one request/response through a scoped_actor; errors from CAF (shutdown) come
-// back as lkstream errors.
+// Each call is one request/response through a scoped_actor, made inside the engine
+// (engine::impl::enter): a call racing close() gets errc::closed, never a destroyed actor
+// system; errors from CAF (shutdown) come back as lkstream errors.
 
-#include <caf/all.hpp>
-
+#include "engine_impl.hpp"
 #include "lkstream/group/group_requests.hpp"
-#include "messages.hpp"
 
 namespace lkstream::actors {
 
 class group_client {
  public:
-  group_client(caf::actor_system& sys, caf::actor manager) : sys_(sys), manager_(std::move(manager)) {}
+  explicit group_client(engine::impl& eng) : eng_(eng) {}
 
   result<group::join_response> join(const group::join_request& rq);
   result<group::sync_response> sync(const group::sync_request& rq);
@@ -24,8 +23,10 @@ class group_client {
   result<std::vector<group::group_listing>> list();
 
  private:
-  caf::actor_system& sys_;
-  caf::actor manager_;
+  template <class T, class... Ts>
+  result<T> ask(Ts&&... xs);
+
+  engine::impl& eng_;
 };
 
 }  // namespace lkstream::actors

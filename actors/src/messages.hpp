@@ -60,6 +60,33 @@ caf::error to_caf_error(const error& e);
 caf::error to_caf_error(errc code, std::string message);
 error from_caf_error(const caf::error& e);
 
+/// A response promise an actor keeps in the handlers of the requests it made to answer it
+/// (fan-out: retention rounds, group listings, topic deletion). CAF 0.17 drops an undelivered
+/// promise silently: if the actor ends (shutdown) before every handler ran, the handlers are
+/// destroyed and the original requester would wait forever. The last copy of a shared_promise
+/// answers errc::closed instead when nothing was delivered.
+class shared_promise {
+ public:
+  explicit shared_promise(caf::response_promise rp)
+      : st_(std::make_shared<state>(std::move(rp))) {}
+  template <class... Ts>
+  void deliver(Ts&&... xs) const {
+    st_->rp.deliver(std::forward<Ts>(xs)...);
+  }
+
+ private:
+  struct state {
+    explicit state(caf::response_promise p) : rp(std::move(p)) {}
+    state(const state&) = delete;
+    state& operator=(const state&) = delete;
+    ~state() {
+      if (rp.pending()) rp.deliver(to_caf_error(errc::closed, "shut down before answering"));
+    }
+    caf::response_promise rp;
+  };
+  std::shared_ptr<state> st_;
+};
+
 /// A request from a plain (non-actor) thread that blocks for the reply; CAF errors come back
 /// as lkstream errors. For rare calls (admin, group membership): hot paths use sinks.
 template <class T, class... Ts>

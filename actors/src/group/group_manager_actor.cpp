@@ -10,6 +10,7 @@
 #include "group/group_coordinator_actor.hpp"
 #include "group/group_coordinator_api.hpp"
 #include "file_syncer.hpp"
+#include "messages.hpp"
 
 namespace lkstream::group {
 
@@ -54,7 +55,7 @@ template <class Reply, class Answer, class Fold, class... Ts>
 caf::result<Answer> fan_out(self_ptr self, bool load_stored, Fold fold, Ts... xs) {
   if (load_stored)
     for (const auto& g : self->state.stored_groups) coordinator_for(self, g, false);
-  auto rp = std::make_shared<caf::response_promise>(self->make_response_promise());
+  auto rp = std::make_shared<actors::shared_promise>(self->make_response_promise());
   auto results = std::make_shared<std::vector<Reply>>();
   auto pending = std::make_shared<size_t>(self->state.coordinators.size());
   if (*pending == 0) {

@@ -46,9 +46,9 @@ caf::behavior retention_behavior(caf::stateful_actor<retention_state>* self,
       self->delayed_send(self, self->state.cfg.interval, tick_atom::value);
     },
     [=](retention_atom) -> caf::result<uint64_t> {
-      auto rp = self->make_response_promise<uint64_t>();
-      run_round(self, [rp](uint64_t n) mutable { rp.deliver(n); });
-      return rp;
+      shared_promise rp{self->make_response_promise()};
+      run_round(self, [rp](uint64_t n) { rp.deliver(n); });
+      return caf::delegated<uint64_t>{};
     },
   };
 }

@@ -115,23 +115,23 @@ caf::behavior registry_behavior(caf::stateful_actor<registry_state>* self,
       st.publish();
       if (st.cfg.on_topic_deleted) st.cfg.on_topic_deleted(name);
       // Every partition removes its directory; answer when all are gone.
-      auto rp = self->make_response_promise<bool>();
+      shared_promise rp{self->make_response_promise()};
       auto remaining = std::make_shared<size_t>(parts.size());
       auto failure = std::make_shared<caf::error>();
       if (!persisted) *failure = to_caf_error(persisted.err());
       for (auto& p : parts) {
         self->request(p, caf::infinite, delete_atom::value)
             .then(
-                [=](bool) mutable {
+                [=](bool) {
                   if (--*remaining == 0) *failure ? rp.deliver(*failure) : rp.deliver(true);
                 },
-                [=](caf::error& e) mutable {
+                [=](caf::error& e) {
                   *failure = std::move(e);
                   if (--*remaining == 0) rp.deliver(*failure);
                 });
       }
       if (parts.empty()) rp.deliver(true);
-      return rp;
+      return caf::delegated<bool>{};
     },
     [=](partitions_atom, const std::string& name, int32_t count) -> caf::result<int32_t> {
       auto& st = self->state;
