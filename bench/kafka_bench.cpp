@@ -1,5 +1,6 @@
 // kafka_bench: the Kafka-protocol side of LKSTREAM measured with a real client (librdkafka, C
-// API): produce throughput, produce-ack latency at a fixed rate, end-to-end latency. Method and
+// API): produce throughput, produce-ack latency at a fixed rate, end-to-end latency, and offset
+// commits per second with many consumers committing after every record they poll. Method and
 // recorded figures: BENCHMARKS.md, section "Kafka protocol (bench-kafka)".
 //
 //   kafka_bench --serve PATH_TO_LKSTREAM [options]   starts `lkstream serve` on a fresh data
@@ -13,6 +14,8 @@
 //   --latency-seconds S length of each latency run after a 1 s warm-up (default 5)
 //   --acks A            producer acks (default all)
 //   --topic-prefix P    topic name prefix (default kbench-<pid>)
+//   --commit-consumers N consumers of the commit runs, one partition each (default 8; 0 skips)
+//   --commit-seconds S  length of each commit run (default 5)
 //
 // Each run uses its own new topic (1 partition) created through the Admin API. The last line of
 // the output is one JSON object with every figure.
@@ -49,6 +52,8 @@ struct options {
   double latency_seconds = 5;
   std::string acks = "all";
   std::string prefix;
+  int commit_consumers = 8;
+  double commit_seconds = 5;
 };
 
 [[noreturn]] void die(const std::string& what) {
@@ -122,13 +127,13 @@ struct served_broker {
   }
 };
 
-void create_topic(const std::string& bootstrap, const std::string& topic) {
+void create_topic(const std::string& bootstrap, const std::string& topic, int partitions = 1) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   set(conf, "bootstrap.servers", bootstrap);
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!rk) die(std::string("admin client: ") + err);
-  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), 1, 1, err, sizeof err);
+  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, err, sizeof err);
   rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
   rd_kafka_CreateTopics(rk, &nt, 1, nullptr, q);
   rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
@@ -340,6 +345,139 @@ percentiles e2e_latency(const options& o, const std::string& bootstrap, const st
   return summarize(lat);
 }
 
+// ---- commits -------------------------------------------------------------------------------
+
+struct commit_state {
+  std::atomic<long> acked{0};
+  std::atomic<long> failed{0};
+  std::atomic<long> nothing_new{0};  // librdkafka's local _NO_OFFSET: no new offsets to send
+  std::atomic<int> first_error{0};   // rd_kafka_resp_err_t of the first failure
+};
+
+void on_commit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
+               void* opaque) {
+  auto* st = static_cast<commit_state*>(opaque);
+  // A partition-level error counts too (the request as a whole may have succeeded).
+  for (int i = 0; !err && offsets && i < offsets->cnt; ++i) err = offsets->elems[i].err;
+  if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) {  // answered by the client itself, not a failure
+    st->nothing_new++;
+  } else if (err) {
+    int none = 0;
+    st->first_error.compare_exchange_strong(none, static_cast<int>(err));
+    st->failed++;
+  } else {
+    st->acked++;
+  }
+}
+
+struct commit_figures {
+  double acked_per_s = 0;
+  long failed = 0;
+  std::string first_error;
+};
+
+// `consumers` consumers of one group, consumer i assigned partition i of `topic` (filled
+// beforehand), each committing its position after every record it polls: asynchronously
+// (librdkafka pipelines them) or synchronously (one at a time per consumer). Returns the
+// commits acknowledged per second over o.commit_seconds.
+commit_figures commit_run(const options& o, const std::string& bootstrap, const std::string& topic,
+                  int consumers, bool async) {
+  std::vector<commit_state> states(static_cast<size_t>(consumers));
+  std::vector<rd_kafka_t*> handles;
+  for (int i = 0; i < consumers; ++i) {
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    set(conf, "bootstrap.servers", bootstrap);
+    set(conf, "group.id", topic + "-committers");
+    set(conf, "enable.auto.commit", "false");
+    set(conf, "enable.auto.offset.store", "true");
+    set(conf, "fetch.wait.max.ms", "100");
+    rd_kafka_conf_set_opaque(conf, &states[static_cast<size_t>(i)]);
+    rd_kafka_conf_set_offset_commit_cb(conf, on_commit);
+    char err[512];
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    if (!rk) die(std::string("consumer: ") + err);
+    rd_kafka_poll_set_consumer(rk);
+    rd_kafka_topic_partition_list_t* tps = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(tps, topic.c_str(), i)->offset = 0;
+    rd_kafka_assign(rk, tps);
+    rd_kafka_topic_partition_list_destroy(tps);
+    handles.push_back(rk);
+  }
+  std::atomic<bool> measuring{false}, stop{false};
+  std::atomic<long> sync_acked{0}, sync_failed{0};
+  std::atomic<int> sync_first_error{0};
+  std::vector<std::thread> threads;
+  for (auto* rk : handles) {
+    threads.emplace_back([&, rk] {
+      while (!stop) {
+        rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
+        if (!m) continue;
+        const bool record = !m->err;
+        rd_kafka_message_destroy(m);
+        if (!record) continue;
+        if (async) {
+          rd_kafka_commit(rk, nullptr, 1);
+        } else {
+          auto e = rd_kafka_commit(rk, nullptr, 0);
+          if (e) {
+            int none = 0;
+            sync_first_error.compare_exchange_strong(none, static_cast<int>(e));
+          }
+          if (measuring) (e ? sync_failed : sync_acked)++;
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // assignments and first fetches
+  long before = 0;
+  for (auto& st : states) before += st.acked;
+  sync_acked = 0;
+  measuring = true;
+  const auto start = clock_type::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(o.commit_seconds));
+  long after = 0, failed = 0;
+  int first_error = sync_first_error;
+  for (auto& st : states) {
+    after += st.acked;
+    failed += st.failed;
+    if (!first_error) first_error = st.first_error;
+  }
+  const long sync_done = sync_acked;
+  const double secs = std::chrono::duration<double>(clock_type::now() - start).count();
+  stop = true;
+  for (auto& t : threads) t.join();
+  for (auto* rk : handles) {
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+  }
+  commit_figures out;
+  out.acked_per_s = (async ? after - before : sync_done) / secs;
+  out.failed = async ? failed : static_cast<long>(sync_failed);
+  if (first_error) out.first_error = rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(first_error));
+  return out;
+}
+
+void fill(const options& o, const std::string& bootstrap, const std::string& topic,
+          int partitions, long per_partition) {
+  delivery_state st;
+  rd_kafka_t* rk = make_producer(o, bootstrap, st, false);
+  const std::string value(100, 'x');
+  for (long i = 0; i < per_partition; ++i)
+    for (int p = 0; p < partitions; ++p) {
+      for (;;) {
+        auto e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(p),
+                                   RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) die(std::string("produce: ") + rd_kafka_err2str(e));
+        rd_kafka_poll(rk, 10);
+      }
+    }
+  if (rd_kafka_flush(rk, 120000) != RD_KAFKA_RESP_ERR_NO_ERROR) die("flush timed out");
+  if (st.failed) die("records failed while filling " + topic);
+  rd_kafka_destroy(rk);
+}
+
 double median3(double a, double b, double c) {
   return std::max(std::min(a, b), std::min(std::max(a, b), c));
 }
@@ -352,7 +490,7 @@ options parse(int argc, char** argv) {
     if (flag == "--help" || flag == "-h") {
       std::printf("usage: kafka_bench (--serve LKSTREAM | --bootstrap HOST:PORT) [--seconds S]\n"
                   "       [--records N] [--rate R] [--latency-seconds S] [--acks A]\n"
-                  "       [--topic-prefix P]\n");
+                  "       [--topic-prefix P] [--commit-consumers N] [--commit-seconds S]\n");
       std::exit(0);
     }
     if (i + 1 >= argc) die("missing value after " + flag);
@@ -365,10 +503,14 @@ options parse(int argc, char** argv) {
     else if (flag == "--latency-seconds") o.latency_seconds = std::stod(v);
     else if (flag == "--acks") o.acks = v;
     else if (flag == "--topic-prefix") o.prefix = v;
+    else if (flag == "--commit-consumers") o.commit_consumers = std::stoi(v);
+    else if (flag == "--commit-seconds") o.commit_seconds = std::stod(v);
     else die("unknown flag " + flag + " (see --help)");
   }
   if (o.serve.empty() == o.bootstrap.empty()) die("give exactly one of --serve and --bootstrap");
-  if (o.rate <= 0 || o.seconds <= 0 || o.latency_seconds <= 0) die("rates and times must be > 0");
+  if (o.rate <= 0 || o.seconds <= 0 || o.latency_seconds <= 0 || o.commit_seconds <= 0)
+    die("rates and times must be > 0");
+  if (o.commit_consumers < 0 || o.commit_consumers > 256) die("--commit-consumers: 0..256");
   return o;
 }
 
@@ -417,6 +559,23 @@ int main(int argc, char** argv) {
   report("ack", ack_latency(o, bootstrap, topic()));
   report("e2e", e2e_latency(o, bootstrap, topic()));
   figures["rate"] = o.rate;
+
+  if (o.commit_consumers > 0) {
+    for (bool async : {true, false}) {
+      // A commit per record polled: the topic holds more records than any run can consume.
+      const auto t = o.prefix + "-" + std::to_string(topic_no++);
+      create_topic(bootstrap, t, o.commit_consumers);
+      fill(o, bootstrap, t, o.commit_consumers, 40000);
+      const auto c = commit_run(o, bootstrap, t, o.commit_consumers, async);
+      const std::string name = async ? "commit_async" : "commit_sync";
+      figures[name + "_per_s"] = c.acked_per_s;
+      figures[name + "_failed"] = static_cast<double>(c.failed);
+      std::printf("commits %-5s %12.0f acknowledged/s  (%d consumers, a commit after every poll)",
+                  async ? "async" : "sync", c.acked_per_s, o.commit_consumers);
+      if (c.failed) std::printf("  %ld FAILED, first: %s", c.failed, c.first_error.c_str());
+      std::printf("\n");
+    }
+  }
 
   served.stop();
   std::printf("{");
