@@ -56,6 +56,7 @@ struct env {
     mc.offsets_retention_ms = retention_ms;
     mc.offsets_retention_check_interval_ms = 60000;
     mc.wall_clock_ms = [wall] { return *wall; };
+    mc.sync_inline = true;  // the testing scheduler: no sync thread
     manager = spawn_group_manager(sys, std::move(mc));
     sched.run();
   }

@@ -48,6 +48,7 @@ struct fixture {
     rc.fs = fs;
     rc.board = board;
     rc.now = clock();
+    rc.sync_inline = true;  // the testing scheduler: no sync thread
     auto r = spawn_topic_registry(sys, rc);
     REQUIRE(r);
     return *r;

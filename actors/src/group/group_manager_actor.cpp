@@ -1,7 +1,5 @@
 #include "group/group_manager_actor.hpp"
 
-#include <caf/scheduler/test_coordinator.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -20,7 +18,7 @@ struct group_manager_state {
   std::shared_ptr<const group_manager_config> cfg;
   std::map<std::string, caf::actor> coordinators;
   std::set<std::string> stored_groups;  // groups with an offsets file (at spawn)
-  caf::actor syncer;                    // detached file_syncer, linked; none when testing
+  caf::actor syncer;                    // detached file_syncer, linked; none if sync_inline
   static inline const char* name = "group_manager";
 };
 
@@ -79,9 +77,7 @@ caf::result<Answer> fan_out(self_ptr self, bool load_stored, Fold fold, Ts... xs
 caf::behavior group_manager(caf::stateful_actor<group_manager_state>* self,
                             std::shared_ptr<const group_manager_config> cfg) {
   self->state.cfg = cfg;
-  // The testing scheduler runs everything on the test's thread: a detached thread replying
-  // into it would race, so coordinators sync inline there.
-  if (!dynamic_cast<caf::scheduler::test_coordinator*>(&self->system().scheduler()))
+  if (!cfg->sync_inline)
     self->state.syncer = self->spawn<caf::detached + caf::linked>(actors::file_syncer);
   if (auto stored = offset_store::list_groups(*cfg->fs, cfg->data_dir))
     self->state.stored_groups.insert(stored->begin(), stored->end());

@@ -24,6 +24,10 @@ struct group_manager_config {
   // Wall clock for commit timestamps and offset expiry (system_clock when empty). Group timers
   // (sessions, rebalances) use the actor clock instead, which the testing scheduler controls.
   std::function<timestamp_ms()> wall_clock_ms;
+  // Coordinators run fdatasync on their own actor, not on the manager's sync thread: for tests
+  // under CAF's testing scheduler, where a detached thread replying into the test's thread
+  // would race.
+  bool sync_inline = false;
 };
 
 }  // namespace lkstream::group

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include <caf/scheduler/test_coordinator.hpp>
-
 #include "lkstream/partition/topic_catalog.hpp"
 #include "file_syncer.hpp"
 #include "partition/partition_actor.hpp"
@@ -197,10 +195,7 @@ result<caf::actor> spawn_topic_registry(caf::actor_system& sys, topic_registry_c
   auto init = std::make_shared<registry_state>();
   LK_ASSIGN_OR_RETURN(auto entries, partition::load_topic_catalog(*cfg.fs, cfg.data_dir));
   init->cfg = std::move(cfg);
-  // The testing scheduler runs everything on the test's thread: a detached thread replying
-  // into it would race, so partitions sync inline there.
-  if (!init->cfg.syncer &&
-      !dynamic_cast<caf::scheduler::test_coordinator*>(&sys.scheduler()))
+  if (!init->cfg.syncer && !init->cfg.sync_inline)
     init->cfg.syncer = sys.spawn<caf::detached>(file_syncer);
   for (auto& e : entries) {
     topic_handle t{e.name, e.settings, {}};

@@ -64,9 +64,12 @@ struct topic_registry_config {
   std::function<void(const std::string&)> on_topic_deleted;
   /// Receives one line per notable recovery event (truncated tails, rebuilt indexes).
   std::function<void(const std::string&)> log_line;
-  /// file_syncer for the partitions' fdatasync; set by spawn_topic_registry (none under the
-  /// testing scheduler: partitions then sync inline, deterministically).
+  /// file_syncer for the partitions' fdatasync; spawned by spawn_topic_registry unless set or
+  /// `sync_inline`.
   caf::actor syncer;
+  /// Partitions run fdatasync on their own actor, not on a sync thread: for tests under CAF's
+  /// testing scheduler, where a detached thread replying into the test's thread would race.
+  bool sync_inline = false;
 };
 
 /// Loads DATA_DIR/topics.meta, opens (recovers) every partition log, spawns the partition
