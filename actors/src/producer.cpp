@@ -378,18 +378,24 @@ status producer::send(const producer_record& rec, delivery_callback cb) {
   return send_locked(s, lk, rec, std::move(cb));
 }
 
-status producer::send_batch(std::span<const producer_record> records, const delivery_callback& cb) {
+status producer::send_batch(std::span<const producer_record> records, const delivery_callback& cb,
+                            size_t& queued) {
   auto& s = *impl_->core;
+  queued = 0;
   if (s.eng->closed) return {errc::closed, "engine closed"};
   std::unique_lock<std::mutex> lk(s.m);
-  for (size_t i = 0; i < records.size(); ++i) {
-    if (auto st = send_locked(s, lk, records[i], cb); !st) {
-      auto e = std::move(st).take_error();
-      e.message = "record " + std::to_string(i) + ": " + e.message;
-      return e;
-    }
-  }
+  for (; queued < records.size(); ++queued)
+    if (auto st = send_locked(s, lk, records[queued], cb); !st) return st;
   return {};
+}
+
+status producer::send_batch(std::span<const producer_record> records, const delivery_callback& cb) {
+  size_t queued = 0;
+  auto st = send_batch(records, cb, queued);
+  if (st) return st;
+  auto e = std::move(st).take_error();
+  e.message = "record " + std::to_string(queued) + ": " + e.message;
+  return e;
 }
 
 std::future<delivery_result> producer::send_future(const producer_record& rec) {

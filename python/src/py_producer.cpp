@@ -31,19 +31,6 @@ PyObject* callback_arg(nb::handle on_delivery) {
   return on_delivery.ptr();
 }
 
-/// N of send_batch's "record N: ..." error (the records queued before the refused one), with
-/// the prefix removed from `message`; nullopt when the message has another form.
-std::optional<size_t> failed_index(std::string& message, size_t batch_size) {
-  size_t n = 0, i = 7;
-  if (message.rfind("record ", 0) != 0) return std::nullopt;
-  while (i < message.size() && message[i] >= '0' && message[i] <= '9')
-    n = n * 10 + static_cast<size_t>(message[i++] - '0');
-  if (i == 7 || i + 1 >= message.size() || message[i] != ':' || n >= batch_size)
-    return std::nullopt;
-  message.erase(0, i + 2);
-  return n;
-}
-
 void check_signals() {
   if (PyErr_CheckSignals() != 0) throw nb::python_error();
 }
@@ -293,36 +280,21 @@ size_t py_producer::send_many(std::string_view topic, nb::handle records,
     if (cb)
       for (size_t i = 0; i < batch.size(); ++i) Py_INCREF(cb);
     size_t queued = 0;
-    std::optional<size_t> index = 0;  // known number of queued records when st failed
     status st;
-    std::string message;
     {
       nb::gil_scoped_release release;
       std::shared_lock lk(st_->m);
-      if (!st_->prod) {
-        st = status{errc::closed, "the producer is closed"};
-        message = st.err().message;
-      } else {
-        // One producer lock for the chunk; on an error the records before it are queued and
-        // the message starts "record N: ".
-        st = st_->prod->send_batch(batch, delivery_hook{st_->queue, cb});
-        queued = batch.size();
-        if (!st) {
-          message = st.err().message;
-          index = failed_index(message, batch.size());
-          queued = index.value_or(0);
-        }
-      }
+      // One producer lock for the chunk; on an error the records before it are queued.
+      if (!st_->prod) st = status{errc::closed, "the producer is closed"};
+      else st = st_->prod->send_batch(batch, delivery_hook{st_->queue, cb}, queued);
     }
     sent += queued;
     if (!st) {
-      if (!index)  // how many were queued is unknown: keep the references (a leak, not a crash)
-        raise_error(st.code(), "send_many: " + message);
       if (cb)
         for (size_t i = queued; i < batch.size(); ++i) Py_DECREF(cb);
       raise_error(st.code(), "send_many: records[" + std::to_string(sent) + "] (" +
                                  std::to_string(sent) +
-                                 " records before it were queued): " + message);
+                                 " records before it were queued): " + st.err().message);
     }
     serve_if_crowded();
   }

@@ -199,3 +199,22 @@ def test_python_abuse_in_a_subprocess_never_crashes_the_interpreter(tmp_path: Pa
                        text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
     assert r.stdout.startswith("survived")
+
+
+def test_python_send_many_names_the_refused_record_and_keeps_those_before_it(
+        lk: lkstream.Engine) -> None:
+    lk.create_topic("refused", 1)
+    p = lk.producer()
+    delivered: list[bytes] = []
+
+    def on_delivery(err: lkstream.LkstreamError | None, rep: object) -> None:
+        assert err is None
+        delivered.append(b"ok")
+
+    too_big = b"x" * (2 << 20)  # over the topic's max batch size
+    with pytest.raises(lkstream.LkstreamError) as e:
+        p.send_many("refused", [b"a", b"b", too_big, b"c"], on_delivery=on_delivery)
+    assert "records[2]" in str(e.value) and "2 records before it were queued" in str(e.value)
+    assert "record 2:" not in str(e.value)  # the binding reads the count, not the message
+    p.flush()
+    assert len(delivered) == 2

@@ -86,6 +86,12 @@ class producer {
   /// returns its error, prefixed "record N: "; the records before it are queued.
   status send_batch(std::span<const producer_record> records, const delivery_callback& cb = {});
 
+  /// send_batch() for callers that handle the refusal themselves (the Python binding):
+  /// `queued` is set to the number of records queued (all on success, those before the
+  /// refused one otherwise) and the error is the refused record's, without the prefix.
+  status send_batch(std::span<const producer_record> records, const delivery_callback& cb,
+                    size_t& queued);
+
   /// send() with a future for the delivery result.
   std::future<delivery_result> send_future(const producer_record& rec);
 
