@@ -1,11 +1,12 @@
 #include "file_syncer.hpp"
+#include "messages.hpp"
 
 #include <string>
 
 namespace lkstream::actors {
 
 caf::behavior file_syncer(caf::event_based_actor* self) {
-  self->set_default_handler(caf::drop);
+  self->set_default_handler(log_unexpected_message);
   return {
       [](file_sync_atom, const std::shared_ptr<storage::file>& f)
           -> caf::result<int32_t, std::string> {

@@ -1,6 +1,8 @@
 #include "messages.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <iostream>
 
 namespace lkstream::actors {
 
@@ -8,6 +10,20 @@ timestamp_ms system_clock_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
+
+namespace {
+std::atomic<uint64_t> unexpected_messages{0};
+}  // namespace
+
+caf::result<caf::message> log_unexpected_message(caf::scheduled_actor* self,
+                                                  caf::message_view& x) {
+  const auto n = ++unexpected_messages;
+  std::cerr << "lkstream: " << self->name() << " actor: unexpected message "
+            << caf::to_string(x.copy_content_to_message()) << " dropped (" << n << " so far)\n";
+  return caf::sec::unexpected_message;
+}
+
+uint64_t unexpected_message_count() { return unexpected_messages.load(); }
 
 caf::error to_caf_error(errc code, std::string message) {
   return caf::error(static_cast<uint8_t>(code), caf::atom("lkstream"),

@@ -55,6 +55,13 @@ using partition::fetch_sink_ptr;
 using partition::partition_description;
 using partition::sequence_check;
 
+/// The default handler of the engine's long-lived actors (instead of caf::drop): a message no
+/// handler matches (a signature that changed, a stray reply) is logged to stderr with the
+/// actor's name and counted, and a requester gets sec::unexpected_message. Never silent.
+caf::result<caf::message> log_unexpected_message(caf::scheduled_actor* self, caf::message_view& x);
+/// How many messages log_unexpected_message saw in this process.
+uint64_t unexpected_message_count();
+
 /// lkstream::error <-> caf::error, keeping the message text as the error's context.
 caf::error to_caf_error(const error& e);
 caf::error to_caf_error(errc code, std::string message);

@@ -397,3 +397,23 @@ TEST_CASE_FIXTURE(fixture, "partition_actor: the hot tail counts the memory a ba
   anon_send_exit(reg, caf::exit_reason::user_shutdown);
   sched.run();
 }
+
+TEST_CASE_FIXTURE(fixture, "partition_actor: an unexpected message is answered with an error and counted, not dropped silently") {
+  auto reg = registry();
+  CHECK(ask<int32_t>(reg, create_atom::value, std::string("odd"), settings(storage::fsync_policy::never)) == 1);
+  auto part = board->find("odd")->partitions[0];
+  const auto before = unexpected_message_count();
+  caf::scoped_actor self{sys};
+  auto reply = self->request(part, caf::infinite, std::string("not a partition message"),
+                             int64_t{42});
+  sched.run();
+  bool got_error = false;
+  reply.receive([&](int32_t) {},
+                [&](caf::error& e) { got_error = e == caf::sec::unexpected_message; });
+  CHECK(got_error);
+  CHECK(unexpected_message_count() == before + 1);
+  // The partition keeps working.
+  CHECK(ask<partition_description>(part, describe_atom::value).end == offset{0});
+  anon_send_exit(reg, caf::exit_reason::user_shutdown);
+  sched.run();
+}

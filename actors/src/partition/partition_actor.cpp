@@ -99,7 +99,7 @@ caf::behavior partition_behavior(partition_actor* self, partition_actor_config c
                                                     std::move(cfg.log), cfg.log_append_time});
   st.now = std::move(cfg.now);
   st.syncer = std::move(cfg.syncer);
-  self->set_default_handler(caf::drop);
+  self->set_default_handler(log_unexpected_message);
   return {
     [=](append_atom, append_batch& batch, append_sink_ptr& sink, bool validate) {
       auto& s = self->state;

@@ -38,7 +38,7 @@ void run_round(caf::stateful_actor<retention_state>* self,
 caf::behavior retention_behavior(caf::stateful_actor<retention_state>* self,
                                  retention_config cfg) {
   self->state.cfg = std::move(cfg);
-  self->set_default_handler(caf::drop);
+  self->set_default_handler(log_unexpected_message);
   self->delayed_send(self, self->state.cfg.interval, tick_atom::value);
   return {
     [=](tick_atom) {

@@ -95,7 +95,7 @@ caf::behavior registry_behavior(caf::stateful_actor<registry_state>* self,
                                 std::shared_ptr<registry_state> init) {
   self->state = std::move(*init);
   init->topics.clear();  // the actor owns the partitions now
-  self->set_default_handler(caf::drop);
+  self->set_default_handler(log_unexpected_message);
   return {
     [=](create_atom, const std::string& name,
         const config::topic_settings& s) -> caf::result<int32_t> {
