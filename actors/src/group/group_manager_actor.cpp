@@ -53,11 +53,11 @@ template <class Reply, class Answer, class Fold, class... Ts>
 caf::result<Answer> fan_out(self_ptr self, bool load_stored, Fold fold, Ts... xs) {
   if (load_stored)
     for (const auto& g : self->state.stored_groups) coordinator_for(self, g, false);
-  auto rp = std::make_shared<actors::shared_promise>(self->make_response_promise());
+  actors::shared_promise rp{self->make_response_promise()};  // a shared handle already
   auto results = std::make_shared<std::vector<Reply>>();
   auto pending = std::make_shared<size_t>(self->state.coordinators.size());
   if (*pending == 0) {
-    rp->deliver(fold(*results));
+    rp.deliver(fold(*results));
     return caf::delegated<Answer>{};
   }
   for (const auto& [id, c] : self->state.coordinators) {
@@ -65,10 +65,10 @@ caf::result<Answer> fan_out(self_ptr self, bool load_stored, Fold fold, Ts... xs
         .then(
             [=](Reply& r) {
               results->push_back(std::move(r));
-              if (--*pending == 0) rp->deliver(fold(*results));
+              if (--*pending == 0) rp.deliver(fold(*results));
             },
             [=](caf::error&) {
-              if (--*pending == 0) rp->deliver(fold(*results));
+              if (--*pending == 0) rp.deliver(fold(*results));
             });
   }
   return caf::delegated<Answer>{};

@@ -188,8 +188,7 @@ void connection::on_frame(std::shared_ptr<std::byte[]> frame, size_t size) {
   if (auto* err = std::get_if<kafka::request_error>(&decoded)) {
     if (err->answer_unsupported_version()) {
       const uint64_t seq = next_seq_++;
-      pending_[seq] = {err->prefix->correlation_id, 0, kafka::api_key::api_versions, frame_bytes,
-                       false, false, false, std::nullopt};
+      pending_[seq] = {.correlation_id = err->prefix->correlation_id, .frame_bytes = frame_bytes};
       complete(seq, kafka::response_body{kafka::make_unsupported_version_response()});
       return;
     }
@@ -205,8 +204,10 @@ void connection::on_frame(std::shared_ptr<std::byte[]> frame, size_t size) {
   }
   auto& req = std::get<kafka::request>(decoded);
   const uint64_t seq = next_seq_++;
-  pending_[seq] = {req.header.correlation_id, req.header.api_version, req.header.key, frame_bytes,
-                   false, false, false, std::nullopt};
+  pending_[seq] = {.correlation_id = req.header.correlation_id,
+                   .version = req.header.api_version,
+                   .key = req.header.key,
+                   .frame_bytes = frame_bytes};
   waiting_.push_back({seq, std::move(req.header), std::move(req.body), std::move(frame),
                       frame_capacity_});
   dispatch_waiting();

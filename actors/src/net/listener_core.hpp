@@ -50,7 +50,7 @@ class io_actor : public caf::extend<caf::actor_companion, io_actor>::with<caf::m
   using super::super;
 };
 
-/// The value a relay delivers: R for one reply value, std::tuple<Rs...> for several.
+/// The value ask() delivers: R for one reply value, std::tuple<Rs...> for several.
 template <class... Rs>
 using reply_value_t = std::conditional_t<sizeof...(Rs) == 1,
                                          std::tuple_element_t<0, std::tuple<Rs...>>,

@@ -17,7 +17,7 @@ namespace {
 // self-messages that batch syncs (group commit).
 struct partition_state {
   std::optional<partition::partition_core> core;
-  clock_fn now;                        // wall clock for append timestamps and retention
+  clock_fn now;                        // wall clock for append timestamps
   caf::actor syncer;                   // file_syncer; none: fdatasync inline
   bool sync_queued = false;            // a sync_atom to ourselves is in the mailbox
   bool interval_timer_armed = false;
