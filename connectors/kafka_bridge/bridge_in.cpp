@@ -59,6 +59,8 @@ void bridge_in::on_error(rd_kafka_t* rk, int err, const char* reason, void* opaq
     self.fatal_ = fatal;
   } else if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
     self.on_brokers_down(reason);
+  } else if (err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR__RESOLVE) {
+    self.transport_error_ = reason;  // probed at the next idle poll
   }
 }
 
@@ -94,6 +96,8 @@ plugin::status bridge_in::poll(std::chrono::milliseconds timeout) {
       result = plugin::retry("Kafka consumer: " + describe(err) + ": " + text);
       break;
     }
+    if (err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR__RESOLVE)
+      transport_error_ = text;  // probed at the next idle poll
     host().warn("Kafka consumer: " + describe(err) + ": " + text);  // transient, retried inside
   }
   if (!messages.empty()) {
@@ -104,19 +108,30 @@ plugin::status bridge_in::poll(std::chrono::milliseconds timeout) {
   if (!result.ok()) return result;
   if (!fatal_.empty()) return plugin::retry("fatal Kafka consumer error: " + fatal_);
   if (!messages.empty()) {
+    transport_error_.clear();
     set_unreachable(false);
-  } else if (unreachable_ && host().now_ms() >= next_probe_ms_) {
-    // Idle while marked unreachable: ask for metadata to learn whether Kafka is back.
+  } else if ((unreachable_ || !transport_error_.empty()) && host().now_ms() >= next_probe_ms_) {
+    // Idle with a connection failing or marked unreachable: ask for metadata to learn whether
+    // Kafka is reachable.
     next_probe_ms_ = host().now_ms() + probe_interval_ms;
-    const rd_kafka_metadata_t* md = nullptr;
-    if (rd_kafka_metadata(consumer_, 0, nullptr, &md,
-                          static_cast<int>(std::max<int64_t>(timeout.count(), 100))) ==
-        RD_KAFKA_RESP_ERR_NO_ERROR) {
-      rd_kafka_metadata_destroy(md);
+    if (probe(timeout)) {
+      transport_error_.clear();
       set_unreachable(false);
+    } else if (!unreachable_) {
+      on_brokers_down(transport_error_);
     }
   }
   return plugin::ok();
+}
+
+bool bridge_in::probe(std::chrono::milliseconds timeout) {
+  const rd_kafka_metadata_t* md = nullptr;
+  if (rd_kafka_metadata(consumer_, 0, nullptr, &md,
+                        static_cast<int>(std::max<int64_t>(timeout.count(), 1000))) !=
+      RD_KAFKA_RESP_ERR_NO_ERROR)
+    return false;
+  rd_kafka_metadata_destroy(md);
+  return true;
 }
 
 void bridge_in::on_brokers_down(const std::string& reason) {

@@ -15,7 +15,11 @@
 // When every broker is unreachable the instance keeps running (librdkafka reconnects with
 // its own backoff, reconnect.backoff.ms..reconnect.backoff.max.ms) and reports the condition
 // through host->set_condition until a record arrives or a metadata probe succeeds; then it
-// carries on from where it was, committing what was acked meanwhile.
+// carries on from where it was, committing what was acked meanwhile. librdkafka's
+// "all brokers down" event is not enough on its own: with sparse connections a broker it never
+// connected to does not count as down, so the event may never come. A failed connection
+// (a transport error) therefore makes the next idle poll probe metadata, and a failed probe
+// reports the condition too.
 //
 // Threading: every member on the connector's thread; librdkafka callbacks are served by
 // rd_kafka_consumer_poll on that thread too.
@@ -52,6 +56,8 @@ class bridge_in final : public plugin::source {
   static void on_error(rd_kafka_t*, int err, const char* reason, void* opaque);
   static void on_log(const rd_kafka_t* rk, int level, const char* facility, const char* text);
   void on_brokers_down(const std::string& reason);
+  /// Idle poll: asks Kafka for metadata when a probe is due; true if Kafka answered.
+  bool probe(std::chrono::milliseconds timeout);
   void set_unreachable(bool down);
   plugin::status emit_batch(std::vector<rd_kafka_message_t*>& messages);
   /// Commits the acked offsets that were not committed yet (async or sync).
@@ -70,6 +76,7 @@ class bridge_in final : public plugin::source {
   bool unreachable_ = false;  // every broker is down (condition reported)
   std::string last_down_reason_;
   int64_t next_probe_ms_ = 0;
+  std::string transport_error_;  // a connection failed since the last good probe or record
   std::string fatal_;  // a fatal consumer error
 };
 
