@@ -27,13 +27,10 @@ class consumer_fetch_sink final : public actors::fetch_sink {
     }
     // Advance the fetch position past the last whole batch returned.
     for (auto& c : resp.chunks) {
-      bytes_view rest = c.view();
-      while (rest.size() >= model::batch_header_size) {
-        auto h = model::read_header(rest);
-        if (!h || h->size_bytes() > rest.size()) break;
-        slot.fetch_pos = std::max(slot.fetch_pos, h->last_offset() + 1);
-        rest = rest.subspan(h->size_bytes());
-      }
+      model::batch_walker batches(c.view());
+      model::batch_header h;
+      bytes_view batch;
+      while (batches.next(h, batch)) slot.fetch_pos = std::max(slot.fetch_pos, h.last_offset() + 1);
     }
     sh->buffered += resp.bytes;
     sh->queue.push_back({tp_, epoch_, std::move(resp), 0});
@@ -209,108 +206,132 @@ std::vector<topic_partition> consumer::assignment() const {
 result<record_set> consumer::poll(std::chrono::milliseconds timeout) {
   auto& s = *impl_;
   if (s.sh->closed) return error{errc::closed, "consumer closed"};
-  if (s.opts.enable_auto_commit && !s.opts.group_id.empty() &&
-      std::chrono::steady_clock::now() - s.last_auto_commit >=
-          std::chrono::milliseconds(s.opts.auto_commit_interval_ms)) {
-    s.last_auto_commit = std::chrono::steady_clock::now();
-    auto pos = s.positions();
-    if (!pos.empty()) (void)s.commit(pos);
-  }
-  record_set out;
+  s.auto_commit_if_due();
   std::unique_lock<std::mutex> lk(s.sh->m);
-  {
-    auto st = s.init_positions_locked(lk);
-    if (!st) return std::move(st).take_error();
-  }
+  LK_TRY_STATUS(s.init_positions_locked(lk));
   s.sh->fetch_all_locked();
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  s.sh->cv.wait_until(lk, deadline, [&] { return !s.sh->queue.empty() || s.sh->woken || s.sh->closed; });
+  s.sh->cv.wait_until(lk, std::chrono::steady_clock::now() + timeout, [&] {
+    return !s.sh->queue.empty() || s.sh->woken || s.sh->closed;
+  });
   s.sh->woken = false;
+  record_set out;
   while (!s.sh->queue.empty() && out.records_.size() < s.opts.max_poll_records) {
-    auto& chunk = s.sh->queue.front();
-    auto si = s.sh->slots.find(chunk.tp);
-    bool done = true;
-    if (si != s.sh->slots.end() && si->second.epoch == chunk.epoch) {
-      auto& slot = si->second;
-      if (chunk.resp.code == errc::offset_out_of_range) {
-        // Kafka's auto.offset.reset on an out-of-range position.
-        slot.position = -1;
-        slot.epoch++;
-      } else if (chunk.resp.code != errc::ok) {
-        auto err = error{chunk.resp.code, chunk.resp.message};
-        s.sh->buffered -= chunk.bytes;
-        s.sh->queue.pop_front();
-        return err;
-      } else {
-        out.topic_names_.push_back(slot.topic);
-        for (auto& c : chunk.resp.chunks) {
-          bool used = false;
-          bytes_view rest = c.view();
-          while (rest.size() >= model::batch_header_size && out.records_.size() < s.opts.max_poll_records) {
-            auto h = model::read_header(rest);
-            if (!h || h->size_bytes() > rest.size()) break;
-            bytes_view batch = rest.first(h->size_bytes());
-            rest = rest.subspan(h->size_bytes());
-            if (h->last_offset() < slot.position || h->is_control()) {
-              if (h->last_offset() >= slot.position) slot.position = h->last_offset() + 1;
-              continue;
-            }
-            auto records = s.records_of(slot, *h, batch);
-            if (!records) {
-              auto err = std::move(records).take_error();
-              err.message = *slot.topic + "-" + std::to_string(slot.partition) + ": " + err.message;
-              return err;
-            }
-            model::record_iterator it(batch, *records);
-            model::record_view r;
-            while (out.records_.size() < s.opts.max_poll_records && it.next(r)) {
-              if (r.offset < slot.position) continue;
-              consumed_record cr;
-              cr.topic = slot.topic.get();
-              cr.partition = slot.partition;
-              cr.offset = r.offset;
-              cr.timestamp = r.timestamp;
-              cr.key = r.key;
-              cr.value = r.value;
-              if (r.header_count > 0) {
-                cr.headers.reserve(static_cast<size_t>(r.header_count));
-                (void)model::for_each_header(r, [&](const model::record_header_view& hv) {
-                  cr.headers.push_back({hv.key, hv.value});
-                });
-              }
-              out.records_.push_back(std::move(cr));
-              slot.position = r.offset + 1;
-              if (h->codec() == model::compression::none)
-                used = true;
-              else if (out.keep_alive_.empty() || out.keep_alive_.back() != slot.decoded)
-                out.keep_alive_.push_back(slot.decoded);
-            }
-            if (!it.state()) {
-              auto err = it.state().err();
-              err.message = *slot.topic + "-" + std::to_string(slot.partition) + ": " + err.message;
-              return err;
-            }
-          }
-          if (used) out.keep_alive_.push_back(c.owner());
-        }
-        // The chunk is done when every batch in it is below the position.
-        for (auto& c : chunk.resp.chunks) {
-          bytes_view rest = c.view();
-          while (rest.size() >= model::batch_header_size) {
-            auto h = model::read_header(rest);
-            if (!h || h->size_bytes() > rest.size()) break;
-            if (h->last_offset() >= slot.position) done = false;
-            rest = rest.subspan(h->size_bytes());
-          }
-        }
-      }
-    }
-    if (!done) break;
-    s.sh->buffered -= chunk.bytes;
-    s.sh->queue.pop_front();
+    LK_ASSIGN_OR_RETURN(bool whole, s.take_front_chunk_locked(out));
+    if (!whole) break;  // out is full
   }
   s.sh->fetch_all_locked();
   return out;
+}
+
+void consumer::impl::auto_commit_if_due() {
+  if (!opts.enable_auto_commit || opts.group_id.empty()) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_auto_commit < std::chrono::milliseconds(opts.auto_commit_interval_ms)) return;
+  last_auto_commit = now;
+  auto pos = positions();
+  if (!pos.empty()) (void)commit(pos);
+}
+
+namespace {
+
+error in_partition(const partition_slot& slot, error e) {
+  e.message = *slot.topic + "-" + std::to_string(slot.partition) + ": " + e.message;
+  return e;
+}
+
+consumed_record to_consumed(const partition_slot& slot, const model::record_view& r) {
+  consumed_record cr;
+  cr.topic = slot.topic.get();
+  cr.partition = slot.partition;
+  cr.offset = r.offset;
+  cr.timestamp = r.timestamp;
+  cr.key = r.key;
+  cr.value = r.value;
+  if (r.header_count > 0) {
+    cr.headers.reserve(static_cast<size_t>(r.header_count));
+    (void)model::for_each_header(
+        r, [&](const model::record_header_view& hv) { cr.headers.push_back({hv.key, hv.value}); });
+  }
+  return cr;
+}
+
+// Whether a batch of the chunk still has records at or after `position`.
+bool has_records_from(const fetched_chunk& chunk, int64_t position) {
+  for (auto& c : chunk.resp.chunks) {
+    model::batch_walker batches(c.view());
+    model::batch_header h;
+    bytes_view batch;
+    while (batches.next(h, batch))
+      if (h.last_offset() >= position) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+result<bool> consumer::impl::take_front_chunk_locked(record_set& out) {
+  fetched_chunk& chunk = sh->queue.front();
+  auto pop = [&] {
+    sh->buffered -= chunk.bytes;
+    sh->queue.pop_front();
+  };
+  auto si = sh->slots.find(chunk.tp);
+  if (si == sh->slots.end() || si->second.epoch != chunk.epoch) {  // revoked or seeked since
+    pop();
+    return true;
+  }
+  auto& slot = si->second;
+  if (chunk.resp.code == errc::offset_out_of_range) {  // Kafka's auto.offset.reset
+    slot.position = -1;
+    slot.epoch++;
+    pop();
+    return true;
+  }
+  if (chunk.resp.code != errc::ok) {
+    error err{chunk.resp.code, chunk.resp.message};
+    pop();
+    return err;
+  }
+  out.topic_names_.push_back(slot.topic);
+  for (auto& c : chunk.resp.chunks) {
+    bool uncompressed_used = false;
+    model::batch_walker batches(c.view());
+    model::batch_header h;
+    bytes_view batch;
+    while (out.records_.size() < opts.max_poll_records && batches.next(h, batch)) {
+      if (h.last_offset() < slot.position || h.is_control()) {
+        if (h.last_offset() >= slot.position) slot.position = h.last_offset() + 1;
+        continue;
+      }
+      LK_ASSIGN_OR_RETURN(bool taken, append_records(slot, h, batch, out));
+      uncompressed_used |= taken && h.codec() == model::compression::none;
+    }
+    if (uncompressed_used) out.keep_alive_.push_back(c.owner());
+  }
+  if (has_records_from(chunk, slot.position)) return false;
+  pop();
+  return true;
+}
+
+result<bool> consumer::impl::append_records(partition_slot& slot, const model::batch_header& h,
+                                            bytes_view batch, record_set& out) {
+  auto records = records_of(slot, h, batch);
+  if (!records) return in_partition(slot, std::move(records).take_error());
+  model::record_iterator it(batch, *records);
+  model::record_view r;
+  bool taken = false;
+  while (out.records_.size() < opts.max_poll_records && it.next(r)) {
+    if (r.offset < slot.position) continue;
+    out.records_.push_back(to_consumed(slot, r));
+    slot.position = r.offset + 1;
+    taken = true;
+  }
+  if (!it.state()) return in_partition(slot, it.state().err());
+  // A compressed batch's records point into the slot's decode buffer: keep it alive.
+  if (taken && h.codec() != model::compression::none &&
+      (out.keep_alive_.empty() || out.keep_alive_.back() != slot.decoded))
+    out.keep_alive_.push_back(slot.decoded);
+  return taken;
 }
 
 status consumer::commit_sync() {

@@ -1,7 +1,26 @@
 #pragma once
 // consumer::impl: fetch machinery (one outstanding long-poll fetch per assigned partition,
-// results queued for poll()) and group membership (a background thread running the classic
-// join / sync / heartbeat cycle against the group manager; consumer_group.cpp).
+// results queued for poll()) and group membership (consumer_group.cpp).
+//
+// Concurrency model. Four parties touch a consumer; each piece of state has one owner or one
+// lock, and each lock guards only the state named with it:
+//   1. The application thread (one at a time: poll, commit, seek, assign, subscribe, close).
+//      It owns `opts`, `last_auto_commit` and `decompressor`, and reads/writes the fetch state
+//      under `sh->m`.
+//   2. Fetch sinks, called on partition actors' threads (CAF workers): they only append the
+//      result to `sh->queue` and issue the next fetch, under `sh->m`, and wake poll() through
+//      `sh->cv`. They hold `sh` weakly: a result that arrives after close is dropped.
+//   3. The membership thread (groups only): the join/sync/heartbeat cycle as blocking requests
+//      to the group manager. It publishes the member identity under `identity_m` (read by
+//      commits) and changes the assignment under `sh->m`; it waits on `group_cv` (under
+//      `group_m`) for a rejoin request or stop, and is joined by close().
+//   4. The commit writer actor (at most one at a time, spawned when commits are queued): it
+//      takes queued commits under `commits->m`, writes them in issue order and runs their
+//      callbacks; `commits->cv` tells waiters (sync commit, close) that the queue drained.
+// wakeup() and close() may come from any thread: they set flags under `sh->m` and notify;
+// close() then stops the membership thread and waits for the commit queue to drain.
+// Blocking requests to actors (committed offsets, list offsets, group requests) are never
+// made while `sh->m` is held: init_positions_locked() unlocks around them.
 
 #include <condition_variable>
 #include <deque>
@@ -105,6 +124,14 @@ struct consumer::impl {
   result<bytes_view> records_of(partition_slot& slot, const model::batch_header& h,
                                 bytes_view batch);
   result<int64_t> list_offset(const actors::partition_actor& a, int64_t ts);
+  // poll(), under sh->m: moves the records of the oldest fetched chunk at or after its slot's
+  // position into `out` (up to max_poll_records); true when the chunk was used up (and
+  // dropped), false when `out` filled first. A fetch error comes back once, then the chunk goes.
+  result<bool> take_front_chunk_locked(record_set& out);
+  /// Appends the batch's records at or after the slot's position; true if it took any.
+  result<bool> append_records(partition_slot& slot, const model::batch_header& h,
+                              bytes_view batch, record_set& out);
+  void auto_commit_if_due();
   std::map<topic_partition, int64_t> positions();
 
   // consumer_group.cpp

@@ -144,3 +144,36 @@ TEST_CASE("record_batch: LogAppendTime stamps every record with the broker time"
   }
   CHECK(n == 3);
 }
+
+TEST_CASE("batch_walker: yields every whole batch and stops at a cut-off or unreadable one") {
+  bytes a = build(3);
+  bytes b = build(2);
+  assign_offset(mutable_bytes_view(a), 10);
+  assign_offset(mutable_bytes_view(b), 13);
+  bytes chunk = a;
+  chunk.insert(chunk.end(), b.begin(), b.end());
+
+  auto walk = [](bytes_view data) {
+    std::vector<std::pair<int64_t, size_t>> seen;  // base offset, batch size
+    batch_walker w(data);
+    batch_header h;
+    bytes_view batch;
+    while (w.next(h, batch)) {
+      CHECK(batch.size() == h.size_bytes());
+      seen.emplace_back(h.base_offset, batch.size());
+    }
+    CHECK_FALSE(w.next(h, batch));  // stays at the end
+    return seen;
+  };
+  using seen_t = std::vector<std::pair<int64_t, size_t>>;
+  CHECK(walk(bytes_view(chunk)) == seen_t{{10, a.size()}, {13, b.size()}});
+  // A fetch may end inside a batch: the whole ones before it come, nothing after.
+  CHECK(walk(bytes_view(chunk).first(chunk.size() - 1)) == seen_t{{10, a.size()}});
+  CHECK(walk(bytes_view(chunk).first(a.size() + batch_header_size - 1)) == seen_t{{10, a.size()}});
+  CHECK(walk(bytes_view(chunk).first(batch_header_size)).empty());
+  CHECK(walk(bytes_view{}).empty());
+  // A length field smaller than a header cannot be a batch: the walk ends there.
+  bytes bad = chunk;
+  bad[8] = bad[9] = bad[10] = bad[11] = std::byte{0};
+  CHECK(walk(bytes_view(bad)).empty());
+}

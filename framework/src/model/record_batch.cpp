@@ -188,6 +188,20 @@ result<batch_header> read_header(bytes_view d) {
   return h;
 }
 
+bool batch_walker::next(batch_header& header, bytes_view& batch) {
+  if (rest_.size() < batch_header_size) return false;
+  auto h = read_header(rest_);
+  if (!h || h->batch_length < 0 || h->size_bytes() < batch_header_size ||
+      h->size_bytes() > rest_.size()) {
+    rest_ = {};
+    return false;
+  }
+  header = *h;
+  batch = rest_.first(h->size_bytes());
+  rest_ = rest_.subspan(h->size_bytes());
+  return true;
+}
+
 result<std::optional<size_t>> peek_batch_size(bytes_view d) {
   if (d.size() < batch_length_field_end) return std::optional<size_t>{};
   auto len = load_be<int32_t>(d.data() + batch_length_pos);

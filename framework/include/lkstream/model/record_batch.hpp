@@ -82,6 +82,20 @@ result<batch_header> validate_batch(bytes_view data);
 /// (negative or smaller than a header).
 result<std::optional<size_t>> peek_batch_size(bytes_view data);
 
+/// Walks the whole batches at the start of `data`, such as one chunk of a fetch response,
+/// which may end inside a batch (Kafka's fetch size rule): next() yields each whole batch with
+/// its header and stops at the first one that is cut off or whose header cannot be read.
+/// Nothing is validated beyond the header's size fields (fetched batches were on append).
+class batch_walker {
+ public:
+  explicit batch_walker(bytes_view data) noexcept : rest_(data) {}
+  /// The next whole batch; false at the end.
+  bool next(batch_header& header, bytes_view& batch);
+
+ private:
+  bytes_view rest_;
+};
+
 /// Overwrites base_offset and partition_leader_epoch in place (outside the CRC).
 void assign_offset(mutable_bytes_view batch, int64_t base_offset, int32_t leader_epoch = 0);
 
