@@ -39,6 +39,11 @@ result<raised_limit> raise_open_files_limit() {
 uint64_t count_open_files() {
   std::error_code ec;
   std::filesystem::directory_iterator it("/proc/self/fd", ec), end;
+  if (ec == std::errc::too_many_files_open) {
+    // Listing needs a descriptor: none free means every one up to the soft limit is open.
+    auto limit = current_open_files_limit();
+    return limit ? limit->soft : 0;
+  }
   if (ec) return 0;
   uint64_t n = 0;
   for (; it != end; it.increment(ec)) {

@@ -32,8 +32,8 @@ struct raised_limit {
 /// setrlimit refuses.
 result<raised_limit> raise_open_files_limit();
 
-/// Descriptors this process has open now (entries of /proc/self/fd); 0 where that directory
-/// does not exist.
+/// Descriptors this process has open now (entries of /proc/self/fd); the soft limit when none
+/// is left to list them with (EMFILE); 0 where that directory does not exist.
 uint64_t count_open_files();
 
 /// broker.max_connections = "auto": the connections a soft limit of `soft` leaves room for,
