@@ -269,6 +269,7 @@ void kafka_listener::stop() {
   fut.wait();
   if (impl_->io_thread.joinable()) impl_->io_thread.join();
   impl_->acceptor.reset();
+  impl_->pause_timer.reset();  // Asio objects go before the io_context they belong to
   // Sinks and io actor replies still in flight hold weak references only: dropping the core here
   // destroys the io_context with its remaining handlers and sockets.
   impl_->core.reset();
