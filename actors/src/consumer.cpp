@@ -85,12 +85,12 @@ result<bytes_view> consumer::impl::records_of(partition_slot& slot, const model:
   return view;
 }
 
-result<int64_t> consumer::impl::list_offset(const caf::actor& a, int64_t ts) {
+result<int64_t> consumer::impl::list_offset(const actors::partition_actor& a, int64_t ts) {
   auto call = eng->enter();
   if (!call) return error{errc::closed, "the engine is closed"};
   caf::scoped_actor self{*eng->sys};
   std::optional<result<int64_t>> out;
-  self->request(a, caf::infinite, actors::list_off_atom::value, ts)
+  self->request(a, caf::infinite, actors::list_offsets_atom::value, ts)
       .receive([&](int64_t off, int64_t) { out.emplace(off); },
                [&](caf::error& e) { out.emplace(actors::from_caf_error(e)); });
   return std::move(*out);
@@ -125,7 +125,7 @@ status consumer::impl::init_positions_locked(std::unique_lock<std::mutex>& lk) {
                                              std::to_string(tp.partition.value()) +
                                              " and auto_offset_reset is none"};
     }
-    caf::actor a;
+    actors::partition_actor a;
     {
       std::lock_guard<std::mutex> g(sh->m);
       auto si = sh->slots.find(tp);
@@ -368,7 +368,7 @@ status consumer::seek_to_end(const std::vector<topic_partition>& tps) {
 }
 
 status consumer::seek_to_timestamp(const topic_partition& tp, timestamp_ms ts) {
-  caf::actor a;
+  actors::partition_actor a;
   {
     std::lock_guard<std::mutex> g(impl_->sh->m);
     auto i = impl_->sh->slots.find(tp);
@@ -393,7 +393,7 @@ result<int64_t> consumer::position(const topic_partition& tp) const {
 
 std::vector<partition_lag> consumer::lag() {
   std::vector<partition_lag> out;
-  std::vector<std::pair<topic_partition, caf::actor>> actors_;
+  std::vector<std::pair<topic_partition, actors::partition_actor>> actors_;
   {
     std::lock_guard<std::mutex> g(impl_->sh->m);
     for (auto& [tp, s] : impl_->sh->slots) {

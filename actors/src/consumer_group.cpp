@@ -5,7 +5,7 @@
 #include <future>
 
 #include "consumer_impl.hpp"
-#include "group/group_coordinator_api.hpp"
+#include "group/group_api.hpp"
 #include "group_client.hpp"
 #include "lkstream/group/assignor.hpp"
 #include "lkstream/group/consumer_protocol.hpp"
@@ -268,7 +268,7 @@ status entry_status(const commit_queue::entry& e,
 /// (refusals join any run), writes their newest offsets as one request, runs the callbacks
 /// in order and continues; quits when the queue is empty.
 void write_next(caf::event_based_actor* self, std::shared_ptr<commit_queue> q,
-                caf::actor groups, std::string group_id) {
+                group::group_manager_actor groups, std::string group_id) {
   for (;;) {
     auto batch = std::make_shared<std::vector<commit_queue::entry>>();
     {

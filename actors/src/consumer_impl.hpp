@@ -24,7 +24,7 @@ struct consumer_shared;
 struct partition_slot {
   std::shared_ptr<const std::string> topic;
   int32_t partition = 0;
-  caf::actor actor;
+  actors::partition_actor actor;
   int64_t position = -1;    // next offset poll() returns (-1: to be initialised)
   int64_t fetch_pos = -1;   // next offset to fetch
   int64_t high_watermark = -1;
@@ -104,7 +104,7 @@ struct consumer::impl {
   status init_positions_locked(std::unique_lock<std::mutex>& lk);
   result<bytes_view> records_of(partition_slot& slot, const model::batch_header& h,
                                 bytes_view batch);
-  result<int64_t> list_offset(const caf::actor& a, int64_t ts);
+  result<int64_t> list_offset(const actors::partition_actor& a, int64_t ts);
   std::map<topic_partition, int64_t> positions();
 
   // consumer_group.cpp

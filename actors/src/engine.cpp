@@ -8,8 +8,6 @@
 #include "lkstream/producer.hpp"
 #include "topic/retention_actor.hpp"
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::config::topic_settings)
-
 namespace lkstream {
 namespace {
 
@@ -127,7 +125,7 @@ status engine::delete_topic(std::string_view name) {
 status engine::add_partitions(std::string_view name, int32_t partitions) {
   auto call = impl_->enter();
   if (!call) return {errc::closed, "engine closed"};
-  auto r = impl_->ask<int32_t>(impl_->registry, actors::partitions_atom::value, std::string(name),
+  auto r = impl_->ask<int32_t>(impl_->registry, actors::add_partitions_atom::value, std::string(name),
                                partitions);
   if (!r) return std::move(r).take_error();
   return {};
@@ -168,12 +166,20 @@ const config::config& engine::configuration() const { return impl_->cfg; }
 result<uint64_t> engine::apply_retention() {
   auto call = impl_->enter();
   if (!call) return error{errc::closed, "engine closed"};
-  return impl_->ask<uint64_t>(impl_->retention, actors::retention_atom::value);
+  return impl_->ask<uint64_t>(impl_->retention, actors::run_retention_atom::value);
 }
 
 status engine::close() {
   if (!impl_) return {};
   return impl_->shutdown();
+}
+
+uint64_t engine::add_close_hook(std::function<void()> stop) {
+  return impl_ ? impl_->add_stop_hook(std::move(stop)) : 0;
+}
+
+void engine::remove_close_hook(uint64_t id) {
+  if (impl_ && id != 0) impl_->remove_stop_hook(id);
 }
 
 status engine::impl::ensure_topic(std::string_view name) {
@@ -231,9 +237,11 @@ status engine::impl::shutdown() {
   }
   // Order (caf notes section 8): timers and coordinators first, then the registry, which
   // exits every partition (they sync and close their logs); wait for all before the system.
-  std::vector<caf::actor> all{retention, groups, registry};
+  std::vector<caf::actor> all{caf::actor_cast<caf::actor>(retention),
+                             caf::actor_cast<caf::actor>(groups),
+                             caf::actor_cast<caf::actor>(registry)};
   for (auto& [name, t] : *board->snapshot())
-    for (auto& p : t->partitions) all.push_back(p);
+    for (auto& p : t->partitions) all.push_back(caf::actor_cast<caf::actor>(p));
   board->publish(std::make_shared<const actors::topic_map>());
   {
     caf::scoped_actor self{*sys};
@@ -246,7 +254,9 @@ status engine::impl::shutdown() {
     std::unique_lock<std::mutex> life(life_mutex);
     life_cv.wait(life, [this] { return active_calls == 0; });
   }
-  retention = groups = registry = caf::actor{};
+  retention = actors::retention_actor{};
+  groups = group::group_manager_actor{};
+  registry = actors::topic_registry_actor{};
   sys.reset();
   lock.reset();
   return {};

@@ -1,6 +1,6 @@
 // Wiring of the consumer-group manager into the engine, and the engine's group-admin API.
 #include "engine_impl.hpp"
-#include "group/group_coordinator_api.hpp"
+#include "group/group_api.hpp"
 #include "group/group_manager_actor.hpp"
 #include "group_client.hpp"
 #include "lkstream/group/consumer_protocol.hpp"
@@ -12,7 +12,7 @@
 
 namespace lkstream {
 
-caf::actor engine::impl::spawn_groups() {
+group::group_manager_actor engine::impl::spawn_groups() {
   group::group_manager_config gc;
   gc.data_dir = cfg.broker.data_dir;
   gc.fs = fs;

@@ -15,8 +15,10 @@
 #include <vector>
 
 #include "lkstream/engine.hpp"
+#include "group/group_api.hpp"
 #include "lkstream/process/throttled_log.hpp"
 #include "messages.hpp"
+#include "topic/retention_api.hpp"
 #include "topic/topic_registry.hpp"
 
 namespace lkstream {
@@ -34,9 +36,9 @@ struct engine::impl {
   caf::actor_system_config sys_cfg;
   std::unique_ptr<caf::actor_system> sys;
   std::shared_ptr<actors::metadata_board> board = std::make_shared<actors::metadata_board>();
-  caf::actor registry;
-  caf::actor retention;
-  caf::actor groups;  // group manager (consumer-group coordinators)
+  actors::topic_registry_actor registry;
+  actors::retention_actor retention;
+  group::group_manager_actor groups;  // consumer-group coordinators
   std::mutex close_mutex;
 
   // ---- lifecycle: open -> closing -> closed ----------------------------------------------
@@ -77,8 +79,8 @@ struct engine::impl {
   uint64_t next_hook_id = 1;
 
   /// Blocking request from an application thread; converts CAF errors.
-  template <class T, class... Ts>
-  result<T> ask(const caf::actor& dest, Ts&&... xs) {
+  template <class T, class Handle, class... Ts>
+  result<T> ask(const Handle& dest, Ts&&... xs) {
     return actors::blocking_request<T>(*sys, dest, std::forward<Ts>(xs)...);
   }
 
@@ -96,9 +98,15 @@ struct engine::impl {
  public:
 
   /// Spawns the consumer-group manager (engine_groups.cpp).
-  caf::actor spawn_groups();
+  group::group_manager_actor spawn_groups();
   /// Drops every group's committed offsets of a deleted topic (registry context).
   void on_topic_deleted(const std::string& topic);
+};
+
+/// How the library's own components (the Kafka listener, the connector host, the pipeline
+/// runtime, white-box tests) reach an engine's internals; engine.hpp has no accessor.
+struct engine_access {
+  static engine::impl& of(engine& e) { return *e.impl_; }
 };
 
 }  // namespace lkstream

@@ -5,7 +5,7 @@
 
 namespace lkstream::actors {
 
-caf::behavior file_syncer(caf::event_based_actor* self) {
+file_syncer_actor::behavior_type file_syncer(file_syncer_actor::pointer self) {
   self->set_default_handler(log_unexpected_message);
   return {
       [](file_sync_atom, const std::shared_ptr<storage::file>& f)

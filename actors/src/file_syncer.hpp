@@ -3,10 +3,7 @@
 // block a CAF worker on the disk: the partition actors of a topic registry share one, the
 // group coordinators of the group manager another (offset files). Each requester
 // sends one job at a time and keeps appending meanwhile; what they append during a sync goes
-// with their next job (group commit across the wait).
-//
-//   request                                      reply
-//   (file_sync_atom, std::shared_ptr<file>)      (int32_t errc, std::string message)  0 = ok
+// with their next job (group commit across the wait). Interface: file_syncer_api.hpp.
 //
 // The shared_ptr keeps the file open even if its owner closes or deletes the segment while
 // the sync runs. When the syncer is gone (shutdown), requesters get a CAF error instead and
@@ -14,14 +11,11 @@
 
 #include <caf/all.hpp>
 
-#include "lkstream/storage/file_system.hpp"
+#include "file_syncer_api.hpp"
 
 namespace lkstream::actors {
 
-using file_sync_atom = caf::atom_constant<caf::atom("file_sync")>;
-
-caf::behavior file_syncer(caf::event_based_actor* self);
+/// The behaviour; spawn it detached: `spawn<caf::detached>(file_syncer)`.
+file_syncer_actor::behavior_type file_syncer(file_syncer_actor::pointer self);
 
 }  // namespace lkstream::actors
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<lkstream::storage::file>)

@@ -1,6 +1,6 @@
 #include "group_client.hpp"
 
-#include "group/group_coordinator_api.hpp"
+#include "group/group_api.hpp"
 
 namespace lkstream::actors {
 

@@ -1,5 +1,5 @@
 #pragma once
-// Atoms and message types shared by the engine's actors (internal; CAF stays out of the public
+// Helpers shared by the engine's actors (internal; CAF stays out of the public
 // headers). Messages carry whole batches in shared buffers, never single records.
 //
 // Completion "sinks" (lkstream/partition/partition_types.hpp) are the reply path to plain
@@ -18,25 +18,14 @@
 #include "lkstream/base/types.hpp"
 #include "lkstream/partition/partition_types.hpp"
 #include "lkstream/storage/log.hpp"
+#include "message_types.hpp"
 
 namespace lkstream::actors {
 
-using append_atom = caf::atom_constant<caf::atom("append")>;
-using sync_atom = caf::atom_constant<caf::atom("sync")>;
-using tick_sync_atom = caf::atom_constant<caf::atom("tick_sync")>;
-using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
-using fetch_tmo_atom = caf::atom_constant<caf::atom("fetch_tmo")>;
-using offsets_atom = caf::atom_constant<caf::atom("offsets")>;
-using list_off_atom = caf::atom_constant<caf::atom("list_off")>;
-using retention_atom = caf::atom_constant<caf::atom("retention")>;
-using tick_atom = caf::atom_constant<caf::atom("tick")>;
+// Atoms more than one actor's interface uses; the rest are declared with their actor's
+// interface (<actor>_api.hpp).
 using describe_atom = caf::atom_constant<caf::atom("describe")>;
 using delete_atom = caf::atom_constant<caf::atom("delete")>;
-using create_atom = caf::atom_constant<caf::atom("create")>;
-using list_atom = caf::atom_constant<caf::atom("list")>;
-using config_atom = caf::atom_constant<caf::atom("config")>;
-using partitions_atom = caf::atom_constant<caf::atom("partitions")>;
-using fetch_now_atom = caf::atom_constant<caf::atom("fetch_now")>;
 
 /// Wall-clock milliseconds. Injected so tests can drive retention and segment age.
 using clock_fn = std::function<timestamp_ms()>;
@@ -96,8 +85,9 @@ class shared_promise {
 
 /// A request from a plain (non-actor) thread that blocks for the reply; CAF errors come back
 /// as lkstream errors. For rare calls (admin, group membership): hot paths use sinks.
-template <class T, class... Ts>
-result<T> blocking_request(caf::actor_system& sys, const caf::actor& dest, Ts&&... xs) {
+/// `dest` is a typed handle (the compiler checks the message) or a caf::actor.
+template <class T, class Handle, class... Ts>
+result<T> blocking_request(caf::actor_system& sys, const Handle& dest, Ts&&... xs) {
   if (!dest) return error{errc::closed, "the engine is shut down"};
   caf::scoped_actor self{sys};
   std::optional<result<T>> out;
@@ -109,11 +99,3 @@ result<T> blocking_request(caf::actor_system& sys, const caf::actor& dest, Ts&&.
 
 }  // namespace lkstream::actors
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::actors::append_batch)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::actors::append_sink_ptr)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::actors::fetch_sink_ptr)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::actors::fetch_request)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::actors::partition_description)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::storage::log_config)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::offset)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::partition_id)

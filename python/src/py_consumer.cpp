@@ -208,6 +208,7 @@ py_consumer::py_consumer(py_engine& eng, std::optional<std::string> group,
 py_consumer::~py_consumer() {
   if (!st_) return;
   nb::gil_scoped_release release;
+  st_->engine->release(*st_);
   st_->close_for_engine();
 }
 
@@ -573,6 +574,7 @@ void py_consumer::close() {
   status st;
   {
     nb::gil_scoped_release release;
+    st_->engine->release(*st_);
     st_->closing = true;
     {
       std::lock_guard g(st_->wake_m);

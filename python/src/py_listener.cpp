@@ -41,11 +41,13 @@ py_listener::py_listener(py_engine& eng, const std::string& listen,
 py_listener::~py_listener() {
   if (!st_) return;
   nb::gil_scoped_release release;
+  st_->engine->release(*st_);
   st_->close_for_engine();
 }
 
 void py_listener::stop() {
   nb::gil_scoped_release release;
+  st_->engine->release(*st_);
   st_->close_for_engine();
 }
 

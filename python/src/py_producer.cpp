@@ -141,6 +141,7 @@ py_producer::~py_producer() {
   if (!st_) return;
   {
     nb::gil_scoped_release release;
+    st_->engine->release(*st_);
     st_->close_for_engine();
   }
   // Callbacks nobody served: drop their references without calling them (we are being freed).
@@ -383,6 +384,7 @@ size_t py_producer::flush(std::optional<double> timeout) {
 void py_producer::close() {
   {
     nb::gil_scoped_release release;
+    st_->engine->release(*st_);
     st_->close_for_engine();
   }
   serve();

@@ -37,7 +37,7 @@ class promise_sink final : public actors::append_sink {
 
 // Appends a raw batch to a partition as the Kafka listener does (validated).
 actors::append_outcome append_raw(engine& eng, const std::string& topic, const bytes& batch) {
-  auto h = eng.internals().board->find(topic);
+  auto h = engine_access::of(eng).board->find(topic);
   REQUIRE(h);
   auto sink = std::make_shared<promise_sink>();
   auto fut = sink->p.get_future();
@@ -196,7 +196,7 @@ TEST_CASE("engine: close() stops components still registered, while the engine s
   test::temp_dir dir;
   auto eng = open_engine(dir.path());
   REQUIRE(eng->create_topic("t", 1));
-  auto& in = eng->internals();
+  auto& in = engine_access::of(*eng);
   std::vector<std::string> order;
   bool worked_inside = false;
   auto prod = eng->make_producer();

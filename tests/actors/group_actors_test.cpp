@@ -8,7 +8,7 @@
 
 #include <chrono>
 
-#include "group/group_coordinator_api.hpp"
+#include "group/group_api.hpp"
 #include "group/group_manager_actor.hpp"
 #include "lkstream/group/assignor.hpp"
 #include "lkstream/group/consumer_protocol.hpp"
@@ -36,7 +36,7 @@ struct env {
   caf::actor_system_config cfg;
   caf::actor_system sys;
   caf::scheduler::test_coordinator& sched;
-  caf::actor manager;
+  group_manager_actor manager;
 
   static caf::actor_system_config& prepare(caf::actor_system_config& c) {
     c.set("scheduler.policy", caf::atom("testing"));

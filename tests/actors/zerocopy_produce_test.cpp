@@ -30,7 +30,7 @@ bytes filled_batch(int n, size_t value_size, char fill) {
 }
 
 actors::partition_description describe(broker& b, const std::string& topic, int32_t p) {
-  auto& impl = b.eng().internals();
+  auto& impl = engine_access::of(b.eng());
   auto h = impl.board->find(topic);
   REQUIRE(h);
   auto d = impl.ask<actors::partition_description>(h->partitions[static_cast<size_t>(p)],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -123,6 +124,38 @@ def test_python_closed_objects_raise_closed_error(data_dir: Path) -> None:
     lk.close()
     with lkstream.open(data_dir) as again:  # the record sent before close was flushed
         assert again.describe("t").partition_info[0].end_offset == 1
+
+
+def test_python_engine_close_stops_its_children_first_while_it_still_works(data_dir: Path) -> None:
+    # The engine owns the stop order (its close hooks): open children are closed first, newest
+    # first, and their last work (a flush, an async commit) reaches the log before it closes.
+    lk = lkstream.open(data_dir)
+    lk.create_topic("t")
+    p = lk.producer()
+    for i in range(10):
+        p.send("t", b"v%d" % i)
+    p.flush()
+    c = lk.consumer(
+        group="g", topics=["t"], auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    got: list[lkstream.Record] = []
+    deadline = time.monotonic() + 30
+    while len(got) < 10 and time.monotonic() < deadline:
+        got += c.poll_batch(timeout=0.2)
+    assert len(got) == 10
+    c.commit(asynchronous=True)  # still pending when the engine closes
+    listener = lk.listen()
+    late = lk.producer()
+    late.send("t", b"late")  # not flushed by the application
+    for _ in range(100):  # children that close themselves leave no hook behind
+        lk.producer().close()
+    lk.close()
+    assert p.closed and c.closed and late.closed and listener.stopped and lk.closed
+    with lkstream.open(data_dir) as again:
+        assert again.describe("t").partition_info[0].end_offset == 11
+        check = again.consumer(group="g", partitions=[("t", 0)])
+        assert check.committed("t", 0) == 10
+        check.close()
 
 
 def test_python_locked_data_dir_raises_naming_the_holder(data_dir: Path) -> None:

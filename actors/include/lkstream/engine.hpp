@@ -150,10 +150,19 @@ class engine {
   /// Stops every actor, syncs and closes every log, releases the lock. Idempotent.
   status close();
 
-  /// For the rest of the project (listener, connector host); not a stable API.
-  impl& internals() { return *impl_; }
+  /// Registers `stop` to run at the start of close(), newest first, while the engine still
+  /// works (it may flush, commit, wait for acks): for components built on the engine that must
+  /// stop before it, such as a language binding's producers and consumers, so that one owner
+  /// decides the stop order. Returns an id for remove_close_hook(); 0 when the engine is
+  /// already closing (then stop the component yourself). Any thread; `stop` must not call
+  /// close(). A component that stops by itself removes its hook first.
+  uint64_t add_close_hook(std::function<void()> stop);
+  void remove_close_hook(uint64_t id);
 
  private:
+  // The library's own components (listener, connector host, pipeline runtime) reach the
+  // internals through engine_access (actors/src/engine_impl.hpp); nothing public does.
+  friend struct engine_access;
   explicit engine(std::unique_ptr<impl> i);
   std::unique_ptr<impl> impl_;
 };

@@ -13,10 +13,6 @@
 namespace lkstream::actors {
 namespace {
 
-using cstart_atom = caf::atom_constant<caf::atom("cstart")>;
-using cstep_atom = caf::atom_constant<caf::atom("cstep")>;
-using ctick_atom = caf::atom_constant<caf::atom("ctick")>;
-
 using steady = std::chrono::steady_clock;
 using plugin_host::call_result;
 
@@ -141,11 +137,11 @@ struct connector_actor_state {
   }
 };
 
-using self_ptr = caf::stateful_actor<connector_actor_state>*;
+using self_ptr = connector_actor::stateful_pointer<connector_actor_state>;
 
 // Topics must exist before a producer or consumer can use them.
 status ensure_topics(connector_actor_state& s) {
-  auto& eng = s.cfg.eng->internals();
+  auto& eng = engine_access::of(*s.cfg.eng);
   for (auto& t : s.cfg.topics) {
     if (eng.board->find(t)) continue;
     if (!eng.cfg.broker.auto_create_topics)
@@ -223,7 +219,7 @@ void begin_attempt(self_ptr self) {
   if (auto r = s.inst->start(); !r.ok()) return fail(self, r);
   s.update([](connector_status& st) { st.state = connector_state::running; });
   s.log("running");
-  self->send(self, cstep_atom::value);
+  self->send(self, connector_step_atom::value);
 }
 
 void fail(self_ptr self, const call_result& r) {
@@ -253,7 +249,7 @@ void fail(self_ptr self, const call_result& r) {
     st.backoff_ms = backoff.count();
   });
   s.log("restarting in " + std::to_string(backoff.count()) + " ms");
-  self->send(self, ctick_atom::value);
+  self->send(self, connector_tick_atom::value);
 }
 
 void finish_source(self_ptr self) {
@@ -277,7 +273,7 @@ void source_step(self_ptr self) {
   if (r.end()) return finish_source(self);
   if (!r.ok()) return fail(self, r);
   deliver_acks(s);
-  self->send(self, cstep_atom::value);
+  self->send(self, connector_step_atom::value);
 }
 
 void refresh_lag(connector_actor_state& s) {
@@ -331,7 +327,7 @@ void sink_step(self_ptr self) {
     s.committed_records += rs.size();
     s.update([&](connector_status& st) { st.records = s.committed_records; });
   }
-  self->send(self, cstep_atom::value);
+  self->send(self, connector_step_atom::value);
 }
 
 // Runs `f`; an exception from our side of the code is a retryable failure, not a dead actor.
@@ -344,7 +340,8 @@ void guarded(self_ptr self, F&& f) {
   }
 }
 
-caf::behavior connector_actor(self_ptr self, connector_actor_config cfg) {
+connector_actor::behavior_type connector_behavior(self_ptr self, connector_actor_config cfg) {
+  self->set_default_handler(log_unexpected_message);
   self->state.cfg = std::move(cfg);
   self->state.services = std::make_unique<connector_services>(self->state.cfg);
   self->set_exit_handler([self](caf::exit_msg& m) {
@@ -356,23 +353,23 @@ caf::behavior connector_actor(self_ptr self, connector_actor_config cfg) {
     });
     self->quit(m.reason);
   });
-  self->send(self, cstart_atom::value);
+  self->send(self, connector_start_atom::value);
   return {
-      [self](cstart_atom) { guarded(self, [&] { begin_attempt(self); }); },
-      [self](cstep_atom) {
+      [self](connector_start_atom) { guarded(self, [&] { begin_attempt(self); }); },
+      [self](connector_step_atom) {
         guarded(self, [&] {
           if (!self->state.inst) return;  // a stale step after a failure
           if (self->state.is_source()) source_step(self);
           else sink_step(self);
         });
       },
-      [self](ctick_atom) {
+      [self](connector_tick_atom) {
         auto& s = self->state;
         const auto now = steady::now();
         if (now < s.restart_at) {
           auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(s.restart_at - now);
           auto next = std::min<std::chrono::milliseconds>(wait + std::chrono::milliseconds(1), max_tick);
-          self->delayed_send(self, next, ctick_atom::value);
+          self->delayed_send(self, next, connector_tick_atom::value);
           return;
         }
         s.update([](connector_status& st) { ++st.restarts; });
@@ -384,8 +381,10 @@ caf::behavior connector_actor(self_ptr self, connector_actor_config cfg) {
 
 }  // namespace
 
-caf::actor spawn_connector(caf::actor_system& sys, connector_actor_config cfg) {
-  return sys.spawn<caf::detached>(connector_actor, std::move(cfg));
+connector_actor spawn_connector(caf::actor_system& sys, connector_actor_config cfg) {
+  return sys.spawn<caf::detached>([cfg = std::move(cfg)](self_ptr self) mutable {
+    return connector_behavior(self, std::move(cfg));
+  });
 }
 
 }  // namespace lkstream::actors

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "connector/connector_api.hpp"
 #include "connector/connector_status_cell.hpp"
 #include "lkstream/connector_host.hpp"
 #include "lkstream/plugin_host/connector_settings.hpp"
@@ -47,6 +48,6 @@ struct connector_actor_config {
 };
 
 /// Spawns the actor; it starts its first instance at once.
-caf::actor spawn_connector(caf::actor_system& sys, connector_actor_config cfg);
+connector_actor spawn_connector(caf::actor_system& sys, connector_actor_config cfg);
 
 }  // namespace lkstream::actors

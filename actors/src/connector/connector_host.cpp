@@ -38,12 +38,12 @@ struct connector_host::impl {
   struct entry {
     std::shared_ptr<actors::connector_status_cell> cell;
     std::shared_ptr<const plugin_host::plugin_library> library;
-    caf::actor actor;
+    actors::connector_actor actor;
   };
 
   engine* eng = nullptr;
   std::vector<entry> entries;  // configuration order; fixed after start()
-  caf::actor publisher;        // stopped after the connectors, so it publishes final states
+  actors::connector_status_publisher_actor publisher;        // stopped after the connectors, so it publishes final states
   std::mutex stop_mutex;
   bool stopped = false;
   uint64_t stop_hook = 0;  // engine::impl stop hook: a host the app forgot is stopped at close
@@ -86,7 +86,7 @@ status make_dir(const std::string& dir) {
 result<std::unique_ptr<connector_host>> connector_host::start(engine& eng,
                                                               const config::config& cfg,
                                                               connector_host_options opts) {
-  auto& ei = eng.internals();
+  auto& ei = engine_access::of(eng);
   if (ei.closed) return error{errc::closed, "engine closed"};
   // Plugins' lines repeat with changing numbers (librdkafka's reconnect attempts, "after 12ms"):
   // rate-limited as one kind when only their numbers differ.
@@ -210,7 +210,7 @@ lkstream::status connector_host::stop() {
   std::lock_guard<std::mutex> g(impl_->stop_mutex);
   if (impl_->stopped) return {};
   impl_->stopped = true;
-  auto& ei = impl_->eng->internals();
+  auto& ei = engine_access::of(*impl_->eng);
   if (impl_->stop_hook) ei.remove_stop_hook(impl_->stop_hook);
   if (ei.sys) {
     caf::scoped_actor self{*ei.sys};
@@ -223,9 +223,9 @@ lkstream::status connector_host::stop() {
       self->wait_for(impl_->publisher);
     }
   }
-  impl_->publisher = caf::actor{};
+  impl_->publisher = actors::connector_status_publisher_actor{};
   // Handles first, libraries last (caf-0.17-notes.md section 8).
-  for (auto& e : impl_->entries) e.actor = caf::actor{};
+  for (auto& e : impl_->entries) e.actor = actors::connector_actor{};
   for (auto& e : impl_->entries) e.library.reset();
   return {};
 }

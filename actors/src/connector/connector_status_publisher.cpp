@@ -4,11 +4,11 @@
 
 #include "lkstream/engine.hpp"
 #include "lkstream/producer.hpp"
+#include "messages.hpp"
 
 namespace lkstream::actors {
 namespace {
 
-using ptick_atom = caf::atom_constant<caf::atom("ptick")>;
 using steady = std::chrono::steady_clock;
 
 constexpr auto final_flush_timeout = std::chrono::seconds(5);
@@ -57,8 +57,11 @@ struct publisher_state {
   }
 };
 
-caf::behavior publisher(caf::stateful_actor<publisher_state>* self,
-                        connector_status_publisher_config cfg) {
+using publisher_self = connector_status_publisher_actor::stateful_pointer<publisher_state>;
+
+connector_status_publisher_actor::behavior_type publisher(publisher_self self,
+                                                          connector_status_publisher_config cfg) {
+  self->set_default_handler(log_unexpected_message);
   auto& s = self->state;
   s.cfg = std::move(cfg);
   producer_options po;
@@ -73,20 +76,22 @@ caf::behavior publisher(caf::stateful_actor<publisher_state>* self,
     st.prod.reset();
     self->quit(m.reason);
   });
-  self->send(self, ptick_atom::value);
+  self->send(self, status_publish_tick_atom::value);
   return {
-      [self](ptick_atom) {
+      [self](status_publish_tick_atom) {
         self->state.publish_all(false);
-        self->delayed_send(self, self->state.cfg.check, ptick_atom::value);
+        self->delayed_send(self, self->state.cfg.check, status_publish_tick_atom::value);
       },
   };
 }
 
 }  // namespace
 
-caf::actor spawn_connector_status_publisher(caf::actor_system& sys,
-                                            connector_status_publisher_config cfg) {
-  return sys.spawn<caf::detached>(publisher, std::move(cfg));
+connector_status_publisher_actor spawn_connector_status_publisher(
+    caf::actor_system& sys, connector_status_publisher_config cfg) {
+  return sys.spawn<caf::detached>([cfg = std::move(cfg)](publisher_self self) mutable {
+    return publisher(self, std::move(cfg));
+  });
 }
 
 }  // namespace lkstream::actors

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "connector/connector_api.hpp"
 #include "connector/connector_status_cell.hpp"
 
 namespace lkstream {
@@ -35,7 +36,7 @@ struct connector_status_publisher_config {
   std::function<void(std::string_view)> log;
 };
 
-caf::actor spawn_connector_status_publisher(caf::actor_system& sys,
-                                            connector_status_publisher_config cfg);
+connector_status_publisher_actor spawn_connector_status_publisher(
+    caf::actor_system& sys, connector_status_publisher_config cfg);
 
 }  // namespace lkstream::actors

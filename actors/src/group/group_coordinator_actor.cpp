@@ -8,7 +8,7 @@ namespace lkstream::group {
 
 namespace {
 
-using self_ptr = caf::stateful_actor<group_coordinator_state>*;
+using self_ptr = group_coordinator_self;
 
 int64_t actor_clock_ms(self_ptr self) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -188,10 +188,9 @@ offset_fetch_response fetch(self_ptr self, const offset_fetch_request& req) {
 
 }  // namespace
 
-caf::behavior group_coordinator(caf::stateful_actor<group_coordinator_state>* self,
-                                std::string group_id,
-                                std::shared_ptr<const group_manager_config> cfg,
-                                caf::actor syncer) {
+group_coordinator_actor::behavior_type group_coordinator(
+    group_coordinator_self self, std::string group_id,
+    std::shared_ptr<const group_manager_config> cfg, actors::file_syncer_actor syncer) {
   auto& st = self->state;
   st.cfg = cfg;
   st.syncer = std::move(syncer);
@@ -212,7 +211,7 @@ caf::behavior group_coordinator(caf::stateful_actor<group_coordinator_state>* se
     }
     self->state.pending_commits.clear();
     answer_settled_fetches(self);
-    self->state.syncer = caf::actor{};
+    self->state.syncer = actors::file_syncer_actor{};
     self->quit(msg.reason);
   });
   // A parked request must survive the handler that received it: answer later via the promise.

@@ -1,6 +1,6 @@
 #pragma once
 // One consumer group: its membership (group_state) and its committed offsets (offset_store),
-// behind the message interface of group_coordinator_api.hpp. Spawned (linked) by the group
+// behind the message interface of group_api.hpp. Spawned (linked) by the group
 // manager on first use; never spawned directly by other code.
 //
 // - Parked JoinGroup/SyncGroup requests are response promises kept under a request_id; the
@@ -29,7 +29,8 @@
 #include <set>
 #include <string>
 
-#include "group/group_coordinator_api.hpp"
+#include "group/group_api.hpp"
+#include "file_syncer_api.hpp"
 #include "group/group_manager_config.hpp"
 
 namespace lkstream::group {
@@ -40,7 +41,7 @@ struct group_coordinator_state {
   std::unique_ptr<offset_store> offsets;
   std::string offsets_error;                      // last failure to open the store
   std::map<request_id, caf::response_promise> parked;
-  caf::actor syncer;                              // file_syncer; invalid = sync inline
+  actors::file_syncer_actor syncer;               // invalid = sync inline
   struct pending_commit {
     caf::response_promise promise;
     offset_commit_response response;
@@ -58,9 +59,10 @@ struct group_coordinator_state {
   static inline const char* name = "group_coordinator";
 };
 
-caf::behavior group_coordinator(caf::stateful_actor<group_coordinator_state>* self,
-                                std::string group_id,
-                                std::shared_ptr<const group_manager_config> cfg,
-                                caf::actor syncer);
+using group_coordinator_self = group_coordinator_actor::stateful_pointer<group_coordinator_state>;
+
+group_coordinator_actor::behavior_type group_coordinator(
+    group_coordinator_self self, std::string group_id,
+    std::shared_ptr<const group_manager_config> cfg, actors::file_syncer_actor syncer);
 
 }  // namespace lkstream::group

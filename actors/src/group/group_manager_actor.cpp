@@ -5,8 +5,8 @@
 #include <map>
 #include <set>
 
+#include "group/group_api.hpp"
 #include "group/group_coordinator_actor.hpp"
-#include "group/group_coordinator_api.hpp"
 #include "file_syncer.hpp"
 #include "messages.hpp"
 
@@ -16,27 +16,31 @@ namespace {
 
 struct group_manager_state {
   std::shared_ptr<const group_manager_config> cfg;
-  std::map<std::string, caf::actor> coordinators;
+  std::map<std::string, group_coordinator_actor> coordinators;
   std::set<std::string> stored_groups;  // groups with an offsets file (at spawn)
-  caf::actor syncer;                    // detached file_syncer, linked; none if sync_inline
+  actors::file_syncer_actor syncer;     // detached, linked; none if sync_inline
   static inline const char* name = "group_manager";
 };
 
-using self_ptr = caf::stateful_actor<group_manager_state>*;
+using self_ptr = group_manager_actor::stateful_pointer<group_manager_state>;
 
 /// The group's coordinator; spawned if the group is known (in memory or on disk) or `create`.
 /// An invalid handle means "no such group".
-caf::actor coordinator_for(self_ptr self, const std::string& group_id, bool create) {
+group_coordinator_actor coordinator_for(self_ptr self, const std::string& group_id,
+                                        bool create) {
   auto& st = self->state;
   if (auto i = st.coordinators.find(group_id); i != st.coordinators.end()) return i->second;
   if (!create && !st.stored_groups.count(group_id)) return {};
-  auto c = self->spawn<caf::linked>(group_coordinator, group_id, st.cfg, st.syncer);
+  auto c = self->spawn<caf::linked>(
+      [group_id, cfg = st.cfg, syncer = st.syncer](group_coordinator_self coordinator) {
+        return group_coordinator(coordinator, group_id, cfg, syncer);
+      });
   st.coordinators.emplace(group_id, c);
   return c;
 }
 
 template <class Reply, class... Ts>
-caf::result<Reply> route(self_ptr self, const caf::actor& c, Ts&&... xs) {
+caf::result<Reply> route(self_ptr self, const group_coordinator_actor& c, Ts&&... xs) {
   self->delegate(c, std::forward<Ts>(xs)...);
   return caf::delegated<Reply>{};
 }
@@ -74,8 +78,8 @@ caf::result<Answer> fan_out(self_ptr self, bool load_stored, Fold fold, Ts... xs
   return caf::delegated<Answer>{};
 }
 
-caf::behavior group_manager(caf::stateful_actor<group_manager_state>* self,
-                            std::shared_ptr<const group_manager_config> cfg) {
+group_manager_actor::behavior_type group_manager(self_ptr self,
+                                                 std::shared_ptr<const group_manager_config> cfg) {
   self->state.cfg = cfg;
   if (!cfg->sync_inline)
     self->state.syncer = self->spawn<caf::detached + caf::linked>(actors::file_syncer);
@@ -97,7 +101,7 @@ caf::behavior group_manager(caf::stateful_actor<group_manager_state>* self,
     for (const auto& [id, c] : coords) self->send_exit(c, msg.reason);
     coords.clear();
     if (self->state.syncer) self->send_exit(self->state.syncer, msg.reason);
-    self->state.syncer = caf::actor{};
+    self->state.syncer = actors::file_syncer_actor{};
     self->quit(msg.reason);
   });
   return {
@@ -122,7 +126,8 @@ caf::behavior group_manager(caf::stateful_actor<group_manager_state>* self,
       return route<group_error>(self, c, a, std::move(req));
     },
     [self](leave_group_atom a, leave_request& req) -> caf::result<leave_response> {
-      auto c = req.group_id.empty() ? caf::actor{} : coordinator_for(self, req.group_id, false);
+      auto c = req.group_id.empty() ? group_coordinator_actor{}
+                                    : coordinator_for(self, req.group_id, false);
       if (!c) {
         auto e = req.group_id.empty() ? group_error::invalid_group_id
                                       : group_error::unknown_member_id;
@@ -213,8 +218,9 @@ caf::behavior group_manager(caf::stateful_actor<group_manager_state>* self,
 
 }  // namespace
 
-caf::actor spawn_group_manager(caf::actor_system& sys, group_manager_config cfg) {
-  return sys.spawn(group_manager, std::make_shared<const group_manager_config>(std::move(cfg)));
+group_manager_actor spawn_group_manager(caf::actor_system& sys, group_manager_config cfg) {
+  return sys.spawn([cfg = std::make_shared<const group_manager_config>(std::move(cfg))](
+                       self_ptr self) { return group_manager(self, cfg); });
 }
 
 }  // namespace lkstream::group

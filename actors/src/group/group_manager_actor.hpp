@@ -1,6 +1,6 @@
 #pragma once
 // The consumer-group manager: one per engine, the single entry point for group requests
-// (group_coordinator_api.hpp). It routes each request by group id to that group's coordinator
+// (group_api.hpp, group_manager_actor). It routes each request by group id to that group's coordinator
 // (spawned on first use, linked) with delegate(), so coordinators answer callers directly.
 //
 // - At spawn it lists the groups that have offsets on disk, so list_groups and describe_group
@@ -19,12 +19,13 @@
 
 #include <caf/all.hpp>
 
+#include "group/group_api.hpp"
 #include "group/group_manager_config.hpp"
 
 namespace lkstream::group {
 
 /// Spawns the manager. `cfg.fs` must be set. Remember to send it an exit before the actor
 /// system goes away (caf-0.17-notes section 8).
-caf::actor spawn_group_manager(caf::actor_system& sys, group_manager_config cfg);
+group_manager_actor spawn_group_manager(caf::actor_system& sys, group_manager_config cfg);
 
 }  // namespace lkstream::group

@@ -163,7 +163,7 @@ kafka_listener::kafka_listener(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
 kafka_listener::~kafka_listener() { stop(); }
 
 result<std::unique_ptr<kafka_listener>> kafka_listener::start(engine& eng, listener_options opts) {
-  auto& ei = eng.internals();
+  auto& ei = engine_access::of(eng);
   if (!ei.sys) return error{errc::closed, "kafka listener: the engine is closed"};
   auto listen = parse_listen_address(opts.listen);
   if (!listen)

@@ -106,8 +106,8 @@ class listener_core : public std::enable_shared_from_this<listener_core> {
   /// Sends a request to an actor and calls `done(result<reply_value_t<Rs...>>)` with its
   /// answer (or its error) on the io thread. io thread only: the request is in `dest`'s
   /// mailbox when this returns, behind everything the io thread sent it before.
-  template <class... Rs, class Done, class... Ts>
-  void ask(const caf::actor& dest, Done done, Ts&&... xs) {
+  template <class... Rs, class Done, class Handle, class... Ts>
+  void ask(const Handle& dest, Done done, Ts&&... xs) {
     using value = reply_value_t<Rs...>;
     if (!dest || !io_actor_) {
       done(result<value>(errc::closed, "the engine is shut down"));

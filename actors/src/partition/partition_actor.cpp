@@ -7,8 +7,6 @@
 
 #include "lkstream/partition/partition_core.hpp"
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::actors::partition_actor_config)
-
 namespace lkstream::actors {
 namespace {
 
@@ -18,7 +16,7 @@ namespace {
 struct partition_state {
   std::optional<partition::partition_core> core;
   clock_fn now;                        // wall clock for append timestamps
-  caf::actor syncer;                   // file_syncer; none: fdatasync inline
+  file_syncer_actor syncer;            // none: fdatasync inline
   bool sync_queued = false;            // a sync_atom to ourselves is in the mailbox
   bool interval_timer_armed = false;
   // One timer for all parked fetches (a timer per fetch cost the clock thread a message per
@@ -31,22 +29,22 @@ struct partition_state {
   // closes the log.
 };
 
-using partition_actor = caf::stateful_actor<partition_state>;
+using partition_self = partition_actor::stateful_pointer<partition_state>;
 
-void start_sync(partition_actor* self);
+void start_sync(partition_self self);
 
 // `interval`: a sync at most fsync_interval_ms from now, unless one is armed already.
-void arm_interval_sync(partition_actor* self) {
+void arm_interval_sync(partition_self self) {
   auto& s = self->state;
   if (s.interval_timer_armed) return;
   s.interval_timer_armed = true;
   self->delayed_send(self, std::chrono::milliseconds(s.core->log_config().fsync_interval_ms),
-                     tick_sync_atom::value);
+                     interval_sync_atom::value);
 }
 
 // Carries out what the core asked for. `from_append`: the sync waits until the appends
 // already in the mailbox ran (a message to self), so they share it.
-void carry_out(partition_actor* self, const partition::core_todo& todo, bool from_append) {
+void carry_out(partition_self self, const partition::core_todo& todo, bool from_append) {
   auto& s = self->state;
   if (todo.arm_interval_sync) arm_interval_sync(self);
   if (!todo.sync_wanted || s.sync_queued) return;
@@ -61,7 +59,7 @@ void carry_out(partition_actor* self, const partition::core_todo& todo, bool fro
 // Starts an fdatasync of what was appended so far on the syncer thread (inline without one);
 // the actor keeps appending meanwhile. One job at a time (the core hands out none while one
 // is out).
-void start_sync(partition_actor* self) {
+void start_sync(partition_self self) {
   auto& s = self->state;
   auto job = s.core->begin_sync();
   if (!job) return;
@@ -82,7 +80,7 @@ void start_sync(partition_actor* self) {
 }
 
 // Makes sure a fetch_tmo arrives by the core's earliest parked-fetch deadline.
-void arm_fetch_timer(partition_actor* self) {
+void arm_fetch_timer(partition_self self) {
   auto& s = self->state;
   auto next = s.core->next_deadline();
   if (!next || (s.tmo_armed && s.tmo_at <= *next)) return;
@@ -90,10 +88,10 @@ void arm_fetch_timer(partition_actor* self) {
   s.tmo_at = *next;
   self->delayed_send(self,
                      std::max(caf::actor_clock::duration_type::zero(), *next - self->clock().now()),
-                     fetch_tmo_atom::value, ++s.tmo_gen);
+                     fetch_deadline_atom::value, ++s.tmo_gen);
 }
 
-caf::behavior partition_behavior(partition_actor* self, partition_actor_config cfg) {
+partition_actor::behavior_type partition_behavior(partition_self self, partition_actor_config cfg) {
   auto& st = self->state;
   st.core.emplace(partition::partition_core::config{std::move(cfg.topic), cfg.id,
                                                     std::move(cfg.log), cfg.log_append_time});
@@ -109,7 +107,7 @@ caf::behavior partition_behavior(partition_actor* self, partition_actor_config c
       self->state.sync_queued = false;
       start_sync(self);
     },
-    [=](tick_sync_atom) {
+    [=](interval_sync_atom) {
       self->state.interval_timer_armed = false;
       start_sync(self);
     },
@@ -117,26 +115,26 @@ caf::behavior partition_behavior(partition_actor* self, partition_actor_config c
       if (self->state.core->fetch(rq, std::move(sink), self->clock().now()))
         arm_fetch_timer(self);
     },
-    [=](fetch_now_atom, const fetch_sink_ptr& sink) { self->state.core->fetch_now(sink); },
-    [=](fetch_tmo_atom, uint64_t gen) {
+    [=](answer_parked_fetch_atom, const fetch_sink_ptr& sink) { self->state.core->fetch_now(sink); },
+    [=](fetch_deadline_atom, uint64_t gen) {
       auto& s = self->state;
       if (gen != s.tmo_gen) return;  // superseded by an earlier deadline
       s.tmo_armed = false;
       s.core->expire(self->clock().now());
       arm_fetch_timer(self);
     },
-    [=](list_off_atom, int64_t ts) -> caf::result<int64_t, int64_t> {
+    [=](list_offsets_atom, int64_t ts) -> caf::result<int64_t, int64_t> {
       auto r = self->state.core->list_offset(ts);
       if (!r) return to_caf_error(r.err());
       return {r->first, r->second};
     },
     [=](describe_atom) -> partition_description { return self->state.core->describe(); },
-    [=](retention_atom, int64_t now_ms) -> caf::result<uint64_t> {
+    [=](apply_retention_atom, int64_t now_ms) -> caf::result<uint64_t> {
       auto r = self->state.core->apply_retention(now_ms);
       if (!r) return to_caf_error(r.err());
       return *r;
     },
-    [=](config_atom, const storage::log_config& c, bool log_append_time) {
+    [=](update_config_atom, const storage::log_config& c, bool log_append_time) {
       self->state.core->update_config(c, log_append_time);
     },
     [=](delete_atom) -> caf::result<bool> {
@@ -150,8 +148,10 @@ caf::behavior partition_behavior(partition_actor* self, partition_actor_config c
 
 }  // namespace
 
-caf::actor spawn_partition(caf::actor_system& sys, partition_actor_config cfg) {
-  return sys.spawn(partition_behavior, std::move(cfg));
+partition_actor spawn_partition(caf::actor_system& sys, partition_actor_config cfg) {
+  return sys.spawn([cfg = std::move(cfg)](partition_self self) mutable {
+    return partition_behavior(self, std::move(cfg));
+  });
 }
 
 }  // namespace lkstream::actors

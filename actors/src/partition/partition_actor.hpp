@@ -8,20 +8,9 @@
 //     while the disk works. Without a syncer (testing scheduler) it runs inline.
 //   - fsync = always: after an append the actor sends itself sync_atom, which runs after every
 //     append already queued, so one fdatasync acknowledges all of them (group commit).
-//   - fsync = interval: a timer (tick_sync_atom) syncs at most every fsync_interval_ms.
-//   - one timer (fetch_tmo_atom) for the earliest parked-fetch deadline.
-// Messages (see messages.hpp):
-//   (append_atom, append_batch, append_sink_ptr, bool validate)   -> sink
-//       the batch is stamped in place and kept (no copy) in the hot tail, which counts the
-//       memory it pins (append_batch::pinned_bytes) against hot_tail_bytes
-//   (fetch_atom, fetch_request, fetch_sink_ptr)                   -> sink (maybe parked)
-//   (fetch_now_atom, fetch_sink_ptr)  answers that sink's parked fetch now (no-op if answered)
-//   (list_off_atom, int64_t ts)  -> (int64 offset, int64 timestamp)  ts: -2 earliest,
-//                                   -1 latest (high watermark), else first offset with time >= ts
-//   (describe_atom)              -> partition_description
-//   (retention_atom, int64 now)  -> size_t segments deleted
-//   (config_atom, log_config, bool log_append_time) -> updates settings
-//   (delete_atom)                -> removes the log directory, replies, and quits
+//   - fsync = interval: a timer (interval_sync_atom) syncs at most every fsync_interval_ms.
+//   - one timer (fetch_deadline_atom) for the earliest parked-fetch deadline.
+// Messages: partition_api.hpp.
 // On exit the log is synced and closed, parked fetches are answered with `closed`.
 
 #include <caf/all.hpp>
@@ -30,7 +19,8 @@
 #include <string>
 
 #include "lkstream/storage/log.hpp"
-#include "messages.hpp"
+#include "file_syncer_api.hpp"
+#include "partition/partition_api.hpp"
 
 namespace lkstream::actors {
 
@@ -40,9 +30,9 @@ struct partition_actor_config {
   std::shared_ptr<storage::log> log;
   clock_fn now;
   bool log_append_time = false;  // topic uses LogAppendTime: the broker stamps batches
-  caf::actor syncer;  // file_syncer for fdatasync off the CAF workers; none: sync inline
+  file_syncer_actor syncer;  // fdatasync off the CAF workers; none: sync inline
 };
 
-caf::actor spawn_partition(caf::actor_system& sys, partition_actor_config cfg);
+partition_actor spawn_partition(caf::actor_system& sys, partition_actor_config cfg);
 
 }  // namespace lkstream::actors

@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 
 #include "lkstream/pipeline/batch.hpp"
+#include "message_types.hpp"
 
 namespace lkstream::actors {
 
@@ -15,5 +16,3 @@ using pepoch_atom = caf::atom_constant<caf::atom("pepoch")>;  // (epoch, ok): ou
 using pckpt_atom = caf::atom_constant<caf::atom("pckpt")>;    // (epoch, ok, error text)
 
 }  // namespace lkstream::actors
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::pipeline_detail::batch_ptr)

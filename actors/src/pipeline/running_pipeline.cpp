@@ -192,7 +192,7 @@ lkstream::status running_pipeline::start() {
   LK_TRY_STATUS(cons->subscribe(topics));
 
   // Stages, downstream first: every consumer of a node has a higher index.
-  auto& sys = *eng_.internals().sys;
+  auto& sys = *engine_access::of(eng_).sys;
   for (size_t k = g.nodes.size(); k-- > 0;) {
     auto& n = g.nodes[k];
     std::vector<std::vector<stage_route>> outs(n.ports);
@@ -244,7 +244,7 @@ lkstream::status running_pipeline::start() {
 void running_pipeline::stop() {
   if (stopped_) return;
   stopped_ = true;
-  auto& ei = eng_.internals();
+  auto& ei = engine_access::of(eng_);
   if (ei.sys) {
     caf::scoped_actor self{*ei.sys};
     if (source_) {

@@ -8,8 +8,6 @@
 
 #include "pipeline/pipeline_messages.hpp"
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<lkstream::actors::source_actor_config>)
-
 namespace lkstream::actors {
 namespace {
 
@@ -303,8 +301,10 @@ caf::behavior source_actor(self_ptr self, std::shared_ptr<source_actor_config> c
 }  // namespace
 
 caf::actor spawn_source(caf::actor_system& sys, source_actor_config cfg) {
-  return sys.spawn<caf::detached>(source_actor,
-                                  std::make_shared<source_actor_config>(std::move(cfg)));
+  return sys.spawn<caf::detached>(
+      [cfg = std::make_shared<source_actor_config>(std::move(cfg))](self_ptr self) {
+        return source_actor(self, cfg);
+      });
 }
 
 }  // namespace lkstream::actors

@@ -1,7 +1,5 @@
 #include "topic/retention_actor.hpp"
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::actors::retention_config)
-
 namespace lkstream::actors {
 namespace {
 
@@ -10,8 +8,10 @@ struct retention_state {
   static inline const char* name = "retention";
 };
 
+using retention_self = retention_actor::stateful_pointer<retention_state>;
+
 // Sends one retention request to every partition; calls done(total deleted) when all answered.
-void run_round(caf::stateful_actor<retention_state>* self,
+void run_round(retention_self self,
                std::function<void(uint64_t)> done) {
   auto snapshot = self->state.cfg.board->snapshot();
   const int64_t now = self->state.cfg.now();
@@ -24,7 +24,7 @@ void run_round(caf::stateful_actor<retention_state>* self,
   }
   for (auto& [name, t] : *snapshot)
     for (auto& p : t->partitions)
-      self->request(p, caf::infinite, retention_atom::value, now)
+      self->request(p, caf::infinite, apply_retention_atom::value, now)
           .then(
               [=](uint64_t n) {
                 *total += n;
@@ -35,17 +35,17 @@ void run_round(caf::stateful_actor<retention_state>* self,
               });
 }
 
-caf::behavior retention_behavior(caf::stateful_actor<retention_state>* self,
+retention_actor::behavior_type retention_behavior(retention_self self,
                                  retention_config cfg) {
   self->state.cfg = std::move(cfg);
   self->set_default_handler(log_unexpected_message);
-  self->delayed_send(self, self->state.cfg.interval, tick_atom::value);
+  self->delayed_send(self, self->state.cfg.interval, retention_tick_atom::value);
   return {
-    [=](tick_atom) {
+    [=](retention_tick_atom) {
       run_round(self, [](uint64_t) {});
-      self->delayed_send(self, self->state.cfg.interval, tick_atom::value);
+      self->delayed_send(self, self->state.cfg.interval, retention_tick_atom::value);
     },
-    [=](retention_atom) -> caf::result<uint64_t> {
+    [=](run_retention_atom) -> caf::result<uint64_t> {
       shared_promise rp{self->make_response_promise()};
       run_round(self, [rp](uint64_t n) { rp.deliver(n); });
       return caf::delegated<uint64_t>{};
@@ -55,8 +55,10 @@ caf::behavior retention_behavior(caf::stateful_actor<retention_state>* self,
 
 }  // namespace
 
-caf::actor spawn_retention(caf::actor_system& sys, retention_config cfg) {
-  return sys.spawn(retention_behavior, std::move(cfg));
+retention_actor spawn_retention(caf::actor_system& sys, retention_config cfg) {
+  return sys.spawn([cfg = std::move(cfg)](retention_self self) mutable {
+    return retention_behavior(self, std::move(cfg));
+  });
 }
 
 }  // namespace lkstream::actors

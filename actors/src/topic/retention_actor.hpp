@@ -3,14 +3,14 @@
 // every topic to apply its time/size retention. Tests drive it with the testing scheduler's
 // advance_time, never by sleeping. It re-arms itself, so it must be sent an exit on shutdown.
 //
-// Messages: (tick_atom) runs one round now; the reply-less tick re-arms the timer.
-//           (retention_atom) -> uint64_t: runs one round and replies with segments deleted.
+// Messages: retention_api.hpp.
 
 #include <caf/all.hpp>
 
 #include <chrono>
 #include <memory>
 
+#include "topic/retention_api.hpp"
 #include "topic/topic_registry.hpp"
 
 namespace lkstream::actors {
@@ -21,6 +21,6 @@ struct retention_config {
   std::chrono::milliseconds interval{300000};
 };
 
-caf::actor spawn_retention(caf::actor_system& sys, retention_config cfg);
+retention_actor spawn_retention(caf::actor_system& sys, retention_config cfg);
 
 }  // namespace lkstream::actors

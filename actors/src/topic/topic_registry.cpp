@@ -6,8 +6,6 @@
 #include "file_syncer.hpp"
 #include "partition/partition_actor.hpp"
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::config::topic_settings)
-
 namespace lkstream::actors {
 namespace {
 
@@ -41,8 +39,10 @@ struct registry_state {
   }
 };
 
+using registry_self = topic_registry_actor::stateful_pointer<registry_state>;
+
 // Opens (recovering) one partition's log and spawns its actor.
-result<caf::actor> open_partition(caf::actor_system& sys, const topic_registry_config& cfg,
+result<partition_actor> open_partition(caf::actor_system& sys, const topic_registry_config& cfg,
                                   const std::string& topic, const config::topic_settings& s,
                                   int32_t p) {
   auto dir = storage::join_path(cfg.data_dir, storage::partition_dir_name(topic, partition_id{p}));
@@ -91,7 +91,7 @@ result<int32_t> create_topic(caf::actor_system& sys, registry_state& st, const s
   return s.partitions;
 }
 
-caf::behavior registry_behavior(caf::stateful_actor<registry_state>* self,
+topic_registry_actor::behavior_type registry_behavior(registry_self self,
                                 std::shared_ptr<registry_state> init) {
   self->state = std::move(*init);
   init->topics.clear();  // the actor owns the partitions now
@@ -131,7 +131,7 @@ caf::behavior registry_behavior(caf::stateful_actor<registry_state>* self,
       if (parts.empty()) rp.deliver(true);
       return caf::delegated<bool>{};
     },
-    [=](partitions_atom, const std::string& name, int32_t count) -> caf::result<int32_t> {
+    [=](add_partitions_atom, const std::string& name, int32_t count) -> caf::result<int32_t> {
       auto& st = self->state;
       auto i = st.topics.find(name);
       if (i == st.topics.end()) return to_caf_error(errc::unknown_topic, "unknown topic " + name);
@@ -153,7 +153,7 @@ caf::behavior registry_behavior(caf::stateful_actor<registry_state>* self,
       if (!persisted) return to_caf_error(persisted.err());
       return count;
     },
-    [=](config_atom, const std::string& name, const config::topic_settings& s) -> caf::result<bool> {
+    [=](update_config_atom, const std::string& name, const config::topic_settings& s) -> caf::result<bool> {
       auto& st = self->state;
       auto i = st.topics.find(name);
       if (i == st.topics.end()) return to_caf_error(errc::unknown_topic, "unknown topic " + name);
@@ -161,7 +161,7 @@ caf::behavior registry_behavior(caf::stateful_actor<registry_state>* self,
       auto partitions = t.settings.partitions;
       t.settings = s;
       t.settings.partitions = partitions;
-      for (auto& p : t.partitions) self->send(p, config_atom::value, s.log, s.log_append_time);
+      for (auto& p : t.partitions) self->send(p, update_config_atom::value, s.log, s.log_append_time);
       auto persisted = st.persist();
       st.publish();
       if (!persisted) return to_caf_error(persisted.err());
@@ -191,7 +191,7 @@ status validate_topic_name(std::string_view name) {
   return {};
 }
 
-result<caf::actor> spawn_topic_registry(caf::actor_system& sys, topic_registry_config cfg) {
+result<topic_registry_actor> spawn_topic_registry(caf::actor_system& sys, topic_registry_config cfg) {
   auto init = std::make_shared<registry_state>();
   LK_ASSIGN_OR_RETURN(auto entries, partition::load_topic_catalog(*cfg.fs, cfg.data_dir));
   init->cfg = std::move(cfg);
@@ -210,7 +210,7 @@ result<caf::actor> spawn_topic_registry(caf::actor_system& sys, topic_registry_c
     init->topics.emplace(e.name, std::move(t));
   }
   init->publish();
-  return sys.spawn(registry_behavior, init);
+  return sys.spawn([init](registry_self self) { return registry_behavior(self, init); });
 }
 
 }  // namespace lkstream::actors

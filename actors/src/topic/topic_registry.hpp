@@ -3,12 +3,7 @@
 // settings in DATA_DIR/topics.meta, and publishes an immutable snapshot of the topic map on a
 // metadata_board so producers and sessions find partition actors without a message per record.
 //
-// Messages:
-//   (create_atom, std::string name, topic_settings)   -> int32_t partitions | error
-//   (delete_atom, std::string name)                   -> bool | error (unknown_topic)
-//   (partitions_atom, std::string name, int32_t n)    -> int32_t | error (only grows)
-//   (config_atom, std::string name, topic_settings)   -> bool: new storage settings, same count
-//   (list_atom)                                       -> std::vector<std::string>
+// Messages: topic_registry_api.hpp.
 // On exit it sends an exit to every partition actor (they sync and close their logs).
 
 #include <caf/all.hpp>
@@ -21,14 +16,16 @@
 
 #include "lkstream/config/config.hpp"
 #include "lkstream/storage/file_system.hpp"
+#include "file_syncer_api.hpp"
 #include "messages.hpp"
+#include "topic/topic_registry_api.hpp"
 
 namespace lkstream::actors {
 
 struct topic_handle {
   std::string name;
   config::topic_settings settings;
-  std::vector<caf::actor> partitions;
+  std::vector<partition_actor> partitions;
 };
 
 using topic_map = std::unordered_map<std::string, std::shared_ptr<const topic_handle>>;
@@ -66,7 +63,7 @@ struct topic_registry_config {
   std::function<void(const std::string&)> log_line;
   /// file_syncer for the partitions' fdatasync; spawned by spawn_topic_registry unless set or
   /// `sync_inline`.
-  caf::actor syncer;
+  file_syncer_actor syncer;
   /// Partitions run fdatasync on their own actor, not on a sync thread: for tests under CAF's
   /// testing scheduler, where a detached thread replying into the test's thread would race.
   bool sync_inline = false;
@@ -74,7 +71,7 @@ struct topic_registry_config {
 
 /// Loads DATA_DIR/topics.meta, opens (recovers) every partition log, spawns the partition
 /// actors and the registry. Fails if the metadata file is unreadable or a log cannot be opened.
-result<caf::actor> spawn_topic_registry(caf::actor_system& sys, topic_registry_config cfg);
+result<topic_registry_actor> spawn_topic_registry(caf::actor_system& sys, topic_registry_config cfg);
 
 /// Kafka's topic name rule: 1..249 chars of [A-Za-z0-9._-], not "." or "..".
 status validate_topic_name(std::string_view name);

@@ -15,7 +15,7 @@ using kafka::error_code;
 
 struct fetch_slot {
   size_t t = 0, p = 0;               // position in the response
-  caf::actor partition;
+  actors::partition_actor partition;
   // To answer a parked fetch early (fetch_now). Weak: the partition actor holds the sink while
   // the fetch is queued or parked, and the sink's callback holds this gather.
   std::weak_ptr<actors::fetch_sink> sink;
@@ -114,7 +114,7 @@ struct fetch_gather : std::enable_shared_from_this<fetch_gather> {
     for (auto& s : slots)
       if (!s.done)
         if (auto sink = s.sink.lock())
-          caf::anon_send(s.partition, actors::fetch_now_atom::value, actors::fetch_sink_ptr(sink));
+          caf::anon_send(s.partition, actors::answer_parked_fetch_atom::value, actors::fetch_sink_ptr(sink));
   }
 
   // Whole batches only; response max_bytes is a soft limit that only the very first batch may

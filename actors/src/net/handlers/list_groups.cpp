@@ -1,6 +1,6 @@
 #include "net/handlers/list_groups.hpp"
 
-#include "group/group_coordinator_api.hpp"
+#include "group/group_api.hpp"
 
 namespace lkstream::net {
 

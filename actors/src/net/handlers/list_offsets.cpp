@@ -14,7 +14,7 @@ void handle_list_offsets(const request_context& ctx, kafka::list_offsets_request
   auto g = std::make_shared<gather>();
   auto& board = *ctx.core.eng.board;
   struct job {
-    caf::actor partition;
+    actors::partition_actor partition;
     size_t t, p;
     int64_t timestamp;
   };
@@ -57,7 +57,7 @@ void handle_list_offsets(const request_context& ctx, kafka::list_offsets_request
           }
           if (--g->waiting == 0) reply.send(std::move(g->resp));
         },
-        actors::list_off_atom::value, j.timestamp);
+        actors::list_offsets_atom::value, j.timestamp);
   }
 }
 

@@ -6,8 +6,6 @@
 #include "net/kafka_errors.hpp"
 #include "topic/topic_registry.hpp"
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::config::topic_settings)
-
 namespace lkstream::net {
 namespace {
 

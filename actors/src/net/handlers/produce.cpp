@@ -74,7 +74,7 @@ void handle_produce(const request_context& ctx, kafka::produce_request rq, reply
   auto& board = *ctx.core.eng.board;
 
   struct append_job {
-    caf::actor partition;
+    actors::partition_actor partition;
     size_t t, p;
     bytes_view records;
   };

@@ -1,6 +1,6 @@
 #include "net/handlers/sync_group.hpp"
 
-#include "group/group_coordinator_api.hpp"
+#include "group/group_api.hpp"
 #include "net/kafka_errors.hpp"
 
 namespace lkstream::net {

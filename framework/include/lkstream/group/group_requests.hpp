@@ -1,10 +1,11 @@
 #pragma once
 // Requests and responses of the classic Kafka group protocol, as plain copyable structs. The
 // same structs are the state machine's inputs/outputs (group_state), the coordinator actors'
-// message payloads (actors/src/group/group_coordinator_api.hpp), and what the Kafka listener
+// message payloads (actors/src/group/group_api.hpp), and what the Kafka listener
 // decodes into / encodes from. Field names follow Kafka's JSON schemas; a field that only some
 // wire versions carry says so, and takes the value old versions imply when absent.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -178,6 +179,22 @@ struct group_listing {
   std::string group_id;
   std::string protocol_type;
   std::string state;
+};
+
+using group_listing_list = std::vector<group_listing>;
+
+/// Outcome of dropping every group's committed offsets of a deleted topic.
+struct delete_topic_offsets_result {
+  uint64_t removed = 0;               // offsets dropped over all groups
+  std::vector<std::string> failures;  // one line per group whose file could not be updated
+};
+
+/// Outcome of deleting every committed offset of one group (an admin operation).
+struct delete_group_offsets_result {
+  group_error error = group_error::none;  // group_id_not_found for a group never seen
+  size_t members = 0;                     // > 0: refused, the group still has members
+  uint64_t removed = 0;                   // offsets dropped
+  std::string failure;                    // the offsets file could not be updated
 };
 
 }  // namespace lkstream::group

@@ -24,9 +24,9 @@
 // COORDINATOR_NOT_AVAILABLE. Use caf::infinite as the request timeout: parked JoinGroups can
 // legitimately wait for a whole rebalance timeout.
 //
-// All payloads are plain copyable structs (lkstream/group/group_requests.hpp). They hold
-// std::optional, which CAF 0.17 cannot inspect, so they are whitelisted as unsafe message types:
-// fine for local actors, not serializable to remote nodes.
+// All payloads are plain copyable structs (lkstream/group/group_requests.hpp), allowed as
+// message types in message_types.hpp. The compiler checks every message sent through a
+// group_manager_actor handle against the interface below.
 
 #include <caf/all.hpp>
 
@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "lkstream/group/group_requests.hpp"
+#include "message_types.hpp"
 
 namespace lkstream::group {
 
@@ -51,36 +52,27 @@ using delete_group_offsets_atom = caf::atom_constant<caf::atom("grp_delgrp")>;
 using group_tick_atom = caf::atom_constant<caf::atom("grp_tick")>;
 using expire_offsets_atom = caf::atom_constant<caf::atom("grp_expire")>;
 
-using group_listing_list = std::vector<group_listing>;
+/// The requests both the manager and a coordinator answer.
+using group_requests_api = caf::typed_actor<
+    caf::replies_to<join_group_atom, join_request>::with<join_response>,
+    caf::replies_to<sync_group_atom, sync_request>::with<sync_response>,
+    caf::replies_to<heartbeat_atom, heartbeat_request>::with<group_error>,
+    caf::replies_to<leave_group_atom, leave_request>::with<leave_response>,
+    caf::replies_to<commit_offsets_atom, offset_commit_request>::with<offset_commit_response>,
+    caf::replies_to<fetch_offsets_atom, offset_fetch_request>::with<offset_fetch_response>,
+    caf::replies_to<describe_group_atom, std::string>::with<group_description>,
+    caf::replies_to<delete_topic_offsets_atom, std::string>::with<delete_topic_offsets_result>,
+    caf::replies_to<delete_group_offsets_atom, std::string>::with<delete_group_offsets_result>,
+    caf::reacts_to<expire_offsets_atom>>;
 
-struct delete_topic_offsets_result {
-  uint64_t removed = 0;               // offsets dropped over all groups
-  std::vector<std::string> failures;  // one line per group whose file could not be updated
-};
+/// The group manager: the entry point (group_manager_actor.hpp). expire_offsets is its own
+/// timer, passed on to every coordinator.
+using group_manager_actor =
+    group_requests_api::extend<caf::replies_to<list_groups_atom>::with<group_listing_list>>;
 
-/// Outcome of deleting every committed offset of one group (an admin operation).
-struct delete_group_offsets_result {
-  group_error error = group_error::none;  // group_id_not_found for a group never seen
-  size_t members = 0;                     // > 0: refused, the group still has members
-  uint64_t removed = 0;                   // offsets dropped
-  std::string failure;                    // the offsets file could not be updated
-};
+/// One group's coordinator (group_coordinator_actor.hpp); group_tick is its own timer.
+using group_coordinator_actor =
+    group_requests_api::extend<caf::reacts_to<group_tick_atom, int64_t>>;
 
 }  // namespace lkstream::group
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::join_request)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::join_response)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::sync_request)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::sync_response)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::heartbeat_request)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::group_error)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::leave_request)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::leave_response)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::offset_commit_request)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::offset_commit_response)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::offset_fetch_request)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::offset_fetch_response)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::group_description)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::group_listing_list)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::delete_topic_offsets_result)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::delete_group_offsets_result)

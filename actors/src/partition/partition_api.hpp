@@ -1,0 +1,56 @@
+#pragma once
+// The partition actor's interface: the one writer of a partition's log (partition_actor.hpp).
+// The compiler checks every message sent through a partition_actor handle against this list;
+// a message outside it is logged and counted by the actor (log_unexpected_message).
+//
+//   message                                               reply
+//   (append_atom, append_batch, append_sink_ptr, bool validate)    -- answered through the sink
+//       the batch is stamped in place and kept (no copy) in the hot tail
+//   (fetch_atom, fetch_request, fetch_sink_ptr)                    -- the sink (maybe parked)
+//   (answer_parked_fetch_atom, fetch_sink_ptr)                     -- that sink's parked fetch
+//                                                                     is answered now
+//   (list_offsets_atom, int64_t ts)                       (int64_t offset, int64_t timestamp)
+//       ts: -2 earliest, -1 latest (high watermark), else the first offset with time >= ts
+//   (describe_atom)                                       partition_description
+//   (apply_retention_atom, int64_t now_ms)                uint64_t segments deleted
+//   (update_config_atom, log_config, bool log_append_time)         -- new storage settings
+//   (delete_atom)                                         bool: the log directory is removed
+//                                                         and the actor quits
+// Sent by the actor to itself (timers and group commit):
+//   (sync_atom)                  an fdatasync of what was appended so far
+//   (interval_sync_atom)         fsync = interval: the interval elapsed
+//   (fetch_deadline_atom, gen)   the earliest parked fetch's deadline passed
+
+#include <caf/all.hpp>
+
+#include <cstdint>
+
+#include "message_types.hpp"
+#include "messages.hpp"
+
+namespace lkstream::actors {
+
+using append_atom = caf::atom_constant<caf::atom("append")>;
+using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
+using answer_parked_fetch_atom = caf::atom_constant<caf::atom("fetch_now")>;
+using list_offsets_atom = caf::atom_constant<caf::atom("list_off")>;
+using apply_retention_atom = caf::atom_constant<caf::atom("retention")>;
+using update_config_atom = caf::atom_constant<caf::atom("config")>;
+using sync_atom = caf::atom_constant<caf::atom("sync")>;
+using interval_sync_atom = caf::atom_constant<caf::atom("tick_sync")>;
+using fetch_deadline_atom = caf::atom_constant<caf::atom("fetch_tmo")>;
+
+using partition_actor = caf::typed_actor<
+    caf::reacts_to<append_atom, append_batch, append_sink_ptr, bool>,
+    caf::reacts_to<fetch_atom, fetch_request, fetch_sink_ptr>,
+    caf::reacts_to<answer_parked_fetch_atom, fetch_sink_ptr>,
+    caf::replies_to<list_offsets_atom, int64_t>::with<int64_t, int64_t>,
+    caf::replies_to<describe_atom>::with<partition_description>,
+    caf::replies_to<apply_retention_atom, int64_t>::with<uint64_t>,
+    caf::reacts_to<update_config_atom, storage::log_config, bool>,
+    caf::replies_to<delete_atom>::with<bool>,
+    caf::reacts_to<sync_atom>,
+    caf::reacts_to<interval_sync_atom>,
+    caf::reacts_to<fetch_deadline_atom, uint64_t>>;
+
+}  // namespace lkstream::actors
