@@ -13,6 +13,7 @@
 #include "lkstream/connector_host.hpp"
 #include "lkstream/engine.hpp"
 #include "lkstream/kafka_listener.hpp"
+#include "lkstream/process/open_files.hpp"
 
 namespace lkstream::app {
 
@@ -78,6 +79,18 @@ void report_topics(engine& eng) {
   }
 }
 
+/// Raises the soft open-files limit to the hard one before the engine opens anything (segments
+/// and connections need descriptors; the usual soft 1024 is low for a broker) and says both.
+void report_open_files_limit() {
+  auto r = process::raise_open_files_limit();
+  if (!r) {
+    fail("open files limit not raised: " + r.err().message);
+    return;
+  }
+  say("open files limit " + process::format_limit(r->after.soft) + " (soft, was " +
+      process::format_limit(r->before.soft) + "), hard " + process::format_limit(r->after.hard));
+}
+
 /// Connectors that failed to load or validate are reported here and the rest keep running
 /// (a broken plugin never stops the service).
 void report_connectors(const connector_host& host) {
@@ -121,6 +134,7 @@ int run_serve(const parsed_args& args) {
 
   say("config " + cfg.source);
   say("data dir " + cfg.broker.data_dir);
+  report_open_files_limit();
   const std::string data_dir = cfg.broker.data_dir;
   engine_options opts;
   opts.config = std::move(cfg);

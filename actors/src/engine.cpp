@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "engine_impl.hpp"
+#include "lkstream/process/open_files.hpp"
 #include "lkstream/producer.hpp"
 #include "topic/retention_actor.hpp"
 
@@ -20,6 +21,19 @@ void tune_scheduler(caf::actor_system_config& c, uint32_t workers) {
   c.set("scheduler.max-threads", threads);
   c.set("scheduler.max-throughput", 100);
   c.set("work-stealing.moderate-poll-attempts", 0);
+}
+
+// Storage and the Kafka listener open descriptors on demand: the soft RLIMIT_NOFILE (often
+// 1024) goes up to the hard limit once per process. Logged only when it changed (or failed), so
+// an application opening many engines gets one line; `lkstream serve` reports both values.
+void raise_open_files_limit(const std::function<void(std::string_view)>& log) {
+  auto r = process::raise_open_files_limit();
+  if (!r) {
+    log("open files limit not raised: " + r.err().message);
+  } else if (r->before.soft != r->after.soft) {
+    log("open files limit raised from " + process::format_limit(r->before.soft) +
+        " to the hard limit " + process::format_limit(r->after.soft));
+  }
 }
 
 }  // namespace
@@ -40,7 +54,10 @@ result<std::unique_ptr<engine>> engine::open(engine_options opts) {
   if (!opts.data_dir.empty()) im->cfg.broker.data_dir = opts.data_dir;
   im->fs = opts.fs ? opts.fs : storage::make_posix_file_system();
   im->clock = opts.clock ? opts.clock : actors::clock_fn(actors::system_clock_ms);
-  im->log = opts.log ? opts.log : std::function<void(std::string_view)>(default_log);
+  im->logger = std::make_shared<process::throttled_log>(
+      opts.log ? opts.log : std::function<void(std::string_view)>(default_log));
+  im->log = [logger = im->logger](std::string_view line) { (*logger)(line); };
+  raise_open_files_limit(im->log);
   const auto& dir = im->cfg.broker.data_dir;
   LK_TRY_STATUS(im->fs->create_directories(dir));
   LK_ASSIGN_OR_RETURN(im->lock, im->fs->lock(storage::join_path(dir, ".lock")));

@@ -16,6 +16,7 @@
 
 #include "lkstream/engine.hpp"
 #include "group/group_api.hpp"
+#include "lkstream/process/throttled_log.hpp"
 #include "messages.hpp"
 #include "topic/retention_api.hpp"
 #include "topic/topic_registry.hpp"
@@ -27,6 +28,10 @@ struct engine::impl {
   std::shared_ptr<storage::file_system> fs;
   std::unique_ptr<storage::file_lock> lock;
   actors::clock_fn clock;
+  /// The engine's log: engine_options::log behind a throttle, so every line that repeats is
+  /// rate-limited (one per interval with the count suppressed), wherever it comes from. `log`
+  /// keys lines by their text; logger->write(key, line) groups lines that differ in details.
+  std::shared_ptr<process::throttled_log> logger;
   std::function<void(std::string_view)> log;
   caf::actor_system_config sys_cfg;
   std::unique_ptr<caf::actor_system> sys;

@@ -84,6 +84,7 @@ TEST_CASE("config: unknown keys are errors at the key, with a did-you-mean hint 
   CHECK(problem("[broker]\n\"segment.bytes\" = 1\n") ==
         "c.toml:2:1: broker.\"segment.bytes\": unknown key; expected one of: data_dir, listen, "
         "advertised, auto_create_topics, node_id, max_request_bytes, max_buffered_bytes, "
+        "max_connections, max_connections_per_ip, "
         "group_session_timeout_min_ms, group_session_timeout_max_ms, "
         "group_initial_rebalance_delay_ms, offsets_retention_ms, retention_check_interval_ms, "
         "plugin_dirs, worker_threads");
@@ -171,6 +172,25 @@ TEST_CASE("config: bad sizes say why") {
         "first, e.g. \"64MiB\"");
 }
 
+TEST_CASE("config: bad connection limits give the accepted forms") {
+  CHECK(problem("[broker]\nmax_connections = 0\n") ==
+        "c.toml:2:19: broker.max_connections: expected an integer in 1..1000000, \"auto\" or "
+        "-1 / \"unlimited\", got integer 0");
+  CHECK(problem("[broker]\nmax_connections = \"lots\"\n") ==
+        "c.toml:2:19: broker.max_connections: expected an integer in 1..1000000, \"auto\" or "
+        "-1 / \"unlimited\", got \"lots\"");
+  CHECK(problem("[broker]\nmax_connections = 2000000\n") ==
+        "c.toml:2:19: broker.max_connections: expected an integer in 1..1000000, \"auto\" or "
+        "-1 / \"unlimited\", got integer 2000000");
+  // "auto" is derived from the open-files limit, which means nothing per address.
+  CHECK(problem("[broker]\nmax_connections_per_ip = \"auto\"\n") ==
+        "c.toml:2:26: broker.max_connections_per_ip: expected an integer in 1..1000000 or -1 / "
+        "\"unlimited\", got \"auto\"");
+  CHECK(problem("[broker]\nmax_connections_per_ip = -5\n") ==
+        "c.toml:2:26: broker.max_connections_per_ip: expected an integer in 1..1000000 or -1 / "
+        "\"unlimited\", got integer -5");
+}
+
 TEST_CASE("config: bad durations say why, and forever only where allowed") {
   CHECK(problem("[topic_defaults]\nsegment_ms = \"10M\"\n") ==
         "c.toml:2:14: topic_defaults.segment_ms: invalid duration \"10M\": unknown unit \"M\" (use "
@@ -254,6 +274,11 @@ TEST_CASE("config: limits between keys are checked where the offending value is 
   CHECK(problem("[broker]\nmax_request_bytes = \"1GiB\"\n") ==
         "c.toml:2:21: broker.max_request_bytes: expected at most broker.max_buffered_bytes "
         "(128MiB), got \"1GiB\"");
+  CHECK(problem("[broker]\nmax_connections = 100\nmax_connections_per_ip = 200\n") ==
+        "c.toml:3:26: broker.max_connections_per_ip: expected at most broker.max_connections "
+        "(100), got integer 200");
+  CHECK(parse("[broker]\nmax_connections = \"auto\"\nmax_connections_per_ip = 200\n", "c.toml")
+            .has_value());
   // max_message_bytes is reported where it is set: once for the defaults (not again for every
   // topic inheriting them), and at each topic that sets its own.
   auto all = problems(R"([broker]

@@ -28,6 +28,8 @@ auto_create_topics = false
 node_id = 3
 max_request_bytes = "50MiB"
 max_buffered_bytes = "1GiB"
+max_connections = 500
+max_connections_per_ip = "unlimited"
 group_session_timeout_min_ms = "5s"
 group_session_timeout_max_ms = "10m"
 group_initial_rebalance_delay_ms = 3000
@@ -97,6 +99,8 @@ TEST_CASE("config: empty text gives the documented defaults") {
     CHECK(c->broker.node_id == 0);
     CHECK(c->broker.max_request_bytes == 100ull << 20);
     CHECK(c->broker.max_buffered_bytes == 128ull << 20);
+    CHECK(c->broker.max_connections == connections_auto);
+    CHECK(c->broker.max_connections_per_ip == connections_unlimited);
     CHECK(c->broker.group_session_timeout_min_ms == 6000);
     CHECK(c->broker.group_session_timeout_max_ms == 1800000);
     CHECK(c->broker.group_initial_rebalance_delay_ms == 0);
@@ -130,6 +134,8 @@ TEST_CASE("config: a full example parses to the values it spells out") {
   CHECK(b.node_id == 3);
   CHECK(b.max_request_bytes == 50ull << 20);
   CHECK(b.max_buffered_bytes == 1ull << 30);
+  CHECK(b.max_connections == 500);
+  CHECK(b.max_connections_per_ip == connections_unlimited);
   CHECK(b.group_session_timeout_min_ms == 5000);
   CHECK(b.group_session_timeout_max_ms == 600000);
   CHECK(b.group_initial_rebalance_delay_ms == 3000);
@@ -167,11 +173,11 @@ TEST_CASE("config: a full example parses to the values it spells out") {
                                          {"linger_ms", "5"},
                                          {"ratio", "0.25"},
                                          {"idempotent", "true"}});
-  CHECK(bridge.origin == "full.toml:42:1");
+  CHECK(bridge.origin == "full.toml:44:1");
   CHECK(c->connectors[1].name == "stdin");
   CHECK(c->connectors[1].topics.empty());
   CHECK(c->connectors[1].config.empty());
-  CHECK(c->connectors[1].origin == "full.toml:53:1");
+  CHECK(c->connectors[1].origin == "full.toml:55:1");
 }
 
 TEST_CASE("config: a topic inherits topic_defaults and overrides only the keys it sets") {

@@ -75,5 +75,5 @@ TEST_CASE("config: the full example in docs/configuration.md parses and uses eve
     CHECK(used);
     ++keys;
   }
-  CHECK(keys == 30);
+  CHECK(keys == 32);
 }

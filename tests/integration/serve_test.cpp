@@ -84,6 +84,8 @@ TEST_CASE("serve: creates the configured topic, reports it and exits 0 on SIGTER
   auto lines = serve_until_ready_then_stop({"--config", cfg}, SIGTERM);
   CHECK(any_line_contains(lines, "topic orders: 2 partitions"));
   CHECK(any_line_contains(lines, "stopped"));
+  // The soft open-files limit was raised to the hard one and both are reported.
+  CHECK(any_line_contains(lines, "lkstream: open files limit "));
   CHECK(fs::is_directory(data + "/orders-0"));
   CHECK(fs::is_directory(data + "/orders-1"));
   CHECK_FALSE(fs::exists(data + "/orders-2"));

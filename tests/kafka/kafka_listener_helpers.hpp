@@ -8,12 +8,16 @@ namespace lkstream::kafka_test::listener {
 using kafka::error_code;
 
 // The healthy-connection probe: ApiVersions v3 answered with this broker's table.
-inline void check_serving(broker& b) {
-  raw_client c(b.port());
+inline void check_answers(raw_client& c) {
   auto id = c.send(kafka::api_versions_request{"probe", "1.0"}, 3);
   auto r = c.receive<kafka::api_versions_response>(3, id);
   CHECK(r.error == error_code::none);
   CHECK(r.api_keys.size() == kafka::supported_apis.size());
+}
+
+inline void check_serving(broker& b) {
+  raw_client c(b.port());
+  check_answers(c);
 }
 
 inline kafka::metadata_response metadata(raw_client& c, std::vector<std::string> topics,

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -103,8 +104,16 @@ class broker {
 /// A blocking TCP client with deadlines (poll), for hand-made frames.
 class raw_client {
  public:
-  explicit raw_client(uint16_t port) {
+  /// Connects to 127.0.0.1:port, from `source` (another loopback address such as 127.0.0.2,
+  /// for per-address limits) when given.
+  explicit raw_client(uint16_t port, const char* source = nullptr) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (source) {
+      sockaddr_in from{};
+      from.sin_family = AF_INET;
+      REQUIRE(::inet_pton(AF_INET, source, &from.sin_addr) == 1);
+      REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0);
+    }
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(port);

@@ -104,7 +104,8 @@ struct connector_host_options {
   /// Longest a source's poll (and a sink's wait for records) may block.
   std::chrono::milliseconds poll_timeout{100};
   size_t sink_batch_records = 500;  // most records per write+flush+commit of a sink
-  /// Log lines ("connector NAME: ..."); default: the engine's log.
+  /// Log lines ("connector NAME: ..."); default: the engine's log, where lines that differ
+  /// only in numbers are rate-limited together (one per 10 s, with the count suppressed).
   std::function<void(std::string_view)> log;
   /// Where each connector's status is published, as a JSON record keyed by its name (on
   /// every change, checked every status_check, and at least every status_interval, plus a

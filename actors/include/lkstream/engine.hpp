@@ -39,7 +39,10 @@ struct engine_options {
   std::optional<config::config> config;          // used instead of config_file when set
   std::shared_ptr<storage::file_system> fs;      // default: POSIX
   std::function<timestamp_ms()> clock;           // default: system clock (ms since epoch)
-  std::function<void(std::string_view)> log;     // default: one line to stderr
+  std::function<void(std::string_view)> log;     // default: one line to stderr. Rate-limited:
+                                                 // a line repeated within 10 s is counted, not
+                                                 // written; the next one written says how many
+                                                 // were ("(N similar lines suppressed)").
 };
 
 struct partition_info {
@@ -100,7 +103,8 @@ class engine {
   struct impl;
 
   /// Loads the configuration, locks and opens the data directory, recovers every partition
-  /// log and creates the [[topic]] entries of the configuration that do not exist yet.
+  /// log and creates the [[topic]] entries of the configuration that do not exist yet. Raises
+  /// the process's soft open-files limit to the hard one (logged when it changes).
   static result<std::unique_ptr<engine>> open(engine_options opts);
 
   ~engine();

@@ -20,6 +20,13 @@
 // requests finish (at most limits.stop_grace_ms: a JoinGroup may be parked for a whole
 // rebalance), sends their responses, closes every connection and joins the io thread.
 //
+// Limits: connections beyond max_connections or max_connections_per_ip are accepted and closed
+// at once. When the process runs out of descriptors (EMFILE/ENFILE), the listener does what
+// nginx and libuv do: it pauses accepting (50 ms, doubling up to 1 s, while the error lasts)
+// instead of retrying in a busy loop, and uses a descriptor it keeps in reserve to accept the
+// waiting connections and close them, so their clients see a prompt close instead of a hang.
+// Every repeated log line (refusals, accept errors, connection errors) is rate-limited.
+//
 // Errors: start() fails with invalid_argument for an address it cannot parse or resolve, and
 // io_error naming the address and the OS reason when it cannot bind or listen. Per-connection
 // problems (malformed frames, oversize requests, unknown APIs) close that connection with one
@@ -54,6 +61,34 @@ struct listener_limits {
   int64_t idle_timeout_ms = 10 * 60 * 1000;
   /// How long stop() waits for in-flight requests before closing connections anyway.
   int64_t stop_grace_ms = 5000;
+  /// Connections open at once (Kafka's max.connections): a count, config::connections_auto
+  /// (process::auto_max_connections of the open-files limit when start() runs) or
+  /// config::connections_unlimited. One connection more is accepted and closed at once (the
+  /// client sees the close, not a hang), with a rate-limited log line.
+  int64_t max_connections = config::connections_auto;
+  /// The same per client address (Kafka's max.connections.per.ip); a count or
+  /// config::connections_unlimited.
+  int64_t max_connections_per_ip = config::connections_unlimited;
+};
+
+/// What the listener has done so far, for a metrics endpoint: gauges (now) and counters (since
+/// start, never decreasing). A snapshot; the fields are read one by one, not atomically together.
+struct listener_stats {
+  uint64_t connections_open = 0;      // gauge: connections being served
+  uint64_t connections_accepted = 0;  // counter: connections accepted and served
+  /// counter: closed at accept because broker.max_connections was reached
+  uint64_t connections_refused_limit = 0;
+  /// counter: closed at accept because their address held max_connections_per_ip
+  uint64_t connections_refused_per_ip = 0;
+  /// counter: closed at accept because the process was out of descriptors (EMFILE/ENFILE: the
+  /// listener's reserved descriptor let it accept them only to close them)
+  uint64_t connections_refused_no_descriptors = 0;
+  uint64_t accept_errors = 0;         // counter: failed accept() calls, EMFILE/ENFILE included
+  uint64_t accept_pauses = 0;         // counter: times accepting paused for lack of descriptors
+  uint64_t open_files = 0;            // gauge: descriptors the process has open
+  uint64_t open_files_limit = 0;      // gauge: RLIMIT_NOFILE (soft); UINT64_MAX = none
+  uint64_t max_connections = 0;       // the limit in force; UINT64_MAX = none
+  uint64_t max_connections_per_ip = 0;  // the limit in force; UINT64_MAX = none
 };
 
 struct listener_options {
@@ -62,7 +97,8 @@ struct listener_options {
                            // the bound address (with the port actually bound)
   listener_limits limits;
 
-  /// listen, advertised, max_request_bytes and max_buffered_bytes of [broker].
+  /// listen, advertised, max_request_bytes, max_buffered_bytes, max_connections and
+  /// max_connections_per_ip of [broker].
   static listener_options from_config(const config::broker_settings& broker);
 };
 
@@ -82,6 +118,10 @@ class kafka_listener {
   uint16_t bound_port() const;
   /// "HOST:PORT" announced to clients.
   std::string advertised_address() const;
+
+  /// Connections, refusals, accept errors and descriptors (listener_stats). Any thread; valid
+  /// after stop() too (the values at stop).
+  listener_stats stats() const;
 
   /// Stops accepting, finishes in-flight requests (up to stop_grace_ms), closes connections
   /// and joins the io thread. Idempotent; blocks the caller until done.

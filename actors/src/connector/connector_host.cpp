@@ -6,6 +6,7 @@
 #include "connector/connector_actor.hpp"
 #include "connector/connector_status_publisher.hpp"
 #include "engine_impl.hpp"
+#include "lkstream/process/log_throttle.hpp"
 
 namespace lkstream {
 
@@ -87,7 +88,12 @@ result<std::unique_ptr<connector_host>> connector_host::start(engine& eng,
                                                               connector_host_options opts) {
   auto& ei = engine_access::of(eng);
   if (ei.closed) return error{errc::closed, "engine closed"};
-  if (!opts.log) opts.log = ei.log;
+  // Plugins' lines repeat with changing numbers (librdkafka's reconnect attempts, "after 12ms"):
+  // rate-limited as one kind when only their numbers differ.
+  if (!opts.log)
+    opts.log = [logger = ei.logger](std::string_view line) {
+      logger->write(process::similar_key(line), line);
+    };
   const std::string state_root = opts.state_root.empty()
                                      ? ei.cfg.broker.data_dir + "/__connectors"
                                      : opts.state_root;

@@ -5,6 +5,7 @@
 
 #include "lkstream/kafka/api_versions.hpp"
 #include "lkstream/model/byte_order.hpp"
+#include "lkstream/process/log_throttle.hpp"
 #include "net/handlers/handler.hpp"
 #include "net/listener_core.hpp"
 
@@ -315,7 +316,9 @@ void connection::check_drained() {
 void connection::close(const std::string& why) {
   if (closed_) return;
   closed_ = true;
-  if (!why.empty()) core_.log(why);
+  // A flood of misbehaving clients must not flood the log: lines that differ only in numbers
+  // (peer, sizes) are rate-limited together.
+  if (!why.empty()) core_.log_limited(process::similar_key(why), why);
   asio::error_code ec;
   idle_timer_.reset();  // cancels the wait
   socket_->shutdown(asio::ip::tcp::socket::shutdown_both, ec);

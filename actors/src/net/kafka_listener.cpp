@@ -1,12 +1,17 @@
 #include "lkstream/kafka_listener.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <future>
 #include <thread>
 
 #include "engine_impl.hpp"
 #include "lkstream/config/units.hpp"
+#include "lkstream/process/log_throttle.hpp"
+#include "lkstream/process/open_files.hpp"
 #include "net/connection.hpp"
 #include "net/listener_core.hpp"
+#include "net/reserved_descriptor.hpp"
 
 namespace lkstream {
 namespace {
@@ -22,6 +27,17 @@ result<config::host_port> parse_listen_address(const std::string& text) {
   return config::parse_host_port(text);
 }
 
+// While accept() finds no descriptor, accepting pauses this long, doubling up to the maximum.
+constexpr std::chrono::milliseconds first_accept_pause{50};
+constexpr std::chrono::milliseconds max_accept_pause{1000};
+
+// accept() failures that last until descriptors (or kernel memory) are freed: retrying at once
+// would spin.
+bool out_of_descriptors(const asio::error_code& ec) {
+  return ec == asio::error::no_descriptors || ec == std::errc::too_many_files_open_in_system ||
+         ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
+}
+
 std::string join_host_port(const std::string& host, uint16_t port) {
   if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
   return host + ":" + std::to_string(port);
@@ -35,29 +51,86 @@ listener_options listener_options::from_config(const config::broker_settings& br
   o.advertised = broker.advertised;
   o.limits.max_request_bytes = broker.max_request_bytes;
   o.limits.max_buffered_bytes = broker.max_buffered_bytes;
+  o.limits.max_connections = broker.max_connections;
+  o.limits.max_connections_per_ip = broker.max_connections_per_ip;
   return o;
 }
 
 struct kafka_listener::impl {
   std::shared_ptr<net::listener_core> core;
+  std::shared_ptr<net::listener_counters> counters;  // outlives core (stats() after stop())
   std::unique_ptr<asio::ip::tcp::acceptor> acceptor;
   std::unique_ptr<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::thread io_thread;
   asio::ip::tcp::endpoint bound;
   std::mutex stop_mutex;
   bool stopped = false;
+  uint64_t max_connections = 0;  // the core's, for stats() after stop()
+  uint64_t max_connections_per_ip = 0;
+
+  // Out of descriptors (EMFILE/ENFILE): accepting pauses for `pause` (doubling up to
+  // max_accept_pause while the error lasts), and the reserved descriptor is given up for a
+  // moment to accept the waiting connections and close them.
+  std::optional<asio::steady_timer> pause_timer;
+  std::chrono::milliseconds pause{0};
+  net::reserved_descriptor reserve;
 
   void accept_next() {
     acceptor->async_accept([this](const asio::error_code& ec, asio::ip::tcp::socket s) {
       if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
-      if (!ec) {
-        auto c = std::make_shared<net::connection>(*core, std::move(s),
-                                                   core->next_connection_id());
-        core->add(c);
-        c->start();
-      } else {
-        core->log("kafka listener: accept failed: " + ec.message());
+      if (ec) {
+        ++counters->accept_errors;
+        if (out_of_descriptors(ec)) return pause_accepting(ec);
+        // The failed connection is gone (aborted by its client, refused by a firewall rule):
+        // the next one may succeed.
+        core->log_limited("accept failed", "kafka listener: accept failed: " + ec.message());
+        return accept_next();
       }
+      if (pause.count() > 0) {
+        core->log_limited("accepting again", "kafka listener: accepting again: descriptors "
+                                             "were freed");
+        pause = std::chrono::milliseconds{0};
+      }
+      reserve.ensure();
+      serve(std::move(s));
+      accept_next();
+    });
+  }
+
+  // A connection is served unless a limit refuses it: then it is closed at once, which its
+  // client sees as a prompt end of file.
+  void serve(asio::ip::tcp::socket s) {
+    asio::error_code ec;
+    auto peer = s.remote_endpoint(ec);
+    const std::string host = ec ? std::string("unknown") : peer.address().to_string();
+    if (auto why = core->refusal(host)) {
+      s.close(ec);
+      core->log_limited(process::similar_key(*why), "kafka listener: refused a connection from " +
+                                                        host + ": " + *why +
+                                                        "; closed it at accept");
+      return;
+    }
+    auto c = std::make_shared<net::connection>(*core, std::move(s), core->next_connection_id());
+    core->add(c);
+    c->start();
+  }
+
+  void pause_accepting(const asio::error_code& ec) {
+    const uint64_t closed = reserve.accept_and_close(acceptor->native_handle());
+    counters->refused_no_descriptors += closed;
+    ++counters->accept_pauses;
+    pause = std::min(pause.count() == 0 ? first_accept_pause : pause * 2, max_accept_pause);
+    const auto limit = process::current_open_files_limit();
+    core->log_limited(
+        "accept out of descriptors",
+        "kafka listener: accept failed: " + ec.message() + " (" +
+            std::to_string(process::count_open_files()) + " descriptors open, limit " +
+            (limit ? process::format_limit(limit->soft) : std::string("unknown")) + "): closed " +
+            std::to_string(closed) + " waiting connection(s) with the reserved descriptor; "
+            "accepting again in " + std::to_string(pause.count()) + " ms");
+    pause_timer->expires_after(pause);
+    pause_timer->async_wait([this](const asio::error_code& e) {
+      if (e || !acceptor->is_open()) return;
       accept_next();
     });
   }
@@ -66,6 +139,7 @@ struct kafka_listener::impl {
   void begin_stop(std::promise<void>& done) {
     asio::error_code ec;
     acceptor->close(ec);
+    pause_timer->cancel();
     auto grace = std::make_shared<asio::steady_timer>(core->io);
     auto finish = [this, grace, &done] {
       grace->cancel();
@@ -138,6 +212,15 @@ result<std::unique_ptr<kafka_listener>> kafka_listener::start(engine& eng, liste
     im->core->advertised_port = im->bound.port();
   }
 
+  // accept_and_close() accepts on this descriptor directly, until none is waiting.
+  im->acceptor->native_non_blocking(true, ec);
+  if (ec) return fail("cannot make non-blocking the socket of");
+  im->pause_timer.emplace(io);
+  im->reserve.ensure();
+  im->counters = im->core->counters;
+  im->max_connections = im->core->max_connections;
+  im->max_connections_per_ip = im->core->max_connections_per_ip;
+
   im->work = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
       io.get_executor());
   im->accept_next();
@@ -157,6 +240,24 @@ std::string kafka_listener::advertised_address() const {
                         static_cast<uint16_t>(impl_->core->advertised_port));
 }
 
+listener_stats kafka_listener::stats() const {
+  const auto& n = *impl_->counters;
+  listener_stats st;
+  st.connections_open = n.connections_open;
+  st.connections_accepted = n.connections_accepted;
+  st.connections_refused_limit = n.refused_limit;
+  st.connections_refused_per_ip = n.refused_per_ip;
+  st.connections_refused_no_descriptors = n.refused_no_descriptors;
+  st.accept_errors = n.accept_errors;
+  st.accept_pauses = n.accept_pauses;
+  st.open_files = process::count_open_files();
+  auto limit = process::current_open_files_limit();
+  st.open_files_limit = limit ? limit->soft : 0;
+  st.max_connections = impl_->max_connections;
+  st.max_connections_per_ip = impl_->max_connections_per_ip;
+  return st;
+}
+
 void kafka_listener::stop() {
   if (!impl_) return;
   std::lock_guard<std::mutex> guard(impl_->stop_mutex);
@@ -168,6 +269,7 @@ void kafka_listener::stop() {
   fut.wait();
   if (impl_->io_thread.joinable()) impl_->io_thread.join();
   impl_->acceptor.reset();
+  impl_->pause_timer.reset();  // Asio objects go before the io_context they belong to
   // Sinks and io actor replies still in flight hold weak references only: dropping the core here
   // destroys the io_context with its remaining handlers and sockets.
   impl_->core.reset();

@@ -4,11 +4,29 @@
 
 #include <algorithm>
 
+#include "lkstream/process/open_files.hpp"
 #include "net/connection.hpp"
 
 namespace lkstream::net {
 
-listener_core::listener_core(engine::impl& e, listener_options o) : eng(e), opts(std::move(o)) {}
+namespace {
+
+using process::open_files_limit;
+
+uint64_t connection_limit(int64_t configured) {
+  if (configured == config::connections_unlimited) return open_files_limit::no_limit;
+  if (configured != config::connections_auto) return static_cast<uint64_t>(configured);
+  auto limit = process::current_open_files_limit();
+  return process::auto_max_connections(limit ? limit->soft : open_files_limit::no_limit);
+}
+
+}  // namespace
+
+listener_core::listener_core(engine::impl& e, listener_options o)
+    : eng(e),
+      opts(std::move(o)),
+      max_connections(connection_limit(opts.limits.max_connections)),
+      max_connections_per_ip(connection_limit(opts.limits.max_connections_per_ip)) {}
 
 void listener_core::start_io_actor() {
   io_context_unit_ = std::make_unique<caf::scoped_execution_unit>(eng.sys.get());
@@ -62,12 +80,35 @@ int64_t listener_core::next_producer_id() {
   return last_producer_id_;
 }
 
+std::optional<std::string> listener_core::refusal(const std::string& peer_host) {
+  if (connections_.size() >= max_connections) {
+    ++counters->refused_limit;
+    return "broker.max_connections (" + std::to_string(max_connections) + ") reached";
+  }
+  auto it = connections_per_ip_.find(peer_host);
+  if (it != connections_per_ip_.end() && it->second >= max_connections_per_ip) {
+    ++counters->refused_per_ip;
+    return "broker.max_connections_per_ip (" + std::to_string(max_connections_per_ip) +
+           ") reached for " + peer_host;
+  }
+  return std::nullopt;
+}
+
 void listener_core::add(const std::shared_ptr<connection>& conn) {
   connections_.emplace(conn->id(), conn);
+  ++connections_per_ip_[conn->peer_host()];
+  ++counters->connections_accepted;
+  counters->connections_open = connections_.size();
 }
 
 void listener_core::remove(uint64_t id) {
-  connections_.erase(id);
+  if (auto it = connections_.find(id); it != connections_.end()) {
+    if (auto ip = connections_per_ip_.find(it->second->peer_host());
+        ip != connections_per_ip_.end() && --ip->second == 0)
+      connections_per_ip_.erase(ip);
+    connections_.erase(it);
+    counters->connections_open = connections_.size();
+  }
   if (connections_.empty() && on_all_closed_) std::exchange(on_all_closed_, nullptr)();
 }
 

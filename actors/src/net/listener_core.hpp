@@ -24,11 +24,14 @@
 #include <caf/all.hpp>
 #include <caf/scoped_execution_unit.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 
@@ -56,8 +59,21 @@ using reply_value_t = std::conditional_t<sizeof...(Rs) == 1,
                                          std::tuple_element_t<0, std::tuple<Rs...>>,
                                          std::tuple<Rs...>>;
 
+/// The counters behind listener_stats: written on the io thread, read by stats() on any
+/// thread. kafka_listener keeps its own reference, so stats() works after stop().
+struct listener_counters {
+  std::atomic<uint64_t> connections_open{0};
+  std::atomic<uint64_t> connections_accepted{0};
+  std::atomic<uint64_t> refused_limit{0};
+  std::atomic<uint64_t> refused_per_ip{0};
+  std::atomic<uint64_t> refused_no_descriptors{0};
+  std::atomic<uint64_t> accept_errors{0};
+  std::atomic<uint64_t> accept_pauses{0};
+};
+
 class listener_core : public std::enable_shared_from_this<listener_core> {
  public:
+  /// Resolves max_connections = auto against the open-files limit now.
   listener_core(engine::impl& eng, listener_options opts);
 
   asio::io_context io;
@@ -68,8 +84,18 @@ class listener_core : public std::enable_shared_from_this<listener_core> {
 
   int32_t node_id() const noexcept { return eng.cfg.broker.node_id; }
 
-  /// One line to the engine's log (any thread).
+  /// One line to the engine's log (any thread); rate-limited like every engine log line.
   void log(const std::string& line) const { eng.log(line); }
+  /// One line, rate-limited with every other line of `key` (lines that differ in details:
+  /// peers, ids). Any thread.
+  void log_limited(std::string_view key, const std::string& line) const {
+    eng.logger->write(key, line);
+  }
+
+  const std::shared_ptr<listener_counters> counters = std::make_shared<listener_counters>();
+  /// The connection limits in force; process::open_files_limit::no_limit = none.
+  const uint64_t max_connections;
+  const uint64_t max_connections_per_ip;
 
   /// Runs `fn` on the io thread, unless the core is gone (then `fn` is dropped).
   template <class F>
@@ -109,6 +135,9 @@ class listener_core : public std::enable_shared_from_this<listener_core> {
   /// long as the wall clock does not go back (ids are clock_ms * 1024 + a counter).
   int64_t next_producer_id();
 
+  /// Why a new connection from `peer_host` must be refused (max_connections or
+  /// max_connections_per_ip reached, counted in `counters`), or nullopt to serve it.
+  std::optional<std::string> refusal(const std::string& peer_host);
   void add(const std::shared_ptr<connection>& conn);
   void remove(uint64_t id);
   uint64_t next_connection_id() noexcept { return ++last_connection_id_; }
@@ -123,6 +152,7 @@ class listener_core : public std::enable_shared_from_this<listener_core> {
   int64_t last_producer_id_ = 0;
   uint64_t last_connection_id_ = 0;
   std::unordered_map<uint64_t, std::shared_ptr<connection>> connections_;
+  std::unordered_map<std::string, uint64_t> connections_per_ip_;  // peer_host -> open
   std::function<void()> on_all_closed_;
   caf::actor io_actor_handle_;
   io_actor* io_actor_ = nullptr;  // null before start_io_actor() and after stop_io_actor()

@@ -245,6 +245,12 @@ void config_parser::check_cross_key_limits(const toml::table& root) {
     require_not_above(max_request, {broker_node("max_buffered_bytes"), "broker.max_buffered_bytes",
                                     format_size(b.max_buffered_bytes)});
 
+  if (b.max_connections > 0 && b.max_connections_per_ip > b.max_connections)
+    require_not_above({broker_node("max_connections_per_ip"), "broker.max_connections_per_ip",
+                       std::to_string(b.max_connections_per_ip)},
+                      {broker_node("max_connections"), "broker.max_connections",
+                       std::to_string(b.max_connections)});
+
   // A batch may be as large as max_message_bytes; the request carrying it must be allowed too.
   // Reported where max_message_bytes is written (once for topic_defaults, not again for every
   // topic inheriting it), else at max_request_bytes.

@@ -45,6 +45,24 @@ std::optional<std::string> read_address(value_reader& r, bool advertised) {
   return s;
 }
 
+// A connection limit: 1..max_connection_limit, -1 / "unlimited", and "auto" where allowed.
+std::optional<int64_t> read_connection_limit(value_reader& r, bool allow_auto) {
+  const auto* i = r.node().as_integer();
+  const auto* s = r.node().as_string();
+  if ((i && i->get() == -1) || (s && s->get() == "unlimited")) return connections_unlimited;
+  if (allow_auto && s && s->get() == "auto") return connections_auto;
+  if (i && i->get() >= 1 && i->get() <= max_connection_limit) return i->get();
+  r.fail("expected an integer in 1.." + std::to_string(max_connection_limit) +
+         (allow_auto ? ", \"auto\"" : "") + " or -1 / \"unlimited\", got " + describe(r.node()));
+  return std::nullopt;
+}
+
+std::string show_connection_limit(int64_t v) {
+  if (v == connections_auto) return quoted("auto");
+  if (v == connections_unlimited) return quoted("unlimited");
+  return std::to_string(v);
+}
+
 const key_spec<broker_settings> broker_spec[] = {
     {"data_dir", "string",
      "Directory holding the partition logs and committed group offsets; created if missing. "
@@ -95,6 +113,23 @@ const key_spec<broker_settings> broker_spec[] = {
        if (auto v = r.size(kib, std::numeric_limits<uint64_t>::max())) b.max_buffered_bytes = *v;
      },
      [](const broker_settings& b) { return show_size(b.max_buffered_bytes); }},
+    {"max_connections", "integer",
+     "Kafka client connections open at once (Kafka's max.connections); one more is accepted "
+     "and closed at once, with a rate-limited log line. \"auto\": three quarters of the "
+     "open-files limit at start (at least 32 descriptors kept for files), so connections "
+     "cannot starve the logs of descriptors. 1..1000000, \"auto\" or -1 / \"unlimited\".",
+     [](value_reader& r, broker_settings& b) {
+       if (auto v = read_connection_limit(r, true)) b.max_connections = *v;
+     },
+     [](const broker_settings& b) { return show_connection_limit(b.max_connections); }},
+    {"max_connections_per_ip", "integer",
+     "Connections one client address may hold at once (Kafka's max.connections.per.ip); "
+     "excess ones are closed at accept. 1..1000000 (at most max_connections) or -1 / "
+     "\"unlimited\".",
+     [](value_reader& r, broker_settings& b) {
+       if (auto v = read_connection_limit(r, false)) b.max_connections_per_ip = *v;
+     },
+     [](const broker_settings& b) { return show_connection_limit(b.max_connections_per_ip); }},
     {"group_session_timeout_min_ms", "duration",
      "Smallest session.timeout.ms a consumer may join a group with; at least 1ms.",
      [](value_reader& r, broker_settings& b) {

@@ -11,8 +11,10 @@ using namespace std::chrono_literals;
 
 bool lkstream_server::start() {
   lines_.clear();
-  proc_ = std::make_unique<child_process>(std::vector<std::string>{
-      LKSTREAM_APP, "serve", "--config", config_, "--listen", "127.0.0.1:0"});
+  std::vector<std::string> argv = launcher_;
+  for (const char* a : {LKSTREAM_APP, "serve", "--config"}) argv.emplace_back(a);
+  argv.insert(argv.end(), {config_, "--listen", "127.0.0.1:0"});
+  proc_ = std::make_unique<child_process>(argv);
   if (!proc_->started()) {
     error_ = proc_->error();
     return false;

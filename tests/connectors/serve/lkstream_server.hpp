@@ -15,7 +15,11 @@ namespace lkstream::testing {
 
 class lkstream_server {
  public:
-  explicit lkstream_server(std::string config_file) : config_(std::move(config_file)) {}
+  /// `launcher`, when given, runs serve: argv = launcher + {LKSTREAM_APP, "serve", ...}, e.g.
+  /// {"/bin/sh", "-c", "ulimit -n 64 && exec \"$0\" \"$@\""} for a low descriptor limit
+  /// (exec keeps the pid).
+  explicit lkstream_server(std::string config_file, std::vector<std::string> launcher = {})
+      : config_(std::move(config_file)), launcher_(std::move(launcher)) {}
 
   /// Starts serve and waits (generously) for "ready"; false with error() set otherwise.
   bool start();
@@ -30,11 +34,14 @@ class lkstream_server {
   /// "127.0.0.1:PORT" of its Kafka listener.
   const std::string& bootstrap() const { return bootstrap_; }
   const std::string& error() const { return error_; }
+  /// The server's process id while it runs (for /proc/<pid>/stat), else -1.
+  pid_t pid() const { return proc_ ? proc_->pid() : -1; }
   /// stdout lines up to the ready line, and stderr so far (the connector log).
   std::string output() const;
 
  private:
   std::string config_;
+  std::vector<std::string> launcher_;
   std::unique_ptr<child_process> proc_;
   std::vector<std::string> lines_;
   std::string bootstrap_;

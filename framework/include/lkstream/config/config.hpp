@@ -28,6 +28,14 @@
 
 namespace lkstream::config {
 
+/// broker.max_connections = "auto": derived from the open-files limit when the listener starts
+/// (process::auto_max_connections). Written in TOML as "auto".
+inline constexpr int64_t connections_auto = 0;
+/// No limit on connections: -1 / "unlimited" in TOML.
+inline constexpr int64_t connections_unlimited = -1;
+/// The largest count broker.max_connections and max_connections_per_ip accept.
+inline constexpr int64_t max_connection_limit = 1'000'000;
+
 struct broker_settings {
   std::string data_dir = "./data";
   std::string listen = "127.0.0.1:9092";   // HOST:PORT of the Kafka listener
@@ -37,6 +45,10 @@ struct broker_settings {
   uint64_t max_request_bytes = 100ull << 20;   // Kafka's socket.request.max.bytes (<= INT32_MAX)
   uint64_t max_buffered_bytes = 128ull << 20;  // all connections' buffered request bytes
                                                //   together; >= max_request_bytes
+  int64_t max_connections = connections_auto;  // Kafka client connections at once: a count,
+                                               //   connections_auto or connections_unlimited
+  int64_t max_connections_per_ip = connections_unlimited;  // the same per client address;
+                                               //   <= max_connections when both are counts
   int64_t group_session_timeout_min_ms = 6000;     // allowed session.timeout.ms range of
   int64_t group_session_timeout_max_ms = 1800000;  //   joining consumers; min <= max
   int64_t group_initial_rebalance_delay_ms = 0;    // Kafka's group.initial.rebalance.delay.ms
