@@ -115,7 +115,9 @@ partition_actor::behavior_type partition_behavior(partition_self self, partition
       if (self->state.core->fetch(rq, std::move(sink), self->clock().now()))
         arm_fetch_timer(self);
     },
-    [=](answer_parked_fetch_atom, const fetch_sink_ptr& sink) { self->state.core->fetch_now(sink); },
+    [=](answer_parked_fetch_atom, const fetch_sink_ptr& sink) {
+      self->state.core->fetch_now(sink);
+    },
     [=](fetch_deadline_atom, uint64_t gen) {
       auto& s = self->state;
       if (gen != s.tmo_gen) return;  // superseded by an earlier deadline

@@ -11,8 +11,7 @@ struct retention_state {
 using retention_self = retention_actor::stateful_pointer<retention_state>;
 
 // Sends one retention request to every partition; calls done(total deleted) when all answered.
-void run_round(retention_self self,
-               std::function<void(uint64_t)> done) {
+void run_round(retention_self self, std::function<void(uint64_t)> done) {
   auto snapshot = self->state.cfg.board->snapshot();
   const int64_t now = self->state.cfg.now();
   auto remaining = std::make_shared<size_t>(0);
@@ -35,8 +34,7 @@ void run_round(retention_self self,
               });
 }
 
-retention_actor::behavior_type retention_behavior(retention_self self,
-                                 retention_config cfg) {
+retention_actor::behavior_type retention_behavior(retention_self self, retention_config cfg) {
   self->state.cfg = std::move(cfg);
   self->set_default_handler(log_unexpected_message);
   self->delayed_send(self, self->state.cfg.interval, retention_tick_atom::value);

@@ -92,7 +92,7 @@ result<int32_t> create_topic(caf::actor_system& sys, registry_state& st, const s
 }
 
 topic_registry_actor::behavior_type registry_behavior(registry_self self,
-                                std::shared_ptr<registry_state> init) {
+                                                      std::shared_ptr<registry_state> init) {
   self->state = std::move(*init);
   init->topics.clear();  // the actor owns the partitions now
   self->set_default_handler(log_unexpected_message);
