@@ -95,6 +95,10 @@ int run_consume(const parsed_args& args) {
                           {{"group.id", "lkstream-cli-" + std::to_string(::getpid())},
                            {"enable.auto.commit", "false"}});
   }
+  // Connected to every broker it knows, the client sees them all go down when the server
+  // stops, and librdkafka reports ALL_BROKERS_DOWN (with sparse connections a broker never
+  // connected to does not count as down, and the event may never come).
+  how.properties.emplace_back("enable.sparse.connections", "false");
   connection_state conn;
   how.setup = [&conn](rd_kafka_conf_t* conf) {
     rd_kafka_conf_set_error_cb(conf, on_error);
