@@ -43,6 +43,7 @@ engine::engine(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
 engine::~engine() { (void)close(); }
 
 result<std::unique_ptr<engine>> engine::open(engine_options opts) {
+  actors::caf_thread_scope caf_scope;  // the actor system is made and its actors spawned here
   auto im = std::make_unique<impl>();
   if (opts.config) {
     im->cfg = *opts.config;
@@ -201,11 +202,53 @@ void engine::impl::remove_stop_hook(uint64_t id) {
   std::erase_if(stop_hooks, [id](const auto& h) { return h.first == id; });
 }
 
-std::optional<engine::impl::active_call> engine::impl::enter() {
+std::optional<engine_call> engine::impl::enter() {
   std::lock_guard<std::mutex> g(life_mutex);
   if (closed) return std::nullopt;
   ++active_calls;
-  return std::optional<active_call>(std::in_place, *this);
+  return engine_call(*this);
+}
+
+// ---- engine_call, engine_services (engine_services.hpp) ----------------------------------
+
+engine_call::~engine_call() {
+  if (e_) e_->leave();
+}
+
+caf::actor_system& engine_call::system() const { return *e_->sys; }
+
+engine_services::engine_services(engine& e) : e_(&engine_access::of(e)) {}
+
+std::optional<engine_call> engine_services::enter() const { return e_->enter(); }
+
+uint64_t engine_services::add_stop_hook(std::function<void()> stop) const {
+  return e_->add_stop_hook(std::move(stop));
+}
+
+void engine_services::remove_stop_hook(uint64_t id) const { e_->remove_stop_hook(id); }
+
+const config::config& engine_services::configuration() const { return e_->cfg; }
+
+const actors::metadata_board& engine_services::board() const { return *e_->board; }
+
+const actors::topic_registry_actor& engine_services::registry() const { return e_->registry; }
+
+const group::group_manager_actor& engine_services::groups() const { return e_->groups; }
+
+timestamp_ms engine_services::now_ms() const { return e_->clock(); }
+
+void engine_services::log(std::string_view line) const { e_->log(line); }
+
+void engine_services::log_limited(std::string_view key, std::string_view line) const {
+  e_->logger->write(key, line);
+}
+
+std::shared_ptr<process::throttled_log> engine_services::logger() const { return e_->logger; }
+
+status engine_services::ensure_topic(std::string_view name) const {
+  auto call = e_->enter();
+  if (!call) return {errc::closed, "engine closed"};
+  return e_->ensure_topic(name);
 }
 
 void engine::impl::leave() {
@@ -244,7 +287,7 @@ status engine::impl::shutdown() {
     for (auto& p : t->partitions) all.push_back(caf::actor_cast<caf::actor>(p));
   board->publish(std::make_shared<const actors::topic_map>());
   {
-    caf::scoped_actor self{*sys};
+    actors::blocking_caller self{*sys};
     for (auto& a : all)
       if (a) self->send_exit(a, caf::exit_reason::user_shutdown);
     for (auto& a : all)

@@ -17,6 +17,7 @@
 #include "lkstream/engine.hpp"
 #include "group/group_api.hpp"
 #include "lkstream/process/throttled_log.hpp"
+#include "engine_services.hpp"
 #include "messages.hpp"
 #include "topic/retention_api.hpp"
 #include "topic/topic_registry.hpp"
@@ -45,26 +46,14 @@ struct engine::impl {
   // close() first runs the stop hooks (below) while the engine still works, then sets
   // `closed` (every later call is refused with errc::closed), stops the actors (calls waiting
   // on them get errors and return), waits until no call is inside, and only then destroys the
-  // actor system. A call that touches `sys` or an actor handle holds an active_call from
+  // actor system. A call that touches `sys` or an actor handle holds an engine_call from
   // enter() for as long as it does, so close() never destroys them under it. `closed` may be
   // read without a lock as a cheap early answer (it only ever goes false -> true).
   std::atomic<bool> closed{false};
 
-  /// Proof that a call is inside the engine; close() waits for it before destroying `sys`.
-  class active_call {
-   public:
-    explicit active_call(impl& e) : e_(&e) {}
-    active_call(active_call&& o) noexcept : e_(std::exchange(o.e_, nullptr)) {}
-    active_call& operator=(active_call&&) = delete;
-    ~active_call() {
-      if (e_) e_->leave();
-    }
-
-   private:
-    impl* e_;
-  };
-  /// An active_call, or nullopt once the engine is closed (answer errc::closed then).
-  std::optional<active_call> enter();
+  /// An engine_call (engine_services.hpp), or nullopt once the engine is closed (answer
+  /// errc::closed then).
+  std::optional<engine_call> enter();
 
   /// Components that run on the engine and must stop before its actors do (the connector
   /// host, listeners) register a stop function. close() runs those still registered, newest
@@ -90,6 +79,7 @@ struct engine::impl {
   status shutdown();
 
  private:
+  friend class engine_call;
   void leave();
   std::mutex life_mutex;
   std::condition_variable life_cv;

@@ -83,13 +83,46 @@ class shared_promise {
   std::shared_ptr<state> st_;
 };
 
+/// Put at the top of every call from an application thread into CAF that spawns an actor or
+/// makes a blocking request: drops, when it ends, the reference to the actor system's logger
+/// that CAF 0.17 leaves in the calling thread (a thread-local strong reference, taken by the
+/// actor_system constructor, every top-level spawn and every scoped_actor; caf/logger.cpp).
+/// ~actor_system waits until the logger is destroyed, so an application thread that once
+/// spawned or made a blocking call would keep engine::close() on another thread from ever
+/// returning. Only on a thread that held no logger when the scope began (an application
+/// thread): CAF's own threads keep theirs.
+class caf_thread_scope {
+ public:
+  caf_thread_scope() : app_thread_(caf::logger::current_logger() == nullptr) {}
+  caf_thread_scope(const caf_thread_scope&) = delete;
+  caf_thread_scope& operator=(const caf_thread_scope&) = delete;
+  ~caf_thread_scope() {
+    if (app_thread_) caf::logger::set_current_actor_system(nullptr);
+  }
+
+ private:
+  bool app_thread_;
+};
+
+/// caf::scoped_actor for blocking calls from any thread (use it instead of scoped_actor): the
+/// same, inside a caf_thread_scope.
+class blocking_caller {
+ public:
+  explicit blocking_caller(caf::actor_system& sys) : self_(sys) {}
+  caf::blocking_actor* operator->() const { return self_.operator->(); }
+
+ private:
+  caf_thread_scope scope_;  // destroyed after self_
+  caf::scoped_actor self_;
+};
+
 /// A request from a plain (non-actor) thread that blocks for the reply; CAF errors come back
 /// as lkstream errors. For rare calls (admin, group membership): hot paths use sinks.
 /// `dest` is a typed handle (the compiler checks the message) or a caf::actor.
 template <class T, class Handle, class... Ts>
 result<T> blocking_request(caf::actor_system& sys, const Handle& dest, Ts&&... xs) {
   if (!dest) return error{errc::closed, "the engine is shut down"};
-  caf::scoped_actor self{sys};
+  blocking_caller self{sys};
   std::optional<result<T>> out;
   self->request(dest, caf::infinite, std::forward<Ts>(xs)...)
       .receive([&](T& v) { out.emplace(std::move(v)); },

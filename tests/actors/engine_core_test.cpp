@@ -218,6 +218,22 @@ TEST_CASE("engine: close() stops components still registered, while the engine s
   prod.reset();
 }
 
+TEST_CASE("engine: close() on another thread returns while the threads that made calls live on") {
+  test::temp_dir dir;
+  auto eng = open_engine(dir.path());
+  // This thread makes blocking calls (a request to the registry, a partition, the group
+  // manager) and stays alive; CAF 0.17 would leave it holding the actor system's logger, on
+  // which the actor system's destructor waits.
+  REQUIRE(eng->create_topic("t", 1));
+  REQUIRE(eng->describe_topic("t"));
+  auto c = std::move(*eng->make_consumer(test::group_member("g")));
+  REQUIRE(c->assign({{"t", partition_id{0}}}));
+  REQUIRE(c->close());
+  auto closed = std::async(std::launch::async, [&] { return eng->close(); });
+  REQUIRE(closed.wait_for(30s) == std::future_status::ready);
+  CHECK(closed.get());
+}
+
 namespace {
 
 // A file system whose consumer-offset files block in sync() while the gate is closed, and

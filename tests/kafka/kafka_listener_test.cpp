@@ -2,6 +2,7 @@
 // producers, and bad input that must close only the offending connection.
 #include "kafka_listener_helpers.hpp"
 
+#include <future>
 #include <thread>
 
 using namespace lkstream;
@@ -301,6 +302,26 @@ TEST_CASE("kafka: stop() answers in-flight requests before closing connections")
   CHECK(r.responses.at(0).partitions.at(0).error == error_code::none);
   CHECK(c.closed_by_peer());
   stopper.join();
+}
+
+TEST_CASE("kafka: closing the engine stops a running listener first, and a closed engine gets none") {
+  broker b;
+  REQUIRE(b.eng().create_topic("closing", 1));
+  raw_client c(b.port());
+  check_answers(c);
+  // The application closes the engine and forgets the listener: close() must stop it (the
+  // connection is closed, the io thread joined) instead of hanging on it or pulling the actor
+  // system from under it.
+  auto closed = std::async(std::launch::async, [&] { return b.eng().close(); });
+  REQUIRE(closed.wait_for(30s) == std::future_status::ready);
+  CHECK(closed.get());
+  CHECK(c.closed_by_peer());
+  b.listener().stop();  // idempotent after close
+  listener_options lo;
+  lo.listen = "127.0.0.1:0";
+  auto again = kafka_listener::start(b.eng(), lo);
+  REQUIRE_FALSE(again);
+  CHECK(again.code() == errc::closed);
 }
 
 TEST_CASE("kafka: admin APIs create, describe and delete topics") {

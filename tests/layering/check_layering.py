@@ -33,6 +33,7 @@ PROJECT_KINDS = [
     ("plugins/host/include/", "plugin host"),
     ("plugins/host/", "plugin host internals"),
     ("actors/include/", "actors API"),
+    ("actors/src/engine_impl.hpp", "engine internals"),
     ("actors/", "actors internals"),
     ("connectors/common/", "connectors/common"),
     ("connectors/", "connector"),  # connectors/<name>/: "own connector" from inside it
@@ -97,10 +98,10 @@ class Rule:
 
 
 GRAPH = "framework <- plugins/host <- actors <- app; connectors -> plugins/include only"
-ABOVE_PLUGINS = {"actors API", "actors internals", "connector", "connectors/common", "app",
+ABOVE_PLUGINS = {"actors API", "actors internals", "engine internals", "connector", "connectors/common", "app",
                  "python", "examples", "bench", "tests"}
-ABOVE_ACTORS = ABOVE_PLUGINS - {"actors API", "actors internals"}
-INTERNALS = {"framework internals", "plugin host internals", "actors internals"}
+ABOVE_ACTORS = ABOVE_PLUGINS - {"actors API", "actors internals", "engine internals"}
+INTERNALS = {"framework internals", "plugin host internals", "actors internals", "engine internals"}
 NOT_PUBLIC = {"CAF", "Asio"} | INTERNALS | ABOVE_ACTORS  # what a program on the public API lacks
 
 # The layering, one row per rule, with what design.md (section 2 unless said) gives as the reason.
@@ -131,10 +132,21 @@ RULES = [
     Rule("actors/*", False, ABOVE_ACTORS,
          f"actors/ sits below app/ ({GRAPH}); connectors are loaded at run time, never built in",
          ("actors/src/x.cpp", '"test_util.hpp"')),
-    Rule("actors/include/*", False, {"CAF", "Asio", "actors internals"},
+    Rule("actors/include/*", False, {"CAF", "Asio", "actors internals", "engine internals"},
          "actors/ is the only CAF code; its public embedded facade owns the actor_system, so a "
          "program linking lkstream (section 1) sees no CAF",
          ("actors/include/lkstream/x.hpp", "<caf/actor_system.hpp>")),
+    # The engine's internals (its lifecycle, actor system ownership, file system) belong to the
+    # engine's own parts; the components built on it see engine_services.hpp.
+    Rule("actors/src/net/*", False, {"engine internals"},
+         "the Kafka listener uses an engine through engine_services, not engine::impl",
+         ("actors/src/net/x.cpp", '"engine_impl.hpp"')),
+    Rule("actors/src/connector/*", False, {"engine internals"},
+         "the connector host uses an engine through engine_services, not engine::impl",
+         ("actors/src/connector/x.cpp", '"../engine_impl.hpp"')),
+    Rule("actors/src/pipeline/*", False, {"engine internals"},
+         "the pipeline runtime uses an engine through engine_services, not engine::impl",
+         ("actors/src/pipeline/x.cpp", '"engine_impl.hpp"')),
     Rule("connectors/*", True, {"own connector", "connectors/common", "plugin ABI"} | SYSTEM,
          "one folder per connector, each a MODULE library that sees only the ABI header (+ its "
          "own dependency, e.g. librdkafka). Never framework/, actors/ or CAF",

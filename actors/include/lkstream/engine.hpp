@@ -160,8 +160,9 @@ class engine {
   void remove_close_hook(uint64_t id);
 
  private:
-  // The library's own components (listener, connector host, pipeline runtime) reach the
-  // internals through engine_access (actors/src/engine_impl.hpp); nothing public does.
+  // The library's own components (listener, connector host, pipeline runtime) use the engine
+  // through actors/src/engine_services.hpp; only the engine's own parts reach the internals
+  // (engine_access, actors/src/engine_impl.hpp). Nothing public does.
   friend struct engine_access;
   explicit engine(std::unique_ptr<impl> i);
   std::unique_ptr<impl> impl_;

@@ -16,7 +16,9 @@
 // called from any thread, bound_address() too. The public API has no CAF or Asio types.
 //
 // Lifetime: the listener borrows the engine. stop() it (or destroy it) before the engine is
-// closed or destroyed. stop() stops accepting, stops reading new requests, lets in-flight
+// destroyed; an engine closed while the listener runs stops it first (close() runs the
+// listener's stop, then shuts down), and start() on a closed engine fails with errc::closed.
+// The listener object must still be destroyed before the engine. stop() stops accepting, stops reading new requests, lets in-flight
 // requests finish (at most limits.stop_grace_ms: a JoinGroup may be parked for a whole
 // rebalance), sends their responses, closes every connection and joins the io thread.
 //

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <map>
 
-#include "engine_impl.hpp"
+#include "engine_services.hpp"
 #include "lkstream/consumer.hpp"
 #include "lkstream/plugin_host/ack_tracker.hpp"
 #include "lkstream/plugin_host/plugin_instance.hpp"
@@ -141,10 +141,10 @@ using self_ptr = connector_actor::stateful_pointer<connector_actor_state>;
 
 // Topics must exist before a producer or consumer can use them.
 status ensure_topics(connector_actor_state& s) {
-  auto& eng = engine_access::of(*s.cfg.eng);
+  const engine_services eng(*s.cfg.eng);
   for (auto& t : s.cfg.topics) {
-    if (eng.board->find(t)) continue;
-    if (!eng.cfg.broker.auto_create_topics)
+    if (eng.board().find(t)) continue;
+    if (!eng.configuration().broker.auto_create_topics)
       return {errc::unknown_topic, "topic \"" + t + "\" does not exist (declare it as a [[topic]] "
                                    "or set broker.auto_create_topics = true)"};
     LK_TRY_STATUS(eng.ensure_topic(t));

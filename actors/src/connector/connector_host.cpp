@@ -5,7 +5,7 @@
 
 #include "connector/connector_actor.hpp"
 #include "connector/connector_status_publisher.hpp"
-#include "engine_impl.hpp"
+#include "engine_services.hpp"
 #include "lkstream/process/log_throttle.hpp"
 
 namespace lkstream {
@@ -41,12 +41,18 @@ struct connector_host::impl {
     actors::connector_actor actor;
   };
 
-  engine* eng = nullptr;
+  explicit impl(engine& e) : eng(&e), services(e) {}
+
+  engine* eng;
+  engine_services services;
+  // Held from start to stop: the connectors' actors run in the engine's actor system. close()
+  // stops the host first, through the stop hook, so it never waits on it.
+  std::optional<engine_call> call;
   std::vector<entry> entries;  // configuration order; fixed after start()
   actors::connector_status_publisher_actor publisher;        // stopped after the connectors, so it publishes final states
   std::mutex stop_mutex;
   bool stopped = false;
-  uint64_t stop_hook = 0;  // engine::impl stop hook: a host the app forgot is stopped at close
+  uint64_t stop_hook = 0;  // the engine's stop hook: a host the app forgot is stopped at close
 
   const entry* find(std::string_view name) const {
     for (auto& e : entries)
@@ -86,22 +92,23 @@ status make_dir(const std::string& dir) {
 result<std::unique_ptr<connector_host>> connector_host::start(engine& eng,
                                                               const config::config& cfg,
                                                               connector_host_options opts) {
-  auto& ei = engine_access::of(eng);
-  if (ei.closed) return error{errc::closed, "engine closed"};
+  actors::caf_thread_scope caf_scope;  // the connectors are spawned here
+  engine_services services(eng);
+  auto call = services.enter();
+  if (!call) return error{errc::closed, "engine closed"};
   // Plugins' lines repeat with changing numbers (librdkafka's reconnect attempts, "after 12ms"):
   // rate-limited as one kind when only their numbers differ.
   if (!opts.log)
-    opts.log = [logger = ei.logger](std::string_view line) {
+    opts.log = [logger = services.logger()](std::string_view line) {
       logger->write(process::similar_key(line), line);
     };
   const std::string state_root = opts.state_root.empty()
-                                     ? ei.cfg.broker.data_dir + "/__connectors"
+                                     ? services.configuration().broker.data_dir + "/__connectors"
                                      : opts.state_root;
   if (!cfg.connectors.empty()) LK_TRY_STATUS(make_dir(state_root));
   const auto dirs = plugin_host::plugin_search_path(cfg.broker);
 
-  auto im = std::make_unique<impl>();
-  im->eng = &eng;
+  auto im = std::make_unique<impl>(eng);
   for (const auto& c : cfg.connectors) {
     impl::entry e;
     e.cell = std::make_shared<actors::connector_status_cell>();
@@ -151,7 +158,7 @@ result<std::unique_ptr<connector_host>> connector_host::start(engine& eng,
     ac.state_dir = state_dir;
     ac.cell = e.cell;
     ac.opts = opts;
-    e.actor = actors::spawn_connector(*ei.sys, std::move(ac));
+    e.actor = actors::spawn_connector(call->system(), std::move(ac));
     im->entries.push_back(std::move(e));
   }
   // Published once something runs (a configuration whose connectors all failed to load makes
@@ -170,12 +177,18 @@ result<std::unique_ptr<connector_host>> connector_host::start(engine& eng,
       pc.check = opts.status_check;
       pc.interval = opts.status_interval;
       pc.log = opts.log;
-      im->publisher = actors::spawn_connector_status_publisher(*ei.sys, std::move(pc));
+      im->publisher = actors::spawn_connector_status_publisher(call->system(), std::move(pc));
     }
   }
+  im->call.emplace(std::move(*call));
   std::unique_ptr<connector_host> host(new connector_host(std::move(im)));
   // The host outlives this hook: stop() (also run by the destructor) removes it first.
-  host->impl_->stop_hook = ei.add_stop_hook([h = host.get()] { (void)h->stop(); });
+  const uint64_t hook = services.add_stop_hook([h = host.get()] { (void)h->stop(); });
+  if (hook == 0) {  // close() began meanwhile: it must not wait for this host
+    (void)host->stop();
+    return error{errc::closed, "engine closed"};
+  }
+  host->impl_->stop_hook = hook;
   return host;
 }
 
@@ -210,10 +223,9 @@ lkstream::status connector_host::stop() {
   std::lock_guard<std::mutex> g(impl_->stop_mutex);
   if (impl_->stopped) return {};
   impl_->stopped = true;
-  auto& ei = engine_access::of(*impl_->eng);
-  if (impl_->stop_hook) ei.remove_stop_hook(impl_->stop_hook);
-  if (ei.sys) {
-    caf::scoped_actor self{*ei.sys};
+  if (impl_->stop_hook) impl_->services.remove_stop_hook(impl_->stop_hook);
+  if (impl_->call) {
+    actors::blocking_caller self{impl_->call->system()};
     for (auto& e : impl_->entries)
       if (e.actor) self->send_exit(e.actor, caf::exit_reason::user_shutdown);
     for (auto& e : impl_->entries)
@@ -227,6 +239,7 @@ lkstream::status connector_host::stop() {
   // Handles first, libraries last (caf-0.17-notes.md section 8).
   for (auto& e : impl_->entries) e.actor = actors::connector_actor{};
   for (auto& e : impl_->entries) e.library.reset();
+  impl_->call.reset();  // the engine may close now
   return {};
 }
 

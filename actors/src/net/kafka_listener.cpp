@@ -5,7 +5,7 @@
 #include <future>
 #include <thread>
 
-#include "engine_impl.hpp"
+#include "engine_services.hpp"
 #include "lkstream/config/units.hpp"
 #include "lkstream/process/log_throttle.hpp"
 #include "lkstream/process/open_files.hpp"
@@ -65,6 +65,13 @@ struct kafka_listener::impl {
   asio::ip::tcp::endpoint bound;
   std::mutex stop_mutex;
   bool stopped = false;
+  // Held from start to stop: the engine's actor system outlives the io thread's actor.
+  // close() stops the listener first, through the stop hook, so it never waits on it.
+  std::optional<engine_call> call;
+  engine_services services;
+  uint64_t stop_hook = 0;
+
+  explicit impl(engine_services s) : services(s) {}
   uint64_t max_connections = 0;  // the core's, for stats() after stop()
   uint64_t max_connections_per_ip = 0;
 
@@ -163,8 +170,10 @@ kafka_listener::kafka_listener(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
 kafka_listener::~kafka_listener() { stop(); }
 
 result<std::unique_ptr<kafka_listener>> kafka_listener::start(engine& eng, listener_options opts) {
-  auto& ei = engine_access::of(eng);
-  if (!ei.sys) return error{errc::closed, "kafka listener: the engine is closed"};
+  actors::caf_thread_scope caf_scope;  // the io actor is spawned here
+  engine_services services(eng);
+  auto call = services.enter();
+  if (!call) return error{errc::closed, "kafka listener: the engine is closed"};
   auto listen = parse_listen_address(opts.listen);
   if (!listen)
     return error{errc::invalid_argument, "kafka listener: listen address: " + listen.err().message};
@@ -177,8 +186,8 @@ result<std::unique_ptr<kafka_listener>> kafka_listener::start(engine& eng, liste
     advertised = *a;
   }
 
-  auto im = std::make_unique<impl>();
-  im->core = std::make_shared<net::listener_core>(ei, opts);
+  auto im = std::make_unique<impl>(services);
+  im->core = std::make_shared<net::listener_core>(services, opts);
   auto& io = im->core->io;
 
   asio::error_code ec;
@@ -224,9 +233,18 @@ result<std::unique_ptr<kafka_listener>> kafka_listener::start(engine& eng, liste
   im->work = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
       io.get_executor());
   im->accept_next();
-  im->core->start_io_actor();  // after the last failure point: a spawned actor must be stopped
+  im->core->start_io_actor(call->system());  // after the last failure point
+  im->call.emplace(std::move(*call));
   im->io_thread = std::thread([core = im->core] { core->io.run(); });
-  return std::unique_ptr<kafka_listener>(new kafka_listener(std::move(im)));
+  std::unique_ptr<kafka_listener> listener(new kafka_listener(std::move(im)));
+  // An application that closes the engine without stopping the listener gets it stopped first.
+  const uint64_t hook = services.add_stop_hook([l = listener.get()] { l->stop(); });
+  if (hook == 0) {  // close() began meanwhile: it must not wait for this listener
+    listener->stop();
+    return error{errc::closed, "kafka listener: the engine is closed"};
+  }
+  listener->impl_->stop_hook = hook;
+  return listener;
 }
 
 std::string kafka_listener::bound_address() const {
@@ -263,6 +281,7 @@ void kafka_listener::stop() {
   std::lock_guard<std::mutex> guard(impl_->stop_mutex);
   if (impl_->stopped) return;
   impl_->stopped = true;
+  if (impl_->stop_hook) impl_->services.remove_stop_hook(impl_->stop_hook);
   std::promise<void> done;
   auto fut = done.get_future();
   asio::post(impl_->core->io, [this, &done] { impl_->begin_stop(done); });
@@ -273,6 +292,7 @@ void kafka_listener::stop() {
   // Sinks and io actor replies still in flight hold weak references only: dropping the core here
   // destroys the io_context with its remaining handlers and sockets.
   impl_->core.reset();
+  impl_->call.reset();  // the engine may close now
 }
 
 }  // namespace lkstream

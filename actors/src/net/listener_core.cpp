@@ -22,15 +22,15 @@ uint64_t connection_limit(int64_t configured) {
 
 }  // namespace
 
-listener_core::listener_core(engine::impl& e, listener_options o)
+listener_core::listener_core(engine_services e, listener_options o)
     : eng(e),
       opts(std::move(o)),
       max_connections(connection_limit(opts.limits.max_connections)),
       max_connections_per_ip(connection_limit(opts.limits.max_connections_per_ip)) {}
 
-void listener_core::start_io_actor() {
-  io_context_unit_ = std::make_unique<caf::scoped_execution_unit>(eng.sys.get());
-  io_actor_handle_ = eng.sys->spawn<io_actor>();
+void listener_core::start_io_actor(caf::actor_system& sys) {
+  io_context_unit_ = std::make_unique<caf::scoped_execution_unit>(&sys);
+  io_actor_handle_ = sys.spawn<io_actor>();
   io_actor_ = static_cast<io_actor*>(caf::actor_cast<caf::abstract_actor*>(io_actor_handle_));
   // Replies (the only messages it gets) arrive on any thread: run them on the io thread.
   io_actor_->on_enqueue([weak = weak_from_this()](caf::mailbox_element_ptr msg) {
@@ -76,7 +76,7 @@ void listener_core::wait_for_budget(const std::shared_ptr<connection>& conn) {
 }
 
 int64_t listener_core::next_producer_id() {
-  last_producer_id_ = std::max(last_producer_id_ + 1, eng.clock() * 1024);
+  last_producer_id_ = std::max(last_producer_id_ + 1, eng.now_ms() * 1024);
   return last_producer_id_;
 }
 

@@ -35,7 +35,7 @@
 #include <tuple>
 #include <unordered_map>
 
-#include "engine_impl.hpp"
+#include "engine_services.hpp"
 #include "lkstream/kafka_listener.hpp"
 #include "messages.hpp"
 #include "net/asio.hpp"
@@ -74,22 +74,22 @@ struct listener_counters {
 class listener_core : public std::enable_shared_from_this<listener_core> {
  public:
   /// Resolves max_connections = auto against the open-files limit now.
-  listener_core(engine::impl& eng, listener_options opts);
+  listener_core(engine_services eng, listener_options opts);
 
   asio::io_context io;
-  engine::impl& eng;
+  const engine_services eng;
   const listener_options opts;
   std::string advertised_host;  // set by start(), before the io thread runs
   int32_t advertised_port = 0;
 
-  int32_t node_id() const noexcept { return eng.cfg.broker.node_id; }
+  int32_t node_id() const { return eng.node_id(); }
 
   /// One line to the engine's log (any thread); rate-limited like every engine log line.
   void log(const std::string& line) const { eng.log(line); }
   /// One line, rate-limited with every other line of `key` (lines that differ in details:
   /// peers, ids). Any thread.
   void log_limited(std::string_view key, const std::string& line) const {
-    eng.logger->write(key, line);
+    eng.log_limited(key, line);
   }
 
   const std::shared_ptr<listener_counters> counters = std::make_shared<listener_counters>();
@@ -118,8 +118,9 @@ class listener_core : public std::enable_shared_from_this<listener_core> {
               [done](caf::error& e) mutable { done(result<value>(actors::from_caf_error(e))); });
   }
 
-  /// Spawns the io actor; call once, before the io thread runs.
-  void start_io_actor();
+  /// Spawns the io actor in `sys` (the engine's, which the listener keeps open by holding an
+  /// engine_call until it stopped); call once, before the io thread runs.
+  void start_io_actor(caf::actor_system& sys);
   /// Ends the io actor (replies still on their way are dropped); io thread, at stop.
   void stop_io_actor();
 

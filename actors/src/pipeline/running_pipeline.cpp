@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "engine_impl.hpp"
+#include "engine_services.hpp"
 #include "lkstream/consumer.hpp"
 #include "lkstream/pipeline/stateful.hpp"
 #include "lkstream/producer.hpp"
@@ -192,7 +192,11 @@ lkstream::status running_pipeline::start() {
   LK_TRY_STATUS(cons->subscribe(topics));
 
   // Stages, downstream first: every consumer of a node has a higher index.
-  auto& sys = *engine_access::of(eng_).sys;
+  // Spawned inside a call: close() cannot destroy the actor system meanwhile.
+  caf_thread_scope caf_scope;
+  auto call = engine_services(eng_).enter();
+  if (!call) return {errc::closed, "pipeline \"" + g.name + "\": the engine is closed"};
+  auto& sys = call->system();
   for (size_t k = g.nodes.size(); k-- > 0;) {
     auto& n = g.nodes[k];
     std::vector<std::vector<stage_route>> outs(n.ports);
@@ -244,9 +248,9 @@ lkstream::status running_pipeline::start() {
 void running_pipeline::stop() {
   if (stopped_) return;
   stopped_ = true;
-  auto& ei = engine_access::of(eng_);
-  if (ei.sys) {
-    caf::scoped_actor self{*ei.sys};
+  // A closed engine stopped every actor already.
+  if (auto call = engine_services(eng_).enter()) {
+    actors::blocking_caller self{call->system()};
     if (source_) {
       self->send(source_, pstop_atom::value);
       self->wait_for(source_);

@@ -2,7 +2,6 @@
 
 #include <map>
 
-#include "engine_impl.hpp"
 #include "lkstream/connector_host.hpp"
 #include "lkstream/kafka_listener.hpp"
 #include "pipeline/running_pipeline.hpp"

@@ -67,13 +67,13 @@ void handle_create_topics(const request_context& ctx, kafka::create_topics_reque
   for (auto& t : rq.topics) {
     auto& out = g->resp.topics.emplace_back();
     out.name = t.name;
-    config::topic_settings s = core.eng.cfg.topic_defaults;
+    config::topic_settings s = core.eng.configuration().topic_defaults;
     std::optional<topic_error> err;
     if (names.count(t.name) > 1)
       err = topic_error{error_code::invalid_request, "topic listed more than once"};
     else
       err = settings_for(t, core.node_id(), s);
-    if (!err && core.eng.board->find(t.name))
+    if (!err && core.eng.board().find(t.name))
       err = topic_error{error_code::topic_already_exists, "topic " + t.name + " already exists"};
     if (err) {
       out.error = err->code;
@@ -89,7 +89,7 @@ void handle_create_topics(const request_context& ctx, kafka::create_topics_reque
   }
   for (auto& [i, s] : jobs) {
     core.ask<int32_t>(
-        core.eng.registry,
+        core.eng.registry(),
         [g, reply, i = i](result<int32_t> r) {
           auto& out = g->resp.topics[i];
           if (!r) {

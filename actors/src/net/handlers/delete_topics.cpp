@@ -20,7 +20,7 @@ void handle_delete_topics(const request_context& ctx, kafka::delete_topics_reque
   }
   for (size_t i = 0; i < rq.topic_names.size(); ++i) {
     ctx.core.ask<bool>(
-        ctx.core.eng.registry,
+        ctx.core.eng.registry(),
         [g, reply, i](result<bool> r) {
           if (!r) g->resp.responses[i].error = to_kafka_error(r.code());
           if (--g->waiting == 0) reply.send(std::move(g->resp));

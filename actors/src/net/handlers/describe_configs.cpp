@@ -31,13 +31,13 @@ kafka::describe_configs_entry entry(std::string name, std::string value, int8_t 
 void handle_describe_configs(const request_context& ctx, kafka::describe_configs_request rq,
                              reply_slot reply) {
   kafka::describe_configs_response resp;
-  const auto& cfg = ctx.core.eng.cfg;
+  const auto& cfg = ctx.core.eng.configuration();
   for (const auto& r : rq.resources) {
     auto& out = resp.results.emplace_back();
     out.resource_type = r.resource_type;
     out.resource_name = r.resource_name;
     if (r.resource_type == kafka::config_resource_topic) {
-      auto topic = ctx.core.eng.board->find(r.resource_name);
+      auto topic = ctx.core.eng.board().find(r.resource_name);
       if (!topic) {
         out.error = kafka::error_code::unknown_topic_or_partition;
         out.error_message = "unknown topic " + r.resource_name;

@@ -21,7 +21,7 @@ void handle_describe_groups(const request_context& ctx, kafka::describe_groups_r
   for (size_t i = 0; i < rq.groups.size(); ++i) {
     g->resp.groups[i].group_id = rq.groups[i];
     ctx.core.ask<group::group_description>(
-        ctx.core.eng.groups,
+        ctx.core.eng.groups(),
         [g, reply, i](result<group::group_description> r) {
           auto& out = g->resp.groups[i];
           if (!r) {

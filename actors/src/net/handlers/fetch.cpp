@@ -160,7 +160,7 @@ void handle_fetch(const request_context& ctx, kafka::fetch_request rq, reply_slo
   g->max_bytes = static_cast<size_t>(std::max(rq.max_bytes, 1));
   const int64_t max_wait = rq.min_bytes > 0 ? std::max(rq.max_wait_ms, 0) : 0;
   g->deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_wait);
-  auto& board = *ctx.core.eng.board;
+  auto& board = ctx.core.eng.board();
 
   std::vector<actors::fetch_request> requests;
   for (size_t t = 0; t < rq.topics.size(); ++t) {

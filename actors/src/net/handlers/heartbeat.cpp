@@ -12,7 +12,7 @@ void handle_heartbeat(const request_context& ctx, kafka::heartbeat_request rq, r
   hr.member_id = std::move(rq.member_id);
   hr.group_instance_id = std::move(rq.group_instance_id);
   ctx.core.ask<group::group_error>(
-      ctx.core.eng.groups,
+      ctx.core.eng.groups(),
       [reply](result<group::group_error> r) {
         kafka::heartbeat_response resp;
         resp.error = r ? to_kafka_error(*r) : kafka::error_code::coordinator_not_available;

@@ -19,7 +19,7 @@ void handle_join_group(const request_context& ctx, kafka::join_group_request rq,
   for (auto& p : rq.protocols) jr.protocols.push_back({std::move(p.name), std::move(p.metadata)});
   jr.require_known_member_id = ctx.version() >= 4 && !jr.group_instance_id;
   ctx.core.ask<group::join_response>(
-      ctx.core.eng.groups,
+      ctx.core.eng.groups(),
       [reply](result<group::join_response> r) {
         kafka::join_group_response resp;
         if (!r) {

@@ -12,7 +12,7 @@ void handle_leave_group(const request_context& ctx, kafka::leave_group_request r
   for (auto& m : kafka::leaving_members(rq, ctx.version()))
     lr.members.push_back({std::move(m.member_id), std::move(m.group_instance_id)});
   ctx.core.ask<group::leave_response>(
-      ctx.core.eng.groups,
+      ctx.core.eng.groups(),
       [reply](result<group::leave_response> r) {
         kafka::leave_group_response resp;
         if (!r) {

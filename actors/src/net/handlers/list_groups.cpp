@@ -7,7 +7,7 @@ namespace lkstream::net {
 void handle_list_groups(const request_context& ctx, kafka::list_groups_request,
                         reply_slot reply) {
   ctx.core.ask<group::group_listing_list>(
-      ctx.core.eng.groups,
+      ctx.core.eng.groups(),
       [reply](result<group::group_listing_list> r) {
         kafka::list_groups_response resp;
         if (!r) {

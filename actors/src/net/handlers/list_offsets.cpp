@@ -12,7 +12,7 @@ void handle_list_offsets(const request_context& ctx, kafka::list_offsets_request
     size_t waiting = 0;
   };
   auto g = std::make_shared<gather>();
-  auto& board = *ctx.core.eng.board;
+  auto& board = ctx.core.eng.board();
   struct job {
     actors::partition_actor partition;
     size_t t, p;

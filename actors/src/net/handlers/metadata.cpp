@@ -34,7 +34,7 @@ kafka::metadata_response build(const request_context& ctx, const kafka::metadata
   resp.brokers.push_back({node, ctx.core.advertised_host, ctx.core.advertised_port, std::nullopt});
   resp.cluster_id = cluster_id;
   resp.controller_id = node;
-  auto snapshot = ctx.core.eng.board->snapshot();
+  auto snapshot = ctx.core.eng.board().snapshot();
   if (!rq.topics) {
     for (auto& [name, t] : *snapshot) resp.topics.push_back(describe(*t, node));
     std::sort(resp.topics.begin(), resp.topics.end(),
@@ -61,9 +61,9 @@ kafka::metadata_response build(const request_context& ctx, const kafka::metadata
 std::vector<std::string> topics_to_auto_create(const listener_core& core,
                                                const kafka::metadata_request& rq) {
   std::vector<std::string> out;
-  if (!rq.topics || !rq.allow_auto_topic_creation || !core.eng.cfg.broker.auto_create_topics)
+  if (!rq.topics || !rq.allow_auto_topic_creation || !core.eng.configuration().broker.auto_create_topics)
     return out;
-  auto snapshot = core.eng.board->snapshot();
+  auto snapshot = core.eng.board().snapshot();
   for (const auto& t : *rq.topics)
     if (!snapshot->count(t.name) && actors::validate_topic_name(t.name) &&
         std::find(out.begin(), out.end(), t.name) == out.end())
@@ -75,7 +75,7 @@ void handle_metadata(const request_context& ctx, kafka::metadata_request rq, rep
   auto& core = ctx.core;
   std::map<std::string, kafka::error_code> errors;
   if (rq.topics) {
-    auto snapshot = core.eng.board->snapshot();
+    auto snapshot = core.eng.board().snapshot();
     for (const auto& t : *rq.topics)
       if (!snapshot->count(t.name) && !actors::validate_topic_name(t.name))
         errors[t.name] = kafka::error_code::invalid_topic_exception;
@@ -93,7 +93,7 @@ void handle_metadata(const request_context& ctx, kafka::metadata_request rq, rep
   auto g = std::make_shared<gather>(gather{std::move(rq), std::move(errors), to_create.size()});
   for (auto& name : to_create) {
     core.ask<int32_t>(
-        core.eng.registry,
+        core.eng.registry(),
         [ctx, reply, g, name](result<int32_t> r) {
           // topic_exists: another request created it meanwhile, which is fine.
           if (!r && r.code() != errc::topic_exists) {
@@ -102,7 +102,7 @@ void handle_metadata(const request_context& ctx, kafka::metadata_request rq, rep
           }
           if (--g->waiting == 0) reply.send(build(ctx, g->rq, g->errors));
         },
-        actors::create_atom::value, name, core.eng.cfg.topic_defaults);
+        actors::create_atom::value, name, core.eng.configuration().topic_defaults);
   }
 }
 

@@ -27,7 +27,7 @@ void handle_offset_commit(const request_context& ctx, kafka::offset_commit_reque
     }
   }
   ctx.core.ask<group::offset_commit_response>(
-      ctx.core.eng.groups,
+      ctx.core.eng.groups(),
       [reply, resp = std::move(shape)](result<group::offset_commit_response> r) mutable {
         size_t i = 0;
         for (auto& t : resp.topics)

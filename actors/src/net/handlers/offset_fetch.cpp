@@ -16,7 +16,7 @@ void handle_offset_fetch(const request_context& ctx, kafka::offset_fetch_request
   }
   const int16_t version = ctx.version();
   ctx.core.ask<group::offset_fetch_response>(
-      ctx.core.eng.groups,
+      ctx.core.eng.groups(),
       [reply, version](result<group::offset_fetch_response> r) {
         kafka::offset_fetch_response resp;
         const auto group_error = r ? to_kafka_error(r->error)

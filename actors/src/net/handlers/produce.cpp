@@ -71,7 +71,7 @@ void handle_produce(const request_context& ctx, kafka::produce_request rq, reply
   g->acks_zero = rq.acks == 0;
   g->version = ctx.version();
   const bool acks_valid = rq.acks == 0 || rq.acks == 1 || rq.acks == -1;
-  auto& board = *ctx.core.eng.board;
+  auto& board = ctx.core.eng.board();
 
   struct append_job {
     actors::partition_actor partition;

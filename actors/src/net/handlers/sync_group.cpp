@@ -15,7 +15,7 @@ void handle_sync_group(const request_context& ctx, kafka::sync_group_request rq,
   for (auto& a : rq.assignments)
     sr.assignments.push_back({std::move(a.member_id), std::move(a.assignment)});
   ctx.core.ask<group::sync_response>(
-      ctx.core.eng.groups,
+      ctx.core.eng.groups(),
       [reply](result<group::sync_response> r) {
         kafka::sync_group_response resp;
         if (!r) {
