@@ -85,7 +85,7 @@ result<bytes_view> consumer::impl::records_of(partition_slot& slot, const model:
 result<int64_t> consumer::impl::list_offset(const actors::partition_actor& a, int64_t ts) {
   auto call = eng->enter();
   if (!call) return error{errc::closed, "the engine is closed"};
-  caf::scoped_actor self{*eng->sys};
+  actors::blocking_caller self{*eng->sys};
   std::optional<result<int64_t>> out;
   self->request(a, caf::infinite, actors::list_offsets_atom::value, ts)
       .receive([&](int64_t off, int64_t) { out.emplace(off); },
@@ -146,6 +146,14 @@ status consumer::impl::init_positions_locked(std::unique_lock<std::mutex>& lk) {
 }
 
 status consumer::impl::set_assignment(const std::vector<topic_partition>& tps) {
+  LK_TRY_STATUS(assign_slots(tps));
+  std::unique_lock<std::mutex> lk(sh->m);
+  LK_TRY_STATUS(init_positions_locked(lk));
+  sh->fetch_all_locked();
+  return {};
+}
+
+status consumer::impl::assign_slots(const std::vector<topic_partition>& tps) {
   std::map<topic_partition, partition_slot> next;
   for (auto& tp : tps) {
     auto h = eng->board->find(tp.topic);
@@ -177,8 +185,9 @@ status consumer::impl::set_assignment(const std::vector<topic_partition>& tps) {
     else sh->buffered -= c.bytes;
   }
   sh->queue = std::move(keep);
-  LK_TRY_STATUS(init_positions_locked(lk));
-  sh->fetch_all_locked();
+  sh->fetch_all_locked();  // the kept partitions; poll() positions the new ones,
+  sh->slots_changed = true;  // also a poll() already waiting
+  sh->cv.notify_all();
   return {};
 }
 
@@ -207,12 +216,15 @@ result<record_set> consumer::poll(std::chrono::milliseconds timeout) {
   auto& s = *impl_;
   if (s.sh->closed) return error{errc::closed, "consumer closed"};
   s.auto_commit_if_due();
+  const auto until = std::chrono::steady_clock::now() + timeout;
   std::unique_lock<std::mutex> lk(s.sh->m);
-  LK_TRY_STATUS(s.init_positions_locked(lk));
-  s.sh->fetch_all_locked();
-  s.sh->cv.wait_until(lk, std::chrono::steady_clock::now() + timeout, [&] {
-    return !s.sh->queue.empty() || s.sh->woken || s.sh->closed;
-  });
+  auto ready = [&] { return !s.sh->queue.empty() || s.sh->woken || s.sh->closed; };
+  do {  // again when the group member assigned partitions while we waited: position them
+    s.sh->slots_changed = false;
+    LK_TRY_STATUS(s.init_positions_locked(lk));
+    s.sh->fetch_all_locked();
+  } while (s.sh->cv.wait_until(lk, until, [&] { return ready() || s.sh->slots_changed; }) &&
+           !ready());
   s.sh->woken = false;
   record_set out;
   while (!s.sh->queue.empty() && out.records_.size() < s.opts.max_poll_records) {

@@ -1,14 +1,12 @@
-// The embedded consumer's group membership: the classic Kafka cycle (join, the leader assigns,
-// sync, heartbeat) against the same group coordinator Kafka clients use, on a background
-// thread per consumer. Eager rebalancing: on a rebalance every partition is revoked (positions
-// committed first when auto-commit is on), then the new assignment is taken.
+// The embedded consumer's group side: subscribe (the member actor of consumer_member.cpp runs
+// the membership cycle), the published member identity, and offset commits in issue order
+// through one writer actor at a time.
 #include <future>
 
 #include "consumer_impl.hpp"
 #include "group/group_api.hpp"
 #include "group_client.hpp"
 #include "lkstream/group/assignor.hpp"
-#include "lkstream/group/consumer_protocol.hpp"
 
 namespace lkstream {
 
@@ -21,18 +19,23 @@ status consumer::subscribe(std::vector<std::string> topics) {
                                         "\" (range or roundrobin)"};
   {
     std::lock_guard<std::mutex> g(s.sh->m);
+    if (s.sh->closed) return {errc::closed, "consumer closed"};
     if (!s.sh->slots.empty() && s.subscription.empty())
       return {errc::invalid_argument, "subscribe() after assign(): use one or the other"};
   }
   std::sort(topics.begin(), topics.end());
   topics.erase(std::unique(topics.begin(), topics.end()), topics.end());
-  {
-    std::lock_guard<std::mutex> g(s.group_m);
-    s.subscription = std::move(topics);
-    s.rejoin_requested = true;
+  actors::caf_thread_scope caf_scope;
+  auto call = s.eng->enter();  // the member is spawned in, or told through, the actor system
+  if (!call) return {errc::closed, "subscribe: the engine is closed"};
+  s.subscription = topics;
+  if (!s.member) {
+    auto gone = std::make_shared<std::promise<void>>();
+    s.member_gone = gone->get_future();
+    s.member = s.spawn_member(std::move(topics), std::move(gone));
   }
-  s.group_cv.notify_all();
-  return s.start_membership();
+  else caf::anon_send(s.member, actors::member_rejoin_atom::value, std::move(topics));
+  return {};
 }
 
 void consumer::impl::publish_identity(bool joined, int32_t gen, std::string member) {
@@ -42,158 +45,15 @@ void consumer::impl::publish_identity(bool joined, int32_t gen, std::string memb
   member_id = std::move(member);
 }
 
-status consumer::impl::start_membership() {
-  if (membership.joinable()) return {};
-  stop_membership = false;
-  membership = std::thread([this] { membership_loop(); });
-  return {};
-}
-
 void consumer::impl::stop_group() {
-  {
-    std::lock_guard<std::mutex> g(group_m);
-    stop_membership = true;
-  }
-  group_cv.notify_all();
-  if (membership.joinable()) membership.join();
-}
-
-namespace {
-
-bytes subscription_metadata(const std::vector<std::string>& topics) {
-  group::consumer_subscription sub;
-  sub.version = 0;
-  sub.topics = topics;
-  return group::encode_subscription(sub);
-}
-
-}  // namespace
-
-void consumer::impl::membership_loop() {
-  actors::group_client client{*eng};
-  std::string member;  // this thread's view; commits read the published copy
-  int32_t gen = group::no_generation;
-  auto stopped = [&] {
-    std::lock_guard<std::mutex> g(group_m);
-    return stop_membership;
-  };
-  auto pause = [&](std::chrono::milliseconds d) {
-    std::unique_lock<std::mutex> g(group_m);
-    group_cv.wait_for(g, d, [&] { return stop_membership; });
-  };
-  auto revoke_all = [&] {
-    if (opts.enable_auto_commit) {
-      auto pos = positions();
-      if (!pos.empty()) (void)commit(pos);
-    }
-    (void)set_assignment({});
-  };
-  while (!stopped()) {
-    std::vector<std::string> topics;
-    {
-      std::lock_guard<std::mutex> g(group_m);
-      topics = subscription;
-      rejoin_requested = false;
-    }
-    group::join_request jr;
-    jr.group_id = opts.group_id;
-    jr.member_id = member;
-    jr.client_id = opts.client_id;
-    jr.client_host = "embedded";
-    jr.session_timeout_ms = static_cast<int32_t>(opts.session_timeout_ms);
-    jr.rebalance_timeout_ms = static_cast<int32_t>(opts.rebalance_timeout_ms);
-    jr.protocol_type = "consumer";
-    auto meta = subscription_metadata(topics);
-    jr.protocols.push_back({opts.assignment_strategy, meta});
-    for (const char* other : {"range", "roundrobin"})
-      if (opts.assignment_strategy != other) jr.protocols.push_back({other, meta});
-    jr.require_known_member_id = true;
-    auto joined = client.join(jr);
-    if (!joined) {
-      if (stopped()) break;
-      pause(std::chrono::milliseconds(200));
-      continue;
-    }
-    if (joined->error == group::group_error::member_id_required) {
-      member = joined->member_id;
-      continue;
-    }
-    if (joined->error == group::group_error::unknown_member_id) {
-      member.clear();
-      continue;
-    }
-    if (joined->error != group::group_error::none) {
-      pause(std::chrono::milliseconds(200));
-      continue;
-    }
-    member = joined->member_id;
-    gen = joined->generation_id;
-
-    group::sync_request sr;
-    sr.group_id = opts.group_id;
-    sr.generation_id = gen;
-    sr.member_id = member;
-    if (joined->leader == member) {
-      // This member leads: compute the assignment for everyone.
-      std::vector<group::assignor_member> members;
-      group::partition_counts counts;
-      for (auto& m : joined->members) {
-        auto sub = group::decode_subscription(m.metadata);
-        group::assignor_member am{m.member_id, m.group_instance_id, {}};
-        if (sub) am.topics = sub->topics;
-        for (auto& t : am.topics)
-          if (auto h = eng->board->find(t)) counts[t] = static_cast<int32_t>(h->partitions.size());
-        members.push_back(std::move(am));
-      }
-      auto assignor = group::find_assignor(joined->protocol_name);
-      if (!assignor) assignor = group::find_assignor("range");
-      auto plan = assignor(members, counts);
-      for (auto& m : members) {
-        group::consumer_assignment a;
-        a.version = 0;
-        a.assigned_partitions = group::group_by_topic(plan[m.member_id]);
-        sr.assignments.push_back({m.member_id, group::encode_assignment(a)});
-      }
-    }
-    auto synced = client.sync(sr);
-    if (!synced || synced->error != group::group_error::none) {
-      if (stopped()) break;
-      continue;  // rebalance again
-    }
-    auto assignment = group::decode_assignment(synced->assignment);
-    revoke_all();
-    // Publish the identity before any record of the new assignment can be polled, so a commit
-    // right after the first poll carries this generation and member id.
-    publish_identity(true, gen, member);
-    if (assignment) (void)set_assignment(group::flatten(assignment->assigned_partitions));
-
-    // Heartbeat until the group rebalances or we stop.
-    while (!stopped()) {
-      {
-        std::unique_lock<std::mutex> g(group_m);
-        group_cv.wait_for(g, std::chrono::milliseconds(opts.heartbeat_interval_ms),
-                          [&] { return stop_membership || rejoin_requested; });
-        if (stop_membership) break;
-        if (rejoin_requested) break;
-      }
-      auto hb = client.heartbeat({opts.group_id, gen, member, std::nullopt});
-      if (!hb) {
-        pause(std::chrono::milliseconds(200));
-        continue;
-      }
-      if (*hb == group::group_error::none) continue;
-      if (*hb == group::group_error::unknown_member_id) member.clear();
-      break;  // rebalance_in_progress, illegal_generation, unknown member: rejoin
-    }
-  }
-  // Leaving: commit what was consumed (auto-commit), then tell the coordinator.
-  if (!member.empty() && gen >= 0) {
-    if (opts.enable_auto_commit && !eng->closed) {
-      auto pos = positions();
-      if (!pos.empty()) (void)commit(pos);
-    }
-    if (!eng->closed) (void)client.leave({opts.group_id, {{member, std::nullopt}}});
-  }
+  if (!member) return;
+  // The member commits (auto-commit), leaves the group, answers and quits. An engine that is
+  // closing stops it with the group manager it monitors, and then the request fails or is not
+  // made. Either way the member may touch this consumer until it terminated: wait for that.
+  if (auto call = eng->enter())
+    (void)eng->ask<bool>(member, actors::member_leave_atom::value);
+  member = actors::consumer_member_actor{};
+  member_gone.wait();
   publish_identity(false, group::no_generation, {});
 }
 
@@ -331,6 +191,7 @@ void consumer::impl::enqueue_commit(std::map<topic_partition, int64_t> offsets,
   e.offsets = std::move(offsets);
   e.done = std::move(done);
   // Held while the writer is spawned: close() cannot destroy the actor system meanwhile.
+  actors::caf_thread_scope caf_scope;
   auto call = eng->enter();
   if (!call && !refused) refused = status{errc::closed, "commit: the engine is closed"};
   if (!refused) {

@@ -5,31 +5,34 @@
 // Concurrency model. Four parties touch a consumer; each piece of state has one owner or one
 // lock, and each lock guards only the state named with it:
 //   1. The application thread (one at a time: poll, commit, seek, assign, subscribe, close).
-//      It owns `opts`, `last_auto_commit` and `decompressor`, and reads/writes the fetch state
-//      under `sh->m`.
+//      It owns `opts`, `subscription`, `last_auto_commit` and `decompressor`, and reads/writes
+//      the fetch state under `sh->m`.
 //   2. Fetch sinks, called on partition actors' threads (CAF workers): they only append the
 //      result to `sh->queue` and issue the next fetch, under `sh->m`, and wake poll() through
 //      `sh->cv`. They hold `sh` weakly: a result that arrives after close is dropped.
-//   3. The membership thread (groups only): the join/sync/heartbeat cycle as blocking requests
-//      to the group manager. It publishes the member identity under `identity_m` (read by
-//      commits) and changes the assignment under `sh->m`; it waits on `group_cv` (under
-//      `group_m`) for a rejoin request or stop, and is joined by close().
+//   3. The group member actor (groups only, consumer_member.cpp): the join/sync/heartbeat
+//      cycle as asynchronous requests to the group manager, no thread of its own. It publishes
+//      the member identity under `identity_m` (read by commits), changes the assignment under
+//      `sh->m` (assign_slots: no blocking call; poll() gives new partitions their positions)
+//      and queues its revocation commits like any other. close() asks it to leave and waits
+//      for its answer, after which it touches nothing of the consumer.
 //   4. The commit writer actor (at most one at a time, spawned when commits are queued): it
 //      takes queued commits under `commits->m`, writes them in issue order and runs their
 //      callbacks; `commits->cv` tells waiters (sync commit, close) that the queue drained.
 // wakeup() and close() may come from any thread: they set flags under `sh->m` and notify;
-// close() then stops the membership thread and waits for the commit queue to drain.
-// Blocking requests to actors (committed offsets, list offsets, group requests) are never
-// made while `sh->m` is held: init_positions_locked() unlocks around them.
+// close() then waits for the commit queue to drain and for the member to leave.
+// Blocking requests to actors (committed offsets, list offsets) are made only by the
+// application thread, never while `sh->m` is held: init_positions_locked() unlocks around them.
 
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <future>
 #include <optional>
 #include <map>
 #include <mutex>
-#include <thread>
 
+#include "consumer_member_api.hpp"
 #include "engine_impl.hpp"
 #include "lkstream/consumer.hpp"
 #include "lkstream/group/group_requests.hpp"
@@ -73,6 +76,7 @@ struct consumer_shared : std::enable_shared_from_this<consumer_shared> {
   size_t fetch_max = 1 << 20;
   bool woken = false;
   bool closed = false;
+  bool slots_changed = false;  // assign_slots() ran: poll() positions the new partitions
 
   /// Issues a fetch for the slot if none is outstanding and there is buffer room.
   void maybe_fetch_locked(partition_slot& s);
@@ -103,23 +107,25 @@ struct consumer::impl {
   std::shared_ptr<consumer_shared> sh = std::make_shared<consumer_shared>();
   std::chrono::steady_clock::time_point last_auto_commit = std::chrono::steady_clock::now();
 
-  // Group membership (consumer_group.cpp). The identity below is published by the membership
-  // thread after each successful sync and read by commits, under identity_m.
+  // Group membership (consumer_group.cpp, consumer_member.cpp). The identity below is
+  // published by the member actor after each successful sync and read by commits, under
+  // identity_m.
   std::vector<std::string> subscription;
+  actors::consumer_member_actor member;
+  std::future<void> member_gone;  // ready once the member actor terminated
   std::mutex identity_m;
   std::string member_id;
   int32_t generation = -1;
   bool in_group = false;
-  std::thread membership;
-  std::mutex group_m;
-  std::condition_variable group_cv;
-  bool rejoin_requested = false;
-  bool stop_membership = false;
 
   model::decompressor decompressor;  // used by poll() under sh->m
   std::shared_ptr<commit_queue> commits = std::make_shared<commit_queue>();
 
+  /// assign(): the partitions, with their positions (committed or reset) before it returns.
   status set_assignment(const std::vector<topic_partition>& tps);
+  /// The slots for `tps` (positions kept for partitions kept; the next poll() initialises the
+  /// others) without a blocking call: safe from the member actor.
+  status assign_slots(const std::vector<topic_partition>& tps);
   status init_positions_locked(std::unique_lock<std::mutex>& lk);
   result<bytes_view> records_of(partition_slot& slot, const model::batch_header& h,
                                 bytes_view batch);
@@ -134,10 +140,12 @@ struct consumer::impl {
   void auto_commit_if_due();
   std::map<topic_partition, int64_t> positions();
 
-  // consumer_group.cpp
-  status start_membership();
+  // consumer_group.cpp, consumer_member.cpp
+  /// Spawns the member actor; `gone` is set when it terminated.
+  actors::consumer_member_actor spawn_member(std::vector<std::string> topics,
+                                             std::shared_ptr<std::promise<void>> gone);
   void publish_identity(bool joined, int32_t gen, std::string member);
-  void membership_loop();
+  /// Asks the member to leave the group and waits until it did (close()).
   void stop_group();
   /// Queues a commit and waits for its outcome (issue order with the async ones).
   status commit(const std::map<topic_partition, int64_t>& offsets);

@@ -1,6 +1,7 @@
 // Embedded consumers in consumer groups: assignment, rebalance, durable commits.
 #include <doctest/doctest.h>
 
+#include <future>
 #include <set>
 #include <thread>
 
@@ -164,4 +165,42 @@ TEST_CASE("consumer_group: subscribe without group id and bad strategy are refus
   o.assignment_strategy = "sticky-ish";
   auto c2 = std::move(*eng->make_consumer(o));
   CHECK(c2->subscribe({"x"}).code() == errc::invalid_argument);
+}
+
+TEST_CASE("consumer_group: one long poll reads the partitions the group assigns while it waits") {
+  test::temp_dir dir;
+  auto eng = open_engine(dir.path());
+  REQUIRE(eng->create_topic("w", 2));
+  produce(*eng, "w", 20);
+  auto c = std::move(*eng->make_consumer(test::group_member("wait")));
+  REQUIRE(c->subscribe({"w"}));
+  // The member joins in the background; the assignment arrives while this poll waits, and the
+  // poll gives the new partitions their positions and returns their records, not an empty set
+  // at its timeout.
+  const auto t0 = std::chrono::steady_clock::now();
+  auto rs = c->poll(30s);
+  REQUIRE(rs);
+  CHECK(rs->size() > 0);
+  CHECK(std::chrono::steady_clock::now() - t0 < 20s);
+}
+
+TEST_CASE("consumer_group: a member closed after its engine, or during a rebalance, returns") {
+  test::temp_dir dir;
+  auto eng = open_engine(dir.path());
+  REQUIRE(eng->create_topic("e", 2));
+  produce(*eng, "e", 10);
+  auto a = std::move(*eng->make_consumer(test::group_member("close")));
+  REQUIRE(a->subscribe({"e"}));
+  std::set<int> seen;
+  REQUIRE(poll_until(*a, seen, [&] { return seen.size() >= 10; }));
+  // b joins: the group rebalances; b closes at once, while its join may still be parked.
+  auto b = std::move(*eng->make_consumer(test::group_member("close")));
+  REQUIRE(b->subscribe({"e"}));
+  auto closed_b = std::async(std::launch::async, [&] { return b->close(); });
+  CHECK(closed_b.wait_for(15s) == std::future_status::ready);
+  // The engine closes under a: a's member stops with the engine; a's close returns.
+  REQUIRE(eng->close());
+  auto closed_a = std::async(std::launch::async, [&] { return a->close(); });
+  CHECK(closed_a.wait_for(15s) == std::future_status::ready);
+  CHECK(a->poll(10ms).code() == errc::closed);
 }
