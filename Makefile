@@ -5,7 +5,7 @@ DATA_DIR   ?= ./data
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build run test bench bench-kafka bench-compare bench-compare-quick bench-compare-build bench-python clean
+.PHONY: all deps configure build run test test-asan test-tsan bench bench-kafka bench-compare bench-compare-quick bench-compare-build bench-python clean
 
 all: build
 
@@ -27,6 +27,31 @@ run: build
 # Every test through ctest; ends with ctest's summary line.
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+# Sanitizer runs (tests/sanitizers/README.md), each in a build directory of its own; not in CI.
+# test-asan: AddressSanitizer + UBSan over every test but the Python ones. test-tsan:
+# ThreadSanitizer over the engine, producer, consumer, partition and group tests, against a CAF
+# core built with TSan (scripts/build-caf-tsan.sh, once, into the cache).
+ASAN_BUILD_DIR ?= build-asan
+TSAN_BUILD_DIR ?= build-tsan
+CAF_TSAN_PREFIX ?= $(or $(LKSTREAM_CACHE),$(HOME)/.cache/lkstream)/caf-tsan
+SANITIZER_BUILD = cmake -S . -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
+test-asan: deps
+	$(SANITIZER_BUILD) -B $(ASAN_BUILD_DIR) -DLKSTREAM_SANITIZE=address,undefined
+	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
+	cd $(ASAN_BUILD_DIR) && \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$(CURDIR)/tests/sanitizers/ubsan.supp \
+	  ctest --output-on-failure -j $(JOBS) --timeout 1200 -E '^python/'
+
+test-tsan: deps
+	bash scripts/build-caf-tsan.sh $(CAF_TSAN_PREFIX)
+	$(SANITIZER_BUILD) -B $(TSAN_BUILD_DIR) -DLKSTREAM_SANITIZE=thread \
+	  -DCMAKE_PREFIX_PATH=$(CAF_TSAN_PREFIX)
+	cmake --build $(TSAN_BUILD_DIR) -j $(JOBS) --target actor_tests framework_tests
+	cd $(TSAN_BUILD_DIR) && \
+	  TSAN_OPTIONS="suppressions=$(CURDIR)/tests/sanitizers/tsan.supp halt_on_error=1 second_deadlock_stack=1" \
+	  ctest --output-on-failure -j $(JOBS) --timeout 1200 -R '^(actors|framework)/'
 
 bench: build
 	$(BUILD_DIR)/bench/lkstream_bench
