@@ -5,7 +5,7 @@ DATA_DIR   ?= ./data
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build run test bench bench-kafka bench-compare bench-compare-quick bench-compare-build bench-python clean
+.PHONY: all deps configure build run test conformance bench bench-kafka bench-compare bench-compare-quick bench-compare-build bench-python clean
 
 all: build
 
@@ -27,6 +27,12 @@ run: build
 # Every test through ctest; ends with ctest's summary line.
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+# The differential suite against a real Apache Kafka 4.4 (tests/conformance/README.md); rewrites
+# docs/compatibility.md from the run, also when some case differs (the page then lists it).
+conformance: build
+	bash tests/conformance/run_conformance.sh $(BUILD_DIR)/app/lkstream $(BUILD_DIR)/kafka-clients \
+	  -doc docs/compatibility.md
 
 bench: build
 	$(BUILD_DIR)/bench/lkstream_bench

@@ -145,6 +145,18 @@ func writeDoc(path, kafkaVersion string, kafka, ours *server, results []caseResu
 	for _, r := range normalizationRules {
 		w("- %s\n", r)
 	}
+	w("\n## Topic configs only one server has\n\n")
+	w("Left out of DescribeConfigs answers before comparing (`tests/conformance/absent_configs.txt`).\n\n")
+	for _, side := range []string{"kafka-only", "lkstream-only"} {
+		var names []string
+		for _, a := range absent {
+			if a.side == side {
+				names = append(names, "`"+a.name+"`")
+			}
+		}
+		label := map[string]string{"kafka-only": "Kafka's, which LKSTREAM does not have (replication, tiered storage, compaction tuning, compression levels, preallocation)", "lkstream-only": "LKSTREAM's own"}[side]
+		w("- %s: %s.\n", label, strings.Join(names, ", "))
+	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
