@@ -1,10 +1,10 @@
 #include "net/handlers/list_offsets.hpp"
 
-#include "net/kafka_errors.hpp"
-#include "topic/topic_registry.hpp"
-
 #include <algorithm>
 #include <vector>
+
+#include "net/kafka_errors.hpp"
+#include "topic/topic_registry.hpp"
 
 namespace lkstream::net {
 

@@ -1,10 +1,10 @@
 #include "net/handlers/offset_commit.hpp"
 
+#include <vector>
+
 #include "group/group_api.hpp"
 #include "net/kafka_errors.hpp"
 #include "topic/topic_registry.hpp"
-
-#include <vector>
 
 namespace lkstream::net {
 
