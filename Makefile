@@ -5,7 +5,7 @@ DATA_DIR   ?= ./data
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build run test test-asan test-tsan bench bench-kafka bench-compare bench-compare-quick bench-compare-build bench-python clean
+.PHONY: all deps configure build run test test-asan test-tsan conformance bench bench-kafka bench-compare bench-compare-quick bench-compare-build bench-python clean
 
 all: build
 
@@ -52,6 +52,12 @@ test-tsan: deps
 	cd $(TSAN_BUILD_DIR) && \
 	  TSAN_OPTIONS="suppressions=$(CURDIR)/tests/sanitizers/tsan.supp halt_on_error=1 second_deadlock_stack=1" \
 	  ctest --output-on-failure -j $(JOBS) --timeout 1200 -R '^(actors|framework)/'
+
+# The differential suite against a real Apache Kafka 4.4 (tests/conformance/README.md); rewrites
+# docs/compatibility.md from the run, also when some case differs (the page then lists it).
+conformance: build
+	bash tests/conformance/run_conformance.sh $(BUILD_DIR)/app/lkstream $(BUILD_DIR)/kafka-clients \
+	  -doc docs/compatibility.md
 
 bench: build
 	$(BUILD_DIR)/bench/lkstream_bench

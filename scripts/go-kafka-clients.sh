@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Builds the franz-go test client (tests/kafka/clients/franzgo, a Go module that requires
 # github.com/twmb/franz-go) into OUT, fetching the modules through the Go module proxy into the
-# usual module cache.
-#   scripts/go-kafka-clients.sh OUT_BINARY
+# usual module cache. MODULE_DIR builds another Go module of the tests the same way (the
+# conformance suite, tests/conformance, which uses franz-go's kmsg).
+#   scripts/go-kafka-clients.sh OUT_BINARY [MODULE_DIR]
 # Idempotent: rebuilds only when a source file is newer than OUT. Concurrent runs serialise on
 # OUT.lock. Needs go 1.22+. Prints OUT on the last line.
 set -euo pipefail
 out=$(realpath -m "${1:?usage: go-kafka-clients.sh OUT_BINARY}")
-src=$(cd "$(dirname "$0")/../tests/kafka/clients/franzgo" && pwd)
+src=$(cd "${2:-$(dirname "$0")/../tests/kafka/clients/franzgo}" && pwd)
 command -v go >/dev/null || { echo "go-kafka-clients: go not found (run scripts/install-deps.sh)" >&2; exit 1; }
 mkdir -p "$(dirname "$out")"
 exec 9>"$out.lock"

@@ -264,6 +264,23 @@ TEST_CASE("group: followers' SyncGroup waits for the leader, left-out members ge
   CHECK(d.members[1].assignment == bytes{std::byte{2}});
 }
 
+TEST_CASE("group: describe during a rebalance shows each member's last assignment, as Kafka") {
+  harness h;
+  int64_t now = 0;
+  auto m = stable_group(h, 2, now);
+  auto before = h.g.describe();
+  REQUIRE(before.members.size() == 2);
+  const bytes kept = before.members[0].assignment;
+  CHECK_FALSE(kept.empty());
+  h.leave(m[1], now);  // the other member leaves: a rebalance starts
+  REQUIRE(h.g.phase() == group_phase::preparing_rebalance);
+  auto during = h.g.describe();
+  CHECK(during.state == "PreparingRebalance");
+  REQUIRE(during.members.size() == 1);
+  CHECK(during.members[0].assignment == kept);
+  CHECK(during.members[0].metadata.empty());  // metadata only for the chosen protocol, in Stable
+}
+
 TEST_CASE("group: sync errors: unknown member, stale generation, protocol mismatch, rebalance") {
   harness h;
   int64_t now = 0;
@@ -399,7 +416,7 @@ TEST_CASE("group: LeaveGroup triggers a rebalance, the last leave empties the gr
   CHECK(h.g.phase() == group_phase::empty);
   CHECK(h.g.member_count() == 0);
   CHECK(h.g.leader().empty());
-  CHECK(h.g.protocol_type().empty());
+  CHECK(h.g.protocol_type() == "consumer");  // kept for the Empty group, as Kafka keeps it
   CHECK(h.g.next_deadline() == std::nullopt);
 }
 

@@ -232,6 +232,30 @@ TEST_CASE("log: offset_for_timestamp answers the first record at or after a time
   for (int i = 0; i < 30; ++i) CHECK(at(1000 * i + 1) == offset{4 * i + 1});
 }
 
+TEST_CASE("log: find_by_timestamp answers the found record's own timestamp") {
+  log_harness h;
+  h.append(3, 1000);  // offsets 0..2 at 1000, 1001, 1002
+  h.append(2, 5000);  // offsets 3..4 at 5000, 5001
+  auto at = [&](timestamp_ms ts) {
+    auto r = h.lg->find_by_timestamp(ts);
+    REQUIRE(r);
+    return *r;
+  };
+  auto exact = at(1001);
+  REQUIRE(exact);
+  CHECK(exact->at == offset{1});
+  CHECK(exact->timestamp == 1001);
+  auto later = at(3000);  // no record at 3000: the next one, with its time (Kafka's answer)
+  REQUIRE(later);
+  CHECK(later->at == offset{3});
+  CHECK(later->timestamp == 5000);
+  auto first = at(0);
+  REQUIRE(first);
+  CHECK(first->at == offset{0});
+  CHECK(first->timestamp == 1000);
+  CHECK_FALSE(at(6000));
+}
+
 TEST_CASE("log: offset_for_timestamp handles timestamps that go backwards") {
   log_harness h;
   h.append(1, 500);

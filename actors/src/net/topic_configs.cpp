@@ -57,6 +57,9 @@ status apply_topic_config(config::topic_settings& s, const std::string& name,
   } else if (name == "max.message.bytes") {
     if (*n < 1024 || *n > INT32_MAX) return bad("1024..2147483647");
     s.log.max_batch_bytes = static_cast<uint32_t>(*n);
+  } else if (name == "index.interval.bytes") {
+    if (*n < 1 || *n > INT32_MAX) return bad("1..2147483647");
+    s.log.index_interval_bytes = static_cast<uint32_t>(*n);
   } else if (name == "flush.ms") {
     if (*n < 1) return bad("a positive duration in ms");
     s.log.fsync_interval_ms = *n;
@@ -82,6 +85,8 @@ std::vector<described_config> describe_topic_configs(const config::topic_setting
       {"message.timestamp.type", ts(s.log_append_time), s.log_append_time == d.log_append_time},
       {"flush.ms", std::to_string(s.log.fsync_interval_ms),
        s.log.fsync_interval_ms == d.log.fsync_interval_ms},
+      {"index.interval.bytes", std::to_string(s.log.index_interval_bytes),
+       s.log.index_interval_bytes == d.log.index_interval_bytes},
       {"lkstream.fsync", std::string(fsync_name(s.log.fsync)), s.log.fsync == d.log.fsync},
   };
 }

@@ -2,7 +2,8 @@
 // Topic settings under their Kafka names, for CreateTopics `configs` and DescribeConfigs:
 //   retention.ms, retention.bytes, segment.bytes, segment.ms, max.message.bytes,
 //   message.timestamp.type (CreateTime | LogAppendTime), cleanup.policy (delete only),
-//   flush.ms (fsync_interval_ms), plus lkstream's own fsync policy as lkstream.fsync.
+//   flush.ms (fsync_interval_ms), index.interval.bytes, plus lkstream's own fsync policy as
+//   lkstream.fsync.
 // Kafka-only settings that mean nothing on a single node (min.insync.replicas, ...) are
 // accepted and ignored so that generic admin tools work; anything else is INVALID_CONFIG.
 

@@ -212,7 +212,8 @@ void group_state::complete_join(int64_t now, group_effects& out) {
   for (const auto& id : stragglers) remove_member(id, group_error::unknown_member_id, out);
   ++generation_;
   if (members_.empty()) {
-    protocol_type_.clear();
+    // The protocol type stays, as Kafka's does (DescribeGroups and ListGroups show an Empty
+    // group's "consumer"); the next first member sets it again.
     protocol_name_.clear();
     leader_.clear();
     phase_ = group_phase::empty;
@@ -480,11 +481,12 @@ group_description group_state::describe() const {
     md.group_instance_id = m->instance_id;
     md.client_id = m->client_id;
     md.client_host = m->client_host;
-    if (stable) {
+    if (stable)
       for (const auto& p : m->protocols)
         if (p.name == protocol_name_) md.metadata = p.metadata;
-      md.assignment = m->assignment;
-    }
+    // The assignment of the last completed sync, in every state, as Kafka shows it: during a
+    // rebalance a member still holds (and consumes) what it was given.
+    md.assignment = m->assignment;
     d.members.push_back(std::move(md));
   }
   return d;

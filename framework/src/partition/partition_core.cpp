@@ -59,18 +59,26 @@ core_todo partition_core::append(append_batch batch, append_sink_ptr sink, bool 
         if (policy() == storage::fsync_policy::always &&
             verdict.original.last_offset >= synced_end_)
           return wait_for_sync(std::move(sink), verdict.original);
+        // Kafka answers a duplicate with the batch's max timestamp as log_append_time (its
+        // producer state keeps no other time); with CreateTime that is the client's, which the
+        // retry carries unchanged.
+        if (!log_append_time_) verdict.original.log_append_time = hdr->max_timestamp;
         sink->on_appended({errc::ok, {}, verdict.original, sequence_check::duplicate,
                            log_->start_offset()});
         return {};
+      // The log start offset goes with these errors, as with Kafka's (only a batch refused
+      // before it reaches a log, too large or corrupt, reports -1).
       case sequence_check::out_of_order:
         sink->on_appended({errc::out_of_order_sequence, std::move(verdict.message), {},
-                           verdict.check});
+                           verdict.check, log_->start_offset()});
         return {};
       case sequence_check::stale_epoch:
-        sink->on_appended({errc::invalid_argument, std::move(verdict.message), {}, verdict.check});
+        sink->on_appended({errc::invalid_argument, std::move(verdict.message), {}, verdict.check,
+                           log_->start_offset()});
         return {};
       case sequence_check::missing_sequence:
-        sink->on_appended({errc::corrupt_batch, std::move(verdict.message), {}, verdict.check});
+        sink->on_appended({errc::corrupt_batch, std::move(verdict.message), {}, verdict.check,
+                           log_->start_offset()});
         return {};
     }
   }
@@ -288,10 +296,10 @@ result<std::pair<int64_t, int64_t>> partition_core::list_offset(int64_t ts) cons
   if (closed_) return error{errc::closed, "partition deleted"};
   if (ts == -2) return std::pair<int64_t, int64_t>{log_->start_offset().value(), -1};
   if (ts == -1) return std::pair<int64_t, int64_t>{high_watermark().value(), -1};
-  auto r = log_->offset_for_timestamp(ts);
+  auto r = log_->find_by_timestamp(ts);
   if (!r) return std::move(r).take_error();
   if (!r->has_value()) return std::pair<int64_t, int64_t>{-1, -1};
-  return std::pair<int64_t, int64_t>{r->value().value(), ts};
+  return std::pair<int64_t, int64_t>{(*r)->at.value(), (*r)->timestamp};
 }
 
 partition_description partition_core::describe() const {

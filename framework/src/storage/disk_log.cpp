@@ -254,26 +254,28 @@ result<read_result> disk_log::read(const read_config& cfg) const {
   return out;
 }
 
-result<std::optional<offset>> disk_log::offset_for_timestamp(timestamp_ms ts) const {
+result<std::optional<log::timed_offset>> disk_log::find_by_timestamp(timestamp_ms ts) const {
   LK_TRY_STATUS(check_open());
+  using found_t = std::optional<timed_offset>;
   for (const auto& seg : segments_) {
     if (seg->max_timestamp() < ts) continue;
     LK_ASSIGN_OR_RETURN(auto found, seg->locate_time(ts));
     if (!found) continue;
     const model::batch_header& h = found->header;
-    // Kafka answers with the first record at or after ts; records of an uncompressed batch
-    // are cheap to walk, a compressed one is answered by its base offset.
+    // Kafka answers with the first record at or after ts, and that record's timestamp;
+    // records of an uncompressed batch are cheap to walk, a compressed one is answered by its
+    // base offset.
     if (h.codec() == model::compression::none) {
       bytes batch(h.size_bytes());
       LK_TRY_STATUS(seg->read(found->position, batch));
       model::record_iterator it(batch);
       model::record_view rec;
       while (it.next(rec))
-        if (rec.timestamp >= ts) return std::optional<offset>(offset{rec.offset});
+        if (rec.timestamp >= ts) return found_t(timed_offset{offset{rec.offset}, rec.timestamp});
     }
-    return std::optional<offset>(offset{h.base_offset});
+    return found_t(timed_offset{offset{h.base_offset}, h.base_timestamp});
   }
-  return std::optional<offset>{};
+  return found_t{};
 }
 
 status disk_log::remove_oldest() {

@@ -35,7 +35,7 @@ class disk_log final : public log {
   result<std::optional<log_sync_job>> begin_sync() override;
   void end_sync(const log_sync_job& job, const status& outcome) override;
   result<read_result> read(const read_config& cfg) const override;
-  result<std::optional<offset>> offset_for_timestamp(timestamp_ms ts) const override;
+  result<std::optional<timed_offset>> find_by_timestamp(timestamp_ms ts) const override;
   result<size_t> apply_retention(timestamp_ms now_ms) override;
   status roll(timestamp_ms now_ms) override;
   offset start_offset() const override { return start_offset_; }

@@ -64,7 +64,10 @@ void handle_create_topics(const request_context& ctx, kafka::create_topics_reque
   std::multiset<std::string> names;
   for (auto& t : rq.topics) names.insert(t.name);
   std::vector<std::pair<size_t, config::topic_settings>> jobs;
+  std::set<std::string> answered;
   for (auto& t : rq.topics) {
+    // Kafka answers a topic listed more than once once (INVALID_REQUEST).
+    if (!answered.insert(t.name).second) continue;
     auto& out = g->resp.topics.emplace_back();
     out.name = t.name;
     config::topic_settings s = core.eng.configuration().topic_defaults;

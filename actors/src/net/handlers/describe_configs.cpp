@@ -36,8 +36,14 @@ void handle_describe_configs(const request_context& ctx, kafka::describe_configs
     auto& out = resp.results.emplace_back();
     out.resource_type = r.resource_type;
     out.resource_name = r.resource_name;
+    out.error_message = "";  // Kafka sends an empty message, not null, for a resource it answers
     if (r.resource_type == kafka::config_resource_topic) {
       auto topic = ctx.core.eng.board().find(r.resource_name);
+      if (!topic && !actors::validate_topic_name(r.resource_name)) {
+        out.error = kafka::error_code::invalid_topic_exception;
+        out.error_message = "invalid topic name " + r.resource_name;
+        continue;
+      }
       if (!topic) {
         out.error = kafka::error_code::unknown_topic_or_partition;
         out.error_message = "unknown topic " + r.resource_name;

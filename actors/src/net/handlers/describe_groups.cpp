@@ -18,11 +18,12 @@ void handle_describe_groups(const request_context& ctx, kafka::describe_groups_r
     reply.send(std::move(g->resp));
     return;
   }
+  const bool ops = rq.include_authorized_operations;
   for (size_t i = 0; i < rq.groups.size(); ++i) {
     g->resp.groups[i].group_id = rq.groups[i];
     ctx.core.ask<group::group_description>(
         ctx.core.eng.groups(),
-        [g, reply, i](result<group::group_description> r) {
+        [g, reply, i, ops](result<group::group_description> r) {
           auto& out = g->resp.groups[i];
           if (!r) {
             out.error = kafka::error_code::coordinator_not_available;
@@ -31,6 +32,8 @@ void handle_describe_groups(const request_context& ctx, kafka::describe_groups_r
             out.group_state = std::move(r->state);
             out.protocol_type = std::move(r->protocol_type);
             out.protocol_data = std::move(r->protocol_name);
+            if (ops && out.error == kafka::error_code::none)
+              out.authorized_operations = kafka::group_operations_all;
             for (auto& m : r->members)
               out.members.push_back({std::move(m.member_id), std::move(m.group_instance_id),
                                      std::move(m.client_id), std::move(m.client_host),

@@ -58,6 +58,7 @@ struct fetch_gather : std::enable_shared_from_this<fetch_gather> {
   size_t min_bytes = 1;
   size_t max_bytes = 0;
   bool flushed = false;  // every parked partition was told to answer now
+  bool read_committed = false;
   std::optional<reply_slot> reply;
 
   static void ask(const std::shared_ptr<fetch_gather>& g, size_t i,
@@ -74,11 +75,14 @@ struct fetch_gather : std::enable_shared_from_this<fetch_gather> {
     if (slot.done) return;
     auto& pr = resp.responses[slot.t].partitions[slot.p];
     pr.error = to_kafka_error(r.code);
-    if (r.code == errc::ok || r.code == errc::offset_out_of_range) {
+    // Kafka reports the offsets only with data (an out-of-range fetch gets -1 for all three),
+    // and the aborted transactions only to read_committed (null otherwise).
+    if (r.code == errc::ok) {
       pr.high_watermark = r.high_watermark.value();
       pr.last_stable_offset = r.high_watermark.value();  // no transactions: LSO = HW (P14)
       pr.log_start_offset = r.log_start.value();
     }
+    if (!read_committed) pr.aborted_transactions.reset();
     const size_t got = r.code == errc::ok ? r.bytes : 0;
     if (got) {
       bytes += got;
@@ -160,7 +164,16 @@ void handle_fetch(const request_context& ctx, kafka::fetch_request rq, reply_slo
   g->max_bytes = static_cast<size_t>(std::max(rq.max_bytes, 1));
   const int64_t max_wait = rq.min_bytes > 0 ? std::max(rq.max_wait_ms, 0) : 0;
   g->deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_wait);
+  g->read_committed = rq.isolation_level == kafka::isolation_read_committed;
   auto& board = ctx.core.eng.board();
+  if (rq.session_id != 0 && rq.session_epoch > 0) {
+    // Incremental fetch sessions (KIP-227) are not kept: every fetch is a full one (session
+    // 0). A client continuing a session it believes in is told, as Kafka tells it about a
+    // session it forgot, FETCH_SESSION_ID_NOT_FOUND, and starts over with a full fetch.
+    g->resp.error = error_code::fetch_session_id_not_found;
+    g->finish();
+    return;
+  }
 
   std::vector<actors::fetch_request> requests;
   for (size_t t = 0; t < rq.topics.size(); ++t) {
@@ -175,6 +188,11 @@ void handle_fetch(const request_context& ctx, kafka::fetch_request rq, reply_slo
       if (!topic || fp.partition < 0 ||
           fp.partition >= static_cast<int32_t>(topic->partitions.size())) {
         pr.error = error_code::unknown_topic_or_partition;
+        continue;
+      }
+      if (fp.current_leader_epoch > kafka::partition_leader_epoch) {
+        pr.error = error_code::unknown_leader_epoch;  // the client is ahead of us (KIP-320)
+        if (!g->read_committed) pr.aborted_transactions.reset();
         continue;
       }
       actors::fetch_request frq;

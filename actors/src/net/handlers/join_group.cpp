@@ -12,7 +12,8 @@ void handle_join_group(const request_context& ctx, kafka::join_group_request rq,
   jr.member_id = std::move(rq.member_id);
   jr.group_instance_id = std::move(rq.group_instance_id);
   jr.client_id = ctx.header.client_id.value_or("");
-  jr.client_host = ctx.conn->peer_host();
+  // As Kafka shows it (Java's InetAddress.toString() of an address without a host name).
+  jr.client_host = "/" + ctx.conn->peer_host();
   jr.session_timeout_ms = rq.session_timeout_ms;
   jr.rebalance_timeout_ms = ctx.version() >= 1 ? rq.rebalance_timeout_ms : -1;
   jr.protocol_type = std::move(rq.protocol_type);

@@ -13,7 +13,7 @@ void handle_leave_group(const request_context& ctx, kafka::leave_group_request r
     lr.members.push_back({std::move(m.member_id), std::move(m.group_instance_id)});
   ctx.core.ask<group::leave_response>(
       ctx.core.eng.groups(),
-      [reply](result<group::leave_response> r) {
+      [reply, version = ctx.version()](result<group::leave_response> r) {
         kafka::leave_group_response resp;
         if (!r) {
           resp.error = kafka::error_code::coordinator_not_available;
@@ -23,6 +23,17 @@ void handle_leave_group(const request_context& ctx, kafka::leave_group_request r
           for (auto& m : r->members)
             resp.members.push_back(
                 {std::move(m.member_id), std::move(m.group_instance_id), to_kafka_error(m.error)});
+          // v3+, as Kafka: an error of the whole request (the group id) comes alone; otherwise
+          // each member carries its own and the top level stays NONE.
+          using kafka::error_code;
+          if (version >= 3) {
+            const auto e = resp.error;
+            if (e == error_code::invalid_group_id || e == error_code::coordinator_not_available ||
+                e == error_code::not_coordinator || e == error_code::coordinator_load_in_progress)
+              resp.members.clear();
+            else if (resp.members.size() == 1 && resp.members[0].error == e)
+              resp.error = error_code::none;
+          }
         }
         reply.send(std::move(resp));
       },

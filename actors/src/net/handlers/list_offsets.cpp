@@ -1,5 +1,8 @@
 #include "net/handlers/list_offsets.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include "net/kafka_errors.hpp"
 #include "topic/topic_registry.hpp"
 
@@ -24,15 +27,32 @@ void handle_list_offsets(const request_context& ctx, kafka::list_offsets_request
     auto& tr = g->resp.topics.emplace_back();
     tr.name = rt.name;
     auto topic = board.find(rt.name);
-    for (size_t p = 0; p < rt.partitions.size(); ++p) {
-      auto& rp = rt.partitions[p];
+    // Kafka answers a partition asked for twice once, with INVALID_REQUEST.
+    std::vector<int32_t> asked, answered;
+    for (auto& rp : rt.partitions) asked.push_back(rp.partition_index);
+    for (auto& rp : rt.partitions) {
+      if (std::ranges::count(answered, rp.partition_index)) continue;
+      answered.push_back(rp.partition_index);
+      if (std::ranges::count(asked, rp.partition_index) > 1) {
+        auto& pr = tr.partitions.emplace_back();
+        pr.partition_index = rp.partition_index;
+        pr.error = kafka::error_code::invalid_request;
+        continue;
+      }
+      size_t p = tr.partitions.size();
       auto& pr = tr.partitions.emplace_back();
       pr.partition_index = rp.partition_index;
       if (!topic || rp.partition_index < 0 ||
           rp.partition_index >= static_cast<int32_t>(topic->partitions.size())) {
         pr.error = kafka::error_code::unknown_topic_or_partition;
       } else if (rp.timestamp < kafka::list_offsets_earliest) {
-        pr.error = kafka::error_code::invalid_request;  // -3.. need versions not served here
+        // -3 (max timestamp) and later special values need versions not served here; Kafka
+        // answers them, and any other negative time, UNSUPPORTED_VERSION.
+        pr.error = kafka::error_code::unsupported_version;
+      } else if (rp.current_leader_epoch > kafka::partition_leader_epoch) {
+        // A single node never changes leader: its epoch stays 0, so a client that knows a
+        // later one is ahead of this broker (KIP-320).
+        pr.error = kafka::error_code::unknown_leader_epoch;
       } else {
         jobs.push_back({topic->partitions[rp.partition_index], t, p, rp.timestamp});
       }
@@ -51,7 +71,8 @@ void handle_list_offsets(const request_context& ctx, kafka::list_offsets_request
           if (r) {
             pr.offset = std::get<0>(*r);
             pr.timestamp = std::get<1>(*r);
-            pr.leader_epoch = 0;
+            // No record at or after the time: Kafka answers offset, timestamp and epoch -1.
+            pr.leader_epoch = pr.offset < 0 ? -1 : kafka::partition_leader_epoch;
           } else {
             pr.error = to_kafka_error(r.code());
           }

@@ -12,14 +12,15 @@ namespace {
 // Kafka's cluster id is an opaque string to clients; one fixed id per broker is enough here.
 constexpr const char* cluster_id = "lkstream";
 
-kafka::metadata_topic describe(const actors::topic_handle& t, int32_t node) {
+kafka::metadata_topic describe(const actors::topic_handle& t, int32_t node, bool operations) {
   kafka::metadata_topic mt;
   mt.name = t.name;
+  if (operations) mt.topic_authorized_operations = kafka::topic_operations_all;
   for (int32_t p = 0; p < static_cast<int32_t>(t.partitions.size()); ++p) {
     kafka::metadata_partition mp;
     mp.partition_index = p;
     mp.leader_id = node;
-    mp.leader_epoch = 0;
+    mp.leader_epoch = kafka::partition_leader_epoch;
     mp.replica_nodes = {node};
     mp.isr_nodes = {node};
     mt.partitions.push_back(std::move(mp));
@@ -34,9 +35,12 @@ kafka::metadata_response build(const request_context& ctx, const kafka::metadata
   resp.brokers.push_back({node, ctx.core.advertised_host, ctx.core.advertised_port, std::nullopt});
   resp.cluster_id = cluster_id;
   resp.controller_id = node;
+  if (rq.include_cluster_authorized_operations)
+    resp.cluster_authorized_operations = kafka::cluster_operations_all;
+  const bool ops = rq.include_topic_authorized_operations;
   auto snapshot = ctx.core.eng.board().snapshot();
   if (!rq.topics) {
-    for (auto& [name, t] : *snapshot) resp.topics.push_back(describe(*t, node));
+    for (auto& [name, t] : *snapshot) resp.topics.push_back(describe(*t, node, ops));
     std::sort(resp.topics.begin(), resp.topics.end(),
               [](const auto& a, const auto& b) { return a.name < b.name; });
     return resp;
@@ -44,7 +48,7 @@ kafka::metadata_response build(const request_context& ctx, const kafka::metadata
   for (const auto& want : *rq.topics) {
     auto it = snapshot->find(want.name);
     if (it != snapshot->end()) {
-      resp.topics.push_back(describe(*it->second, node));
+      resp.topics.push_back(describe(*it->second, node, ops));
       continue;
     }
     kafka::metadata_topic mt;

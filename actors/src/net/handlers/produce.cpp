@@ -23,6 +23,8 @@ struct partition_error {
 // (Kafka's ProduceRequest.validateRecords + LogValidator's client-side checks).
 std::optional<partition_error> precheck(const std::optional<bytes_view>& records,
                                         const actors::topic_handle& topic) {
+  if (records && records->empty())  // Kafka: INVALID_RECORD for a partition without a batch
+    return partition_error{error_code::invalid_record, "no record batch"};
   if (!records || records->size() <= magic_offset)
     return partition_error{error_code::corrupt_message, "no record batch"};
   const auto magic = static_cast<int8_t>((*records)[magic_offset]);
@@ -159,6 +161,7 @@ void handle_produce(const request_context& ctx, kafka::produce_request rq, reply
             pr.log_start_offset = out.log_start.value();
           } else {
             pr.error = outcome_error(out);
+            pr.log_start_offset = out.log_start.value();
             if (g->version >= 8) pr.error_message = out.message;
           }
           if (--g->waiting != 0) return;

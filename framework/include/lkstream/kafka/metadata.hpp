@@ -30,8 +30,27 @@
 
 namespace lkstream::kafka {
 
+/// The leader epoch of every partition: a single node is always the leader, and its epoch
+/// never moves past the first (Kafka's first leader epoch is 0 too).
+inline constexpr int32_t partition_leader_epoch = 0;
+
 /// "Authorized operations not requested / not known" (Kafka's INT32_MIN default).
 inline constexpr int32_t authorized_operations_unknown = INT32_MIN;
+
+/// The authorized operations a client is told when it asks for them (KIP-430): bit n set for
+/// Kafka's AclOperation code n. Without ACLs every operation is allowed, so these are all the
+/// operations that apply to the resource, exactly as Kafka answers without an authorizer:
+/// READ (3), WRITE (4), CREATE (5), DELETE (6), ALTER (7), DESCRIBE (8), CLUSTER_ACTION (9),
+/// DESCRIBE_CONFIGS (10), ALTER_CONFIGS (11), IDEMPOTENT_WRITE (12).
+inline constexpr int32_t acl_bit(int code) { return int32_t{1} << code; }
+inline constexpr int32_t cluster_operations_all = acl_bit(5) | acl_bit(7) | acl_bit(8) |
+                                                  acl_bit(9) | acl_bit(10) | acl_bit(11) |
+                                                  acl_bit(12);
+inline constexpr int32_t topic_operations_all = acl_bit(3) | acl_bit(4) | acl_bit(5) |
+                                                acl_bit(6) | acl_bit(7) | acl_bit(8) |
+                                                acl_bit(10) | acl_bit(11);
+inline constexpr int32_t group_operations_all = acl_bit(3) | acl_bit(6) | acl_bit(8) |
+                                                acl_bit(10) | acl_bit(11);
 
 struct metadata_request_topic {
   std::string name;

@@ -108,7 +108,8 @@ class partition_core {
   // ---- the rest -------------------------------------------------------------------------
 
   /// ListOffsets: {offset, timestamp} for `ts` = -2 (earliest), -1 (latest: the high
-  /// watermark) or a time (the first offset with a timestamp >= ts; {-1, -1} if none).
+  /// watermark) or a time (the first record with a timestamp >= ts and that record's
+  /// timestamp; {-1, -1} if none).
   result<std::pair<int64_t, int64_t>> list_offset(int64_t ts) const;
   partition_description describe() const;
   /// Time and size retention at wall time `now_ms`; returns the segments deleted.

@@ -99,9 +99,24 @@ class log {
   /// offset_out_of_range if start < start_offset() or start > end_offset().
   virtual result<read_result> read(const read_config& cfg) const = 0;
 
-  /// The first offset whose batch has max_timestamp >= ts (Kafka ListOffsets by time), or
-  /// nullopt if none (then callers answer end_offset / -1 as Kafka does).
-  virtual result<std::optional<offset>> offset_for_timestamp(timestamp_ms ts) const = 0;
+  /// A record found by time: its offset and its own timestamp.
+  struct timed_offset {
+    offset at;
+    timestamp_ms timestamp = 0;
+  };
+
+  /// The first record with timestamp >= ts (Kafka ListOffsets by time), or nullopt if none
+  /// (then callers answer -1 as Kafka does). A compressed batch is answered by its base offset
+  /// and base timestamp.
+  virtual result<std::optional<timed_offset>> find_by_timestamp(timestamp_ms ts) const = 0;
+
+  /// find_by_timestamp's offset alone.
+  result<std::optional<offset>> offset_for_timestamp(timestamp_ms ts) const {
+    auto r = find_by_timestamp(ts);
+    if (!r) return std::move(r).take_error();
+    if (!r->has_value()) return std::optional<offset>{};
+    return std::optional<offset>((*r)->at);
+  }
 
   /// Deletes whole closed segments whose newest record is older than retention_ms, then the
   /// oldest closed segments while the total exceeds retention_bytes. Never the active one.
