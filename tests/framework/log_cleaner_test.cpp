@@ -658,3 +658,21 @@ TEST_CASE("io_throttle: sleeps so that the bytes reported never come faster than
   storage::io_throttle none(-1, [&] { return clock; }, [&](int64_t) { FAIL("slept"); });
   for (int i = 0; i < 100; ++i) none.on_io(1 << 20);
 }
+
+TEST_CASE("cleaner: a compacted topic rolls its active segment by max_compaction_lag_ms") {
+  log_config cfg = compacted(1 << 20);
+  cfg.segment_ms = 1'000'000;
+  cfg.max_compaction_lag_ms = 100;
+  log_harness h(cfg);
+  h.reopen(1000);  // the empty segment's age starts now
+  h.append(1, 1000, 16, 1000);
+  h.append(1, 1050, 16, 1050);
+  CHECK(h.lg->segments().size() == 1);
+  h.append(1, 1100, 16, 1100);  // the active segment is 100ms old: rolled first
+  CHECK(h.lg->segments().size() == 2);
+  // Without compaction only segment_ms counts.
+  cfg.cleanup = cleanup_policy::remove;
+  h.lg->update_config(cfg);
+  h.append(1, 1300, 16, 1300);
+  CHECK(h.lg->segments().size() == 2);
+}

@@ -137,7 +137,12 @@ bool disk_log::needs_roll(size_t batch_bytes, int32_t last_offset_delta,
   const segment& s = *segments_.back();
   if (s.empty()) return false;
   if (s.size_bytes() + batch_bytes > cfg_.segment_bytes) return true;
-  if (now_ms - s.rolling_base_ms() >= cfg_.segment_ms) return true;
+  // A compacted topic rolls by max_compaction_lag_ms too, so records become cleanable in time
+  // (Kafka's LogConfig.maxSegmentMs).
+  const int64_t max_age = compacts(cfg_.cleanup)
+                              ? std::min(cfg_.segment_ms, cfg_.max_compaction_lag_ms)
+                              : cfg_.segment_ms;
+  if (now_ms - s.rolling_base_ms() >= max_age) return true;
   // Index entries hold 32-bit relative offsets and positions.
   return s.size_bytes() > UINT32_MAX ||
          (end_offset_ - s.base_offset()) + last_offset_delta > int64_t{UINT32_MAX};
