@@ -13,7 +13,7 @@ namespace {
 // ---- the worker: the disk work, on its own thread ---------------------------------------
 
 struct worker_state {
-  std::unique_ptr<storage::log_cleaner> cleaner;  // the key map, allocated once
+  std::unique_ptr<storage::log_cleaner> cleaner;  // the key map, allocated at its first cleaning
   std::unique_ptr<storage::io_throttle> throttle;
   std::shared_ptr<std::atomic<bool>> stop;
   static inline const char* name = "cleaner_worker";

@@ -14,7 +14,8 @@
 // (broker.cleaner_io_max_bytes_per_second) that sleeps there. `stop` (set by the engine before
 // it shuts down) aborts a cleaning in progress at its next read or write, leaving only files
 // that open() deletes. The worker's memory is the key map of
-// broker.cleaner_dedupe_buffer_bytes, allocated once at spawn.
+// broker.cleaner_dedupe_buffer_bytes, allocated at the first cleaning (an engine without
+// compacted topics never allocates it) and kept.
 //
 // Messages: cleaner_api.hpp.
 

@@ -178,7 +178,13 @@ cleanability assess_cleaning(const cleaning_input& in) {
 struct log_cleaner::impl {
   std::shared_ptr<file_system> fs;
   cleaner_config cfg;
-  offset_map map;
+  // The key map, allocated at the first cleaning and kept: an engine without compacted
+  // topics never pays for it.
+  std::unique_ptr<offset_map> map_storage;
+  offset_map& map() {
+    if (!map_storage) map_storage = std::make_unique<offset_map>(cfg.dedupe_buffer_bytes);
+    return *map_storage;
+  }
   model::decompressor decompressor;
   bytes read_buf;
   bytes write_buf;
@@ -187,7 +193,7 @@ struct log_cleaner::impl {
   std::unordered_map<int64_t, int64_t> producer_last;  // producer id -> base of its last batch
 
   impl(std::shared_ptr<file_system> f, cleaner_config c)
-      : fs(std::move(f)), cfg(c), map(c.dedupe_buffer_bytes) {}
+      : fs(std::move(f)), cfg(c) {}
 
   result<bytes_view> records_of(bytes_view batch, const model::batch_header& h) {
     return model::batch_records(batch, decompressor, scratch,
@@ -206,7 +212,11 @@ log_cleaner::log_cleaner(std::shared_ptr<file_system> fs, cleaner_config cfg)
 
 log_cleaner::~log_cleaner() = default;
 
-uint64_t log_cleaner::map_memory_bytes() const noexcept { return impl_->map.memory_bytes(); }
+uint64_t log_cleaner::map_memory_bytes() const noexcept {
+  // As offset_map sizes itself: whole slots, at least two.
+  return std::max<uint64_t>(impl_->cfg.dedupe_buffer_bytes / offset_map::slot_bytes, 2) *
+         offset_map::slot_bytes;
+}
 
 // The last batch of each producer id among the closed segments below first_uncleanable.
 // Later batches (in the active segment) only make the kept one redundant, never wrong.
@@ -238,6 +248,7 @@ status log_cleaner::impl::scan_producers(const cleaning_input& in, cleaning_stat
 // ends or the next batch might not fit. Returns the end of what was mapped.
 result<offset> log_cleaner::impl::build_map(const cleaning_input& in, cleaning_stats& stats,
                                             const io_hook& on_io) {
+  offset_map& map = this->map();
   map.clear();
   offset mapped_end = in.first_dirty;
   for (size_t i = 0; i < in.closed.size(); ++i) {
@@ -288,6 +299,7 @@ result<bool> log_cleaner::impl::clean_segment(const cleaning_input& in, const se
                                               const io_hook& on_io) {
   const auto path = segment_path(in.dir, seg.base_offset);
   const auto out_path = cleaned_segment_path(in.dir, seg.base_offset);
+  const offset_map& map = this->map();
   LK_ASSIGN_OR_RETURN(auto src, fs->open(path, open_mode::read_only));
   LK_ASSIGN_OR_RETURN(auto dst, fs->open(out_path, open_mode::create_truncate));
   batch_reader reader(*src, seg.size_bytes, read_buf, cfg.io_chunk_bytes, on_io, stats);

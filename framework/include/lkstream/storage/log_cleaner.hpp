@@ -19,8 +19,8 @@
 // - Output is RecordBatch v2. A compressed batch kept whole is copied as it is; one that
 //   loses records is written uncompressed (no compressor here yet).
 //
-// Memory: one key map of dedupe_buffer_bytes (24 bytes per key), allocated when the cleaner
-// is made, plus buffers sized by the largest batch; no allocation per record. When the dirty
+// Memory: one key map of dedupe_buffer_bytes (24 bytes per key), allocated at the first
+// cleaning and kept, plus buffers sized by the largest batch; no allocation per record. When the dirty
 // range has more keys than the map holds, a prefix of it is cleaned (up to a batch boundary)
 // and the rest is left for the next cleaning, as Kafka does.
 //
@@ -107,7 +107,8 @@ class log_cleaner {
   /// Deletes the .cleaned files of a swap that will not happen.
   void discard(const std::string& dir, const cleaning_swap& swap);
 
-  /// Bytes held by the key map (the configured dedupe buffer, rounded down to whole slots).
+  /// Bytes of the key map once allocated (the configured dedupe buffer, rounded down to whole
+  /// slots); nothing is allocated before the first clean().
   uint64_t map_memory_bytes() const noexcept;
 
  private:
