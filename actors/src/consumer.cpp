@@ -332,13 +332,22 @@ result<bool> consumer::impl::append_records(partition_slot& slot, const model::b
   model::record_iterator it(batch, *records);
   model::record_view r;
   bool taken = false;
-  while (out.records_.size() < opts.max_poll_records && it.next(r)) {
+  bool exhausted = true;  // every record of the batch was seen
+  while (true) {
+    if (out.records_.size() >= opts.max_poll_records) {
+      exhausted = false;
+      break;
+    }
+    if (!it.next(r)) break;
     if (r.offset < slot.position) continue;
     out.records_.push_back(to_consumed(slot, r));
     slot.position = r.offset + 1;
     taken = true;
   }
   if (!it.state()) return in_partition(slot, it.state().err());
+  // A compacted batch may end before its offset range does (its last records were cleaned
+  // away) or hold no record at all: once it is read, the position moves past its range.
+  if (exhausted) slot.position = std::max(slot.position, h.last_offset() + 1);
   // A compressed batch's records point into the slot's decode buffer: keep it alive.
   if (taken && h.codec() != model::compression::none &&
       (out.keep_alive_.empty() || out.keep_alive_.back() != slot.decoded))

@@ -6,6 +6,7 @@
 #include "engine_impl.hpp"
 #include "lkstream/process/open_files.hpp"
 #include "lkstream/producer.hpp"
+#include "topic/cleaner_actor.hpp"
 #include "topic/retention_actor.hpp"
 
 namespace lkstream {
@@ -84,6 +85,18 @@ result<std::unique_ptr<engine>> engine::open(engine_options opts) {
   im->retention = actors::spawn_retention(
       *im->sys, {im->board, im->clock,
                  std::chrono::milliseconds(im->cfg.broker.retention_check_interval_ms)});
+  {
+    actors::cleaner_config cc;
+    cc.board = im->board;
+    cc.fs = im->fs;
+    cc.now = im->clock;
+    cc.backoff = std::chrono::milliseconds(im->cfg.broker.cleaner_backoff_ms);
+    cc.dedupe_buffer_bytes = im->cfg.broker.cleaner_dedupe_buffer_bytes;
+    cc.io_max_bytes_per_second = im->cfg.broker.cleaner_io_max_bytes_per_second;
+    cc.stop = im->cleaner_stop;
+    cc.log_line = [log = im->log](const std::string& l) { log(l); };
+    im->cleaner = actors::spawn_cleaner(*im->sys, std::move(cc));
+  }
 
   std::unique_ptr<engine> eng(new engine(std::move(im)));
   for (const auto& t : eng->impl_->cfg.topics) {
@@ -168,6 +181,12 @@ result<uint64_t> engine::apply_retention() {
   auto call = impl_->enter();
   if (!call) return error{errc::closed, "engine closed"};
   return impl_->ask<uint64_t>(impl_->retention, actors::run_retention_atom::value);
+}
+
+result<uint64_t> engine::run_cleaning() {
+  auto call = impl_->enter();
+  if (!call) return error{errc::closed, "engine closed"};
+  return impl_->ask<uint64_t>(impl_->cleaner, actors::run_cleaning_atom::value);
 }
 
 status engine::close() {
@@ -280,7 +299,9 @@ status engine::impl::shutdown() {
   }
   // Order (caf notes section 8): timers and coordinators first, then the registry, which
   // exits every partition (they sync and close their logs); wait for all before the system.
-  std::vector<caf::actor> all{caf::actor_cast<caf::actor>(retention),
+  cleaner_stop->store(true);  // a cleaning in progress stops at its next read or write
+  std::vector<caf::actor> all{caf::actor_cast<caf::actor>(cleaner),
+                             caf::actor_cast<caf::actor>(retention),
                              caf::actor_cast<caf::actor>(groups),
                              caf::actor_cast<caf::actor>(registry)};
   for (auto& [name, t] : *board->snapshot())
@@ -298,6 +319,7 @@ status engine::impl::shutdown() {
     life_cv.wait(life, [this] { return active_calls == 0; });
   }
   retention = actors::retention_actor{};
+  cleaner = actors::cleaner_actor{};
   groups = group::group_manager_actor{};
   registry = actors::topic_registry_actor{};
   sys.reset();

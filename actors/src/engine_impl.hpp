@@ -19,6 +19,7 @@
 #include "lkstream/process/throttled_log.hpp"
 #include "engine_services.hpp"
 #include "messages.hpp"
+#include "topic/cleaner_api.hpp"
 #include "topic/retention_api.hpp"
 #include "topic/topic_registry.hpp"
 
@@ -39,6 +40,8 @@ struct engine::impl {
   std::shared_ptr<actors::metadata_board> board = std::make_shared<actors::metadata_board>();
   actors::topic_registry_actor registry;
   actors::retention_actor retention;
+  actors::cleaner_actor cleaner;                 // log compaction (detached: its own thread)
+  std::shared_ptr<std::atomic<bool>> cleaner_stop = std::make_shared<std::atomic<bool>>(false);
   group::group_manager_actor groups;  // consumer-group coordinators
   std::mutex close_mutex;
 

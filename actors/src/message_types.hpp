@@ -19,6 +19,7 @@
 #include "lkstream/pipeline/batch.hpp"
 #include "lkstream/storage/file_system.hpp"
 #include "lkstream/storage/log.hpp"
+#include "lkstream/storage/log_cleaner.hpp"
 
 // Partitions (partition/partition_api.hpp).
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::partition::append_batch)
@@ -29,6 +30,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::partition::partition_description)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::storage::log_config)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::offset)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::partition_id)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::storage::cleaning_input)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::storage::cleaning_swap)
 // Topic registry (topic/topic_registry_api.hpp).
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::config::topic_settings)
 // File syncer (file_syncer_api.hpp).

@@ -303,6 +303,11 @@ status send_locked(producer_core& s, std::unique_lock<std::mutex>& lk, const pro
   if (p >= count || p < -1)
     return {errc::invalid_argument, "partition " + std::to_string(p) + " out of range for topic " +
                                         std::string(rec.topic) + " (" + std::to_string(count) + ")"};
+  if (!rec.key && storage::compacts(acc->handle->settings.log.cleanup))
+    return {errc::invalid_record, "topic " + std::string(rec.topic) +
+                                      " is compacted (cleanup_policy \"" +
+                                      std::string(storage::to_string(acc->handle->settings.log.cleanup)) +
+                                      "\"): every record needs a key"};
   if (p < 0) {
     if (rec.key) {
       p = model::partition_for_key(*rec.key, count).value();

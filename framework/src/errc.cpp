@@ -27,6 +27,7 @@ std::string_view to_string(errc code) noexcept {
     case errc::duplicate_sequence: return "duplicate_sequence";
     case errc::out_of_order_sequence: return "out_of_order_sequence";
     case errc::unsupported: return "unsupported";
+    case errc::invalid_record: return "invalid_record";
   }
   return "unknown";
 }

@@ -41,6 +41,7 @@ from ._errors import (
     TopicExistsError,
     UnknownTopicError,
     UnsupportedError,
+    InvalidRecordError,
 )
 from ._lkstream import (
     DeliveryReport,
@@ -84,6 +85,7 @@ __all__ = [
     "CorruptDataError",
     "GroupError",
     "UnsupportedError",
+    "InvalidRecordError",
     "DeliveryError",
     "__version__",
 ]

@@ -26,6 +26,7 @@ __all__ = [
     "CorruptDataError",
     "GroupError",
     "UnsupportedError",
+    "InvalidRecordError",
     "DeliveryError",
 ]
 
@@ -135,6 +136,12 @@ class UnsupportedError(LkstreamError):
     code = "unsupported"
 
 
+class InvalidRecordError(LkstreamError, ValueError):
+    """A record the topic refuses: a record without a key sent to a compacted topic."""
+
+    code = "invalid_record"
+
+
 class DeliveryError(LkstreamError):
     """Records sent without an ``on_delivery`` callback failed; raised by flush().
 
@@ -169,6 +176,7 @@ _BY_CODE: dict[str, type[LkstreamError]] = {
     "duplicate_sequence": LkstreamError,
     "out_of_order_sequence": LkstreamError,
     "unsupported": UnsupportedError,
+    "invalid_record": InvalidRecordError,
 }
 
 

@@ -73,7 +73,9 @@ TEST_CASE("config: unknown keys are errors at the key, with a did-you-mean hint 
   CHECK(problem("[topic_defaults.extra]\nx = 1\n") ==
         "c.toml:1:17: topic_defaults.extra: unknown key; expected one of: partitions, "
         "segment_bytes, segment_ms, retention_ms, retention_bytes, fsync, fsync_interval_ms, "
-        "max_message_bytes, index_interval_bytes, hot_tail_bytes, timestamp_type");
+        "max_message_bytes, index_interval_bytes, hot_tail_bytes, timestamp_type, cleanup_policy, "
+        "min_cleanable_dirty_ratio, min_compaction_lag_ms, max_compaction_lag_ms, "
+        "delete_retention_ms");
   // A key of another section says where it belongs.
   CHECK(problem("[broker]\nfsync = \"always\"\n") ==
         "c.toml:2:1: broker.fsync: unknown key here (\"fsync\" belongs in [topic_defaults] and "
@@ -87,6 +89,7 @@ TEST_CASE("config: unknown keys are errors at the key, with a did-you-mean hint 
         "max_connections, max_connections_per_ip, "
         "group_session_timeout_min_ms, group_session_timeout_max_ms, "
         "group_initial_rebalance_delay_ms, offsets_retention_ms, retention_check_interval_ms, "
+        "cleaner_dedupe_buffer_bytes, cleaner_io_max_bytes_per_second, cleaner_backoff_ms, "
         "plugin_dirs, worker_threads");
 }
 

@@ -58,6 +58,7 @@ TEST_CASE("config: the full example in docs/configuration.md parses and uses eve
   CHECK(c->topics[0].settings.log.retention_ms == 12LL * 3600 * 1000);
   CHECK(c->topics[1].settings.log.fsync == storage::fsync_policy::always);
   CHECK(c->topics[1].settings.log.retention_ms == -1);
+  CHECK(c->topics[1].settings.log.cleanup == storage::cleanup_policy::compact);
   CHECK(c->topics[2].settings.log_append_time);
   REQUIRE(c->connectors.size() == 2);
   CHECK(c->connectors[1].config.size() == 3);
@@ -75,5 +76,5 @@ TEST_CASE("config: the full example in docs/configuration.md parses and uses eve
     CHECK(used);
     ++keys;
   }
-  CHECK(keys == 32);
+  CHECK(keys == 40);
 }

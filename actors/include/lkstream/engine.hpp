@@ -147,6 +147,11 @@ class engine {
   /// Runs one retention round now over every partition; returns segments deleted.
   result<uint64_t> apply_retention();
 
+  /// Runs one round of log compaction now (the cleaner also runs every
+  /// broker.cleaner_backoff_ms): every due partition of every compacted topic is cleaned;
+  /// returns the partitions cleaned. Appends and fetches go on meanwhile.
+  result<uint64_t> run_cleaning();
+
   /// Stops every actor, syncs and closes every log, releases the lock. Idempotent.
   status close();
 

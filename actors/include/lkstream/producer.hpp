@@ -77,8 +77,9 @@ class producer {
   ~producer();
 
   /// Queues one record. Errors at once for: unknown topic (unless auto_create_topics),
-  /// partition out of range, a record larger than the topic's max batch size, a closed
-  /// engine, a timeout waiting for buffer space. Later errors (disk full) reach the callback.
+  /// partition out of range, a record larger than the topic's max batch size, a record
+  /// without a key for a compacted topic (errc::invalid_record), a closed engine, a timeout
+  /// waiting for buffer space. Later errors (disk full) reach the callback.
   status send(const producer_record& rec, delivery_callback cb = {});
 
   /// Queues several records under one lock (cheaper than a send() each); `cb` (copied per

@@ -24,6 +24,7 @@ kafka::error_code to_kafka_error(errc code) noexcept {
     case errc::illegal_generation: return error_code::illegal_generation;
     case errc::rebalance_in_progress: return error_code::rebalance_in_progress;
     case errc::unsupported: return error_code::unsupported_compression_type;
+    case errc::invalid_record: return error_code::invalid_record;
     default: return error_code::unknown_server_error;
   }
 }

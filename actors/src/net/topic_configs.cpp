@@ -12,6 +12,12 @@ std::optional<int64_t> parse_int(const std::string& v) {
   return out;
 }
 
+// Shortest round-trip text, as Kafka shows doubles ("0.5").
+std::string ratio_text(double v) {
+  char buf[32];
+  return std::string(buf, std::to_chars(buf, buf + sizeof(buf), v).ptr);
+}
+
 std::string_view fsync_name(storage::fsync_policy p) { return storage::to_string(p); }
 
 }  // namespace
@@ -27,7 +33,20 @@ status apply_topic_config(config::topic_settings& s, const std::string& name,
     return {};  // meaningless on one node / not applied: accepted, ignored
   if (!value) return bad("a value");
   const std::string& v = *value;
-  if (name == "cleanup.policy") return v == "delete" ? status{} : bad("\"delete\" (no compaction)");
+  if (name == "cleanup.policy") {
+    auto p = storage::parse_cleanup_policy(v);
+    if (!p) return bad("delete, compact or compact,delete");
+    s.log.cleanup = *p;
+    return {};
+  }
+  if (name == "min.cleanable.dirty.ratio") {
+    double r = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), r);
+    if (ec != std::errc{} || p != v.data() + v.size() || !(r >= 0.0 && r <= 1.0))
+      return bad("a number in 0..1");
+    s.log.min_cleanable_dirty_ratio = r;
+    return {};
+  }
   if (name == "message.timestamp.type") {
     if (v != "CreateTime" && v != "LogAppendTime") return bad("CreateTime or LogAppendTime");
     s.log_append_time = v == "LogAppendTime";
@@ -60,6 +79,15 @@ status apply_topic_config(config::topic_settings& s, const std::string& name,
   } else if (name == "index.interval.bytes") {
     if (*n < 1 || *n > INT32_MAX) return bad("1..2147483647");
     s.log.index_interval_bytes = static_cast<uint32_t>(*n);
+  } else if (name == "min.compaction.lag.ms") {
+    if (*n < 0) return bad("a duration in ms, 0 or more");
+    s.log.min_compaction_lag_ms = *n;
+  } else if (name == "max.compaction.lag.ms") {
+    if (*n < 1) return bad("a positive duration in ms");
+    s.log.max_compaction_lag_ms = *n;
+  } else if (name == "delete.retention.ms") {
+    if (*n < 0) return bad("a duration in ms, 0 or more");
+    s.log.delete_retention_ms = *n;
   } else if (name == "flush.ms") {
     if (*n < 1) return bad("a positive duration in ms");
     s.log.fsync_interval_ms = *n;
@@ -69,11 +97,28 @@ status apply_topic_config(config::topic_settings& s, const std::string& name,
   return {};
 }
 
+status check_topic_configs(const config::topic_settings& s) {
+  if (s.log.min_compaction_lag_ms > s.log.max_compaction_lag_ms)
+    return {errc::invalid_argument,
+            "config min.compaction.lag.ms=" + std::to_string(s.log.min_compaction_lag_ms) +
+                " is above max.compaction.lag.ms=" + std::to_string(s.log.max_compaction_lag_ms)};
+  return {};
+}
+
 std::vector<described_config> describe_topic_configs(const config::topic_settings& s,
                                                      const config::topic_settings& d) {
   auto ts = [](bool lat) { return std::string(lat ? "LogAppendTime" : "CreateTime"); };
   return {
-      {"cleanup.policy", "delete", true},
+      {"cleanup.policy", std::string(storage::to_string(s.log.cleanup)),
+       s.log.cleanup == d.log.cleanup},
+      {"min.cleanable.dirty.ratio", ratio_text(s.log.min_cleanable_dirty_ratio),
+       s.log.min_cleanable_dirty_ratio == d.log.min_cleanable_dirty_ratio},
+      {"min.compaction.lag.ms", std::to_string(s.log.min_compaction_lag_ms),
+       s.log.min_compaction_lag_ms == d.log.min_compaction_lag_ms},
+      {"max.compaction.lag.ms", std::to_string(s.log.max_compaction_lag_ms),
+       s.log.max_compaction_lag_ms == d.log.max_compaction_lag_ms},
+      {"delete.retention.ms", std::to_string(s.log.delete_retention_ms),
+       s.log.delete_retention_ms == d.log.delete_retention_ms},
       {"retention.ms", std::to_string(s.log.retention_ms), s.log.retention_ms == d.log.retention_ms},
       {"retention.bytes", std::to_string(s.log.retention_bytes),
        s.log.retention_bytes == d.log.retention_bytes},

@@ -139,6 +139,15 @@ partition_actor::behavior_type partition_behavior(partition_self self, partition
     [=](update_config_atom, const storage::log_config& c, bool log_append_time) {
       self->state.core->update_config(c, log_append_time);
     },
+    [=](cleaning_snapshot_atom, int64_t now_ms) -> storage::cleaning_input {
+      auto in = self->state.core->cleaning_snapshot(now_ms);
+      return in ? std::move(*in) : storage::cleaning_input{};
+    },
+    [=](swap_cleaned_atom, const storage::cleaning_swap& swap) -> caf::result<uint64_t> {
+      auto r = self->state.core->swap_cleaned(swap);
+      if (!r) return to_caf_error(r.err());
+      return *r;
+    },
     [=](delete_atom) -> caf::result<bool> {
       auto st = self->state.core->remove();
       self->quit();

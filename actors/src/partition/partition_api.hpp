@@ -14,6 +14,10 @@
 //   (describe_atom)                                       partition_description
 //   (apply_retention_atom, int64_t now_ms)                uint64_t segments deleted
 //   (update_config_atom, log_config, bool log_append_time)         -- new storage settings
+//   (cleaning_snapshot_atom, int64_t now_ms)              cleaning_input: what the cleaner
+//       may read (log_cleaner.hpp); `closed` is empty when the partition is not due
+//   (swap_cleaned_atom, cleaning_swap)                    uint64_t bytes reclaimed: the
+//       cleaned segments replace the old ones here, between two appends
 //   (delete_atom)                                         bool: the log directory is removed
 //                                                         and the actor quits
 // Sent by the actor to itself (timers and group commit):
@@ -36,6 +40,8 @@ using answer_parked_fetch_atom = caf::atom_constant<caf::atom("fetch_now")>;
 using list_offsets_atom = caf::atom_constant<caf::atom("list_off")>;
 using apply_retention_atom = caf::atom_constant<caf::atom("retention")>;
 using update_config_atom = caf::atom_constant<caf::atom("config")>;
+using cleaning_snapshot_atom = caf::atom_constant<caf::atom("cln_snap")>;
+using swap_cleaned_atom = caf::atom_constant<caf::atom("cln_swap")>;
 using sync_atom = caf::atom_constant<caf::atom("sync")>;
 using interval_sync_atom = caf::atom_constant<caf::atom("tick_sync")>;
 using fetch_deadline_atom = caf::atom_constant<caf::atom("fetch_tmo")>;
@@ -48,6 +54,8 @@ using partition_actor = caf::typed_actor<
     caf::replies_to<describe_atom>::with<partition_description>,
     caf::replies_to<apply_retention_atom, int64_t>::with<uint64_t>,
     caf::reacts_to<update_config_atom, storage::log_config, bool>,
+    caf::replies_to<cleaning_snapshot_atom, int64_t>::with<storage::cleaning_input>,
+    caf::replies_to<swap_cleaned_atom, storage::cleaning_swap>::with<uint64_t>,
     caf::replies_to<delete_atom>::with<bool>,
     caf::reacts_to<sync_atom>,
     caf::reacts_to<interval_sync_atom>,

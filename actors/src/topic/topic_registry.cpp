@@ -59,6 +59,8 @@ result<partition_actor> open_partition(caf::actor_system& sys, const topic_regis
     for (auto& seg : rep.corrupt_segments)
       cfg.log_line("recovery: " + dir + ": corrupt older segment " + seg +
                    " (served up to the damage)");
+    if (!rep.interrupted_cleaning.empty())
+      cfg.log_line("recovery: " + dir + ": interrupted cleaning: " + rep.interrupted_cleaning);
   }
   return spawn_partition(sys, {topic, partition_id{p}, std::shared_ptr<storage::log>(std::move(*log)),
                                cfg.now, s.log_append_time, cfg.syncer});

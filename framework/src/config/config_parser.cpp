@@ -268,6 +268,29 @@ void config_parser::check_cross_key_limits(const toml::table& root) {
   for (size_t i = 0; i < cfg_.topics.size(); ++i)
     check(cfg_.topics[i].settings, topic_tables_[i]->get("max_message_bytes"),
           indexed("topic", i) + ".max_message_bytes");
+
+  // min_compaction_lag_ms <= max_compaction_lag_ms (Kafka's LogConfig rule). A topic that sets
+  // neither key inherits the pair from topic_defaults, where it is reported once.
+  auto check_lags = [&](const topic_settings& t, const toml::table* own, std::string prefix) {
+    if (t.log.min_compaction_lag_ms <= t.log.max_compaction_lag_ms) return;
+    auto side = [&](std::string_view key, int64_t ms) {
+      const toml::node* n = own ? own->get(key) : nullptr;
+      std::string label = prefix + "." + std::string(key);
+      if (!n) {
+        n = root["topic_defaults"][key].node();
+        label = "topic_defaults." + std::string(key);
+      }
+      return bound{n, label, format_duration_ms(ms)};
+    };
+    require_not_above(side("min_compaction_lag_ms", t.log.min_compaction_lag_ms),
+                      side("max_compaction_lag_ms", t.log.max_compaction_lag_ms));
+  };
+  check_lags(cfg_.topic_defaults, nullptr, "topic_defaults");
+  for (size_t i = 0; i < cfg_.topics.size(); ++i) {
+    const toml::table* own = topic_tables_[i];
+    if (own->get("min_compaction_lag_ms") || own->get("max_compaction_lag_ms"))
+      check_lags(cfg_.topics[i].settings, own, indexed("topic", i));
+  }
 }
 
 }  // namespace lkstream::config

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <limits>
 
 namespace lkstream::config {
@@ -22,6 +23,13 @@ std::string show_string(const std::string& s) { return quoted(s); }
 std::string show_bool(bool b) { return b ? "true" : "false"; }
 std::string show_size(uint64_t n) { return quoted(format_size(n)); }
 std::string show_duration(int64_t ms) { return quoted(format_duration_ms(ms)); }
+std::string show_ratio(double v) {
+  char buf[32];
+  auto end = std::to_chars(buf, buf + sizeof(buf), v).ptr;  // shortest round-trip form
+  std::string out(buf, end);  // always a TOML float: "0.5", "1.0"
+  if (out.find_first_of(".e") == std::string::npos) out += ".0";
+  return out;
+}
 std::string show_strings(const std::vector<std::string>& v) {
   std::string out = "[";
   for (size_t i = 0; i < v.size(); ++i) out += (i > 0 ? ", " : "") + quoted(v[i]);
@@ -164,6 +172,33 @@ const key_spec<broker_settings> broker_spec[] = {
        if (auto v = r.duration(1, false)) b.retention_check_interval_ms = *v;
      },
      [](const broker_settings& b) { return show_duration(b.retention_check_interval_ms); }},
+    {"cleaner_dedupe_buffer_bytes", "size",
+     "Memory of the log cleaner's key map (Kafka's log.cleaner.dedupe.buffer.size): 24 bytes "
+     "per distinct key; when a cleaning finds more keys than fit it cleans a prefix of the "
+     "dirty range and continues on the next pass. 1KiB..1TiB.",
+     [](value_reader& r, broker_settings& b) {
+       if (auto v = r.size(kib, kib * kib * kib * kib)) b.cleaner_dedupe_buffer_bytes = *v;
+     },
+     [](const broker_settings& b) { return show_size(b.cleaner_dedupe_buffer_bytes); }},
+    {"cleaner_io_max_bytes_per_second", "size",
+     "Limit on the bytes per second the log cleaner reads plus writes (Kafka's "
+     "log.cleaner.io.max.bytes.per.second); at least 1KiB, or -1 / \"unlimited\".",
+     [](value_reader& r, broker_settings& b) {
+       auto max = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+       if (auto v = r.size_or_unlimited(kib, max)) b.cleaner_io_max_bytes_per_second = *v;
+     },
+     [](const broker_settings& b) {
+       return b.cleaner_io_max_bytes_per_second < 0
+                  ? std::string("\"unlimited\"")
+                  : show_size(static_cast<uint64_t>(b.cleaner_io_max_bytes_per_second));
+     }},
+    {"cleaner_backoff_ms", "duration",
+     "How often the log cleaner looks for compacted partitions worth cleaning (Kafka's "
+     "log.cleaner.backoff.ms); at least 1ms.",
+     [](value_reader& r, broker_settings& b) {
+       if (auto v = r.duration(1, false)) b.cleaner_backoff_ms = *v;
+     },
+     [](const broker_settings& b) { return show_duration(b.cleaner_backoff_ms); }},
     {"plugin_dirs", "array of strings",
      "Directories searched, in order, for connector plugins (`liblkstream_<plugin>.so`).",
      [](value_reader& r, broker_settings& b) {
@@ -272,6 +307,52 @@ const key_spec<topic_settings> topic_spec[] = {
      [](const topic_settings& t) {
        return quoted(timestamp_type_names[t.log_append_time ? 1 : 0]);
      }},
+    {"cleanup_policy", "string",
+     "What happens to old records (Kafka's cleanup.policy): \"delete\" drops closed segments "
+     "by retention_ms / retention_bytes; \"compact\" keeps the latest record per key (records "
+     "need a key) and ignores retention; \"compact,delete\" does both.",
+     [](value_reader& r, topic_settings& t) {
+       auto v = r.string();
+       if (!v) return;
+       if (auto p = storage::parse_cleanup_policy(*v)) t.log.cleanup = *p;
+       else r.fail("expected \"delete\", \"compact\" or \"compact,delete\", got " +
+                   describe(r.node()));
+     },
+     [](const topic_settings& t) { return quoted(storage::to_string(t.log.cleanup)); }},
+    {"min_cleanable_dirty_ratio", "float",
+     "Compacted topics: clean a partition once the bytes written since its last cleaning are "
+     "at least this share of its closed segments (Kafka's min.cleanable.dirty.ratio); 0..1.",
+     [](value_reader& r, topic_settings& t) {
+       if (auto v = r.ratio()) t.log.min_cleanable_dirty_ratio = *v;
+     },
+     [](const topic_settings& t) { return show_ratio(t.log.min_cleanable_dirty_ratio); }},
+    {"min_compaction_lag_ms", "duration",
+     "Compacted topics: a record stays uncompacted at least this long after it was written "
+     "(Kafka's min.compaction.lag.ms); 0 or more, at most max_compaction_lag_ms.",
+     [](value_reader& r, topic_settings& t) {
+       if (auto v = r.duration(0, false)) t.log.min_compaction_lag_ms = *v;
+     },
+     [](const topic_settings& t) { return show_duration(t.log.min_compaction_lag_ms); }},
+    {"max_compaction_lag_ms", "duration",
+     "Compacted topics: a partition is cleaned, whatever its dirty ratio, once its oldest "
+     "uncleaned record is older than this (Kafka's max.compaction.lag.ms); at least 1ms, or "
+     "-1 / \"forever\" (the default: only the dirty ratio decides).",
+     [](value_reader& r, topic_settings& t) {
+       if (auto v = r.duration(1, true))
+         t.log.max_compaction_lag_ms = *v < 0 ? std::numeric_limits<int64_t>::max() : *v;
+     },
+     [](const topic_settings& t) {
+       return t.log.max_compaction_lag_ms == std::numeric_limits<int64_t>::max()
+                  ? std::string("\"forever\"")
+                  : show_duration(t.log.max_compaction_lag_ms);
+     }},
+    {"delete_retention_ms", "duration",
+     "Compacted topics: how long a tombstone (a record with a null value) is kept after it was "
+     "written, so consumers see the delete (Kafka's delete.retention.ms); 0 or more.",
+     [](value_reader& r, topic_settings& t) {
+       if (auto v = r.duration(0, false)) t.log.delete_retention_ms = *v;
+     },
+     [](const topic_settings& t) { return show_duration(t.log.delete_retention_ms); }},
 };
 
 const key_doc topic_identity_spec[] = {

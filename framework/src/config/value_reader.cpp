@@ -100,6 +100,15 @@ std::optional<int64_t> value_reader::integer(int64_t min, int64_t max) {
   return std::nullopt;
 }
 
+std::optional<double> value_reader::ratio() {
+  std::optional<double> v;
+  if (auto f = node_.as_floating_point()) v = f->get();
+  else if (auto i = node_.as_integer()) v = static_cast<double>(i->get());
+  if (v && *v >= 0.0 && *v <= 1.0) return v;  // NaN fails both comparisons
+  fail("expected a number in 0..1, got " + describe(node_));
+  return std::nullopt;
+}
+
 std::optional<std::string> value_reader::string() {
   if (auto s = node_.as_string()) return s->get();
   fail("expected a string, got " + describe(node_));

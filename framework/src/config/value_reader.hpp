@@ -37,6 +37,8 @@ class value_reader {
   std::optional<bool> boolean();
   std::optional<int64_t> integer(int64_t min, int64_t max);
   std::optional<std::string> string();
+  /// A float or integer in 0..1 (a share, e.g. min_cleanable_dirty_ratio).
+  std::optional<double> ratio();
   /// An integer (bytes) or a string with a unit (parse_size), in min..max.
   std::optional<uint64_t> size(uint64_t min, uint64_t max);
   /// As size(), or -1 / "-1" / "forever" / "unlimited" giving -1. max <= INT64_MAX.

@@ -46,6 +46,12 @@ core_todo partition_core::append(append_batch batch, append_sink_ptr sink, bool 
       return {};
     }
   }
+  if (storage::compacts(log_->config().cleanup)) {
+    if (auto st = check_keys(batch.data); !st) {
+      sink->on_appended({st.err().code, st.err().message, {}, sequence_check::ok});
+      return {};
+    }
+  }
   auto hdr = model::read_header(batch.data);
   const bool idempotent = hdr && hdr->producer_id >= 0 && !hdr->is_control();
   if (idempotent) {
@@ -124,6 +130,23 @@ void partition_core::load_producers() {
   offset from = log_->start_offset();
   if (segs.size() > 2) from = segs[segs.size() - 2].base_offset;
   (void)producers_.rebuild(*log_, from);  // a read error only loses duplicate detection
+}
+
+status partition_core::check_keys(bytes_view batch) {
+  LK_ASSIGN_OR_RETURN(model::batch_header h, model::read_header(batch));
+  if (h.is_control()) return ok();
+  // Decompressed output is bounded like a fetch of the topic's largest batch, 64 times over.
+  const size_t bound = static_cast<size_t>(log_->config().max_batch_bytes) * 64;
+  LK_ASSIGN_OR_RETURN(bytes_view records, model::batch_records(batch, decompressor_, scratch_, bound));
+  model::record_iterator it(batch, records);
+  model::record_view rec;
+  while (it.next(rec)) {
+    if (!rec.key)
+      return {errc::invalid_record,
+              "compacted topic " + where() + " requires a key on every record (record " +
+                  std::to_string(rec.offset - h.base_offset) + " of the batch has none)"};
+  }
+  return it.state();
 }
 
 // ---- syncs --------------------------------------------------------------------------------
@@ -322,6 +345,20 @@ result<uint64_t> partition_core::apply_retention(timestamp_ms now_ms) {
   if (!r) return std::move(r).take_error();
   tail_.trim_before(log_->start_offset());
   return static_cast<uint64_t>(*r);
+}
+
+std::optional<storage::cleaning_input> partition_core::cleaning_snapshot(timestamp_ms now_ms) const {
+  if (closed_ || !storage::compacts(log_->config().cleanup)) return std::nullopt;
+  auto in = storage::snapshot_for_cleaning(*log_, now_ms);
+  if (!storage::assess_cleaning(in).due) return std::nullopt;
+  return in;
+}
+
+result<uint64_t> partition_core::swap_cleaned(const storage::cleaning_swap& swap) {
+  if (closed_) return error{errc::closed, "partition " + where() + " is closed"};
+  auto r = log_->swap_cleaned(swap);
+  if (!swap.segments.empty()) tail_.clear();
+  return r;
 }
 
 void partition_core::update_config(const storage::log_config& c, bool log_append_time) {

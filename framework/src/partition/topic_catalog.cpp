@@ -1,12 +1,14 @@
 #include "lkstream/partition/topic_catalog.hpp"
 
 #include <charconv>
+#include <cstdio>
 #include <sstream>
 
 namespace lkstream::partition {
 namespace {
 
-constexpr std::string_view header = "lkstream-topics 1";
+constexpr std::string_view header_v1 = "lkstream-topics 1";  // 12 fields, no compaction
+constexpr std::string_view header = "lkstream-topics 2";     // 17 fields
 constexpr const char* file_name = "topics.meta";
 
 template <class T>
@@ -23,6 +25,16 @@ bool parse_policy(std::string_view s, storage::fsync_policy& p) {
   return true;
 }
 
+bool parse_ratio(std::string_view s, double& out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc{} && p == s.data() + s.size() && out >= 0.0 && out <= 1.0;
+}
+
+std::string ratio_text(double v) {
+  char buf[32];
+  return std::string(buf, std::to_chars(buf, buf + sizeof(buf), v).ptr);
+}
+
 }  // namespace
 
 result<std::vector<config::topic_entry>> load_topic_catalog(storage::file_system& fs,
@@ -37,13 +49,15 @@ result<std::vector<config::topic_entry>> load_topic_catalog(storage::file_system
   std::istringstream in(text);
   std::string line;
   int line_no = 0;
+  size_t fields = 17;
   auto bad = [&](const std::string& why) {
     return error{errc::config_error, path + ":" + std::to_string(line_no) + ": " + why};
   };
   while (std::getline(in, line)) {
     ++line_no;
     if (line_no == 1) {
-      if (line != header) return bad("not a topic catalog (header \"" + line + "\")");
+      if (line == header_v1) fields = 12;
+      else if (line != header) return bad("not a topic catalog (header \"" + line + "\")");
       continue;
     }
     if (line.empty()) continue;
@@ -54,7 +68,9 @@ result<std::vector<config::topic_entry>> load_topic_catalog(storage::file_system
       f.push_back(rest.substr(0, sp));
       rest = sp == std::string_view::npos ? std::string_view{} : rest.substr(sp + 1);
     }
-    if (f.size() != 12) return bad("expected 12 fields, found " + std::to_string(f.size()));
+    if (f.size() != fields)
+      return bad("expected " + std::to_string(fields) + " fields, found " +
+                 std::to_string(f.size()));
     config::topic_entry t;
     t.name = std::string(f[0]);
     auto& s = t.settings;
@@ -67,6 +83,15 @@ result<std::vector<config::topic_entry>> load_topic_catalog(storage::file_system
         !parse_num(f[11], lat))
       return bad("malformed settings for topic " + t.name);
     s.log_append_time = lat != 0;
+    if (fields == 17) {
+      auto policy = storage::parse_cleanup_policy(f[12]);
+      if (!policy || !parse_ratio(f[13], s.log.min_cleanable_dirty_ratio) ||
+          !parse_num(f[14], s.log.min_compaction_lag_ms) ||
+          !parse_num(f[15], s.log.max_compaction_lag_ms) ||
+          !parse_num(f[16], s.log.delete_retention_ms))
+        return bad("malformed compaction settings for topic " + t.name);
+      s.log.cleanup = *policy;
+    }
     topics.push_back(std::move(t));
   }
   return topics;
@@ -82,7 +107,10 @@ status save_topic_catalog(storage::file_system& fs, const std::string& data_dir,
         << ' ' << s.log.retention_ms << ' ' << s.log.retention_bytes << ' '
         << storage::to_string(s.log.fsync) << ' ' << s.log.fsync_interval_ms << ' '
         << s.log.max_batch_bytes << ' ' << s.log.index_interval_bytes << ' '
-        << s.log.hot_tail_bytes << ' ' << (s.log_append_time ? 1 : 0) << '\n';
+        << s.log.hot_tail_bytes << ' ' << (s.log_append_time ? 1 : 0) << ' '
+        << storage::to_string(s.log.cleanup) << ' ' << ratio_text(s.log.min_cleanable_dirty_ratio)
+        << ' ' << s.log.min_compaction_lag_ms << ' ' << s.log.max_compaction_lag_ms << ' '
+        << s.log.delete_retention_ms << '\n';
   }
   const auto text = out.str();
   const auto path = storage::join_path(data_dir, file_name);

@@ -12,6 +12,61 @@ namespace {
 constexpr std::string_view log_suffix = ".log";
 constexpr size_t offset_digits = 20;
 
+// DIR/cleaning.commit: a cleaning swap in progress (written to .tmp, synced, renamed), text:
+//   lkstream-cleaning 1
+//   <clean_end>
+//   <base of each swapped segment, one per line>
+// DIR/cleaner.checkpoint: "lkstream-cleaner 1\n<clean_end>\n", the log's cleaned offset.
+constexpr const char* commit_name = "cleaning.commit";
+constexpr std::string_view commit_header = "lkstream-cleaning 1";
+constexpr const char* checkpoint_name = "cleaner.checkpoint";
+constexpr std::string_view checkpoint_header = "lkstream-cleaner 1";
+constexpr std::string_view cleaned_suffix = ".log.cleaned";
+
+std::string segment_base_path(const std::string& dir, offset base) {
+  return join_path(dir, segment_file_prefix(base));
+}
+
+result<std::string> read_small_file(file_system& fs, const std::string& path) {
+  LK_ASSIGN_OR_RETURN(auto f, fs.open(path, open_mode::read_only));
+  std::string text(f->size(), '\0');
+  LK_ASSIGN_OR_RETURN(size_t n, f->read_at(0, {reinterpret_cast<std::byte*>(text.data()),
+                                               text.size()}));
+  text.resize(n);
+  return text;
+}
+
+// Writes `text` to `path` atomically: .tmp, sync, rename, directory sync.
+status write_small_file(file_system& fs, const std::string& dir, const std::string& path,
+                        const std::string& text) {
+  const auto tmp = path + ".tmp";
+  LK_ASSIGN_OR_RETURN(auto f, fs.open(tmp, open_mode::create_truncate));
+  LK_TRY_STATUS(f->append(as_bytes(text)));
+  LK_TRY_STATUS(f->sync());
+  f.reset();
+  LK_TRY_STATUS(fs.rename(tmp, path));
+  return fs.sync_directory(dir);
+}
+
+// Lines of `text` as non-negative integers after the header line; nullopt if malformed.
+std::optional<std::vector<int64_t>> parse_numbers(std::string_view text, std::string_view header) {
+  if (!text.starts_with(header) || text.size() <= header.size() || text[header.size()] != '\n')
+    return std::nullopt;
+  text.remove_prefix(header.size() + 1);
+  std::vector<int64_t> out;
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    if (nl == std::string_view::npos) return std::nullopt;  // every line ends with \n
+    int64_t v = 0;
+    auto line = text.substr(0, nl);
+    auto [p, ec] = std::from_chars(line.data(), line.data() + line.size(), v);
+    if (ec != std::errc{} || p != line.data() + line.size() || v < 0) return std::nullopt;
+    out.push_back(v);
+    text.remove_prefix(nl + 1);
+  }
+  return out;
+}
+
 // "00000000000000000042.log" -> 42; anything else (other files, odd names) -> nullopt.
 std::optional<offset> parse_segment_name(std::string_view name) {
   if (name.size() != offset_digits + log_suffix.size() || !name.ends_with(log_suffix))
@@ -38,17 +93,19 @@ disk_log::~disk_log() {
 result<std::unique_ptr<log>> disk_log::open(std::shared_ptr<file_system> fs, std::string dir,
                                             log_config cfg, timestamp_ms now_ms) {
   LK_TRY_STATUS(fs->create_directories(dir));
-  LK_ASSIGN_OR_RETURN(std::vector<std::string> names, fs->list(dir));
+  std::unique_ptr<disk_log> lg(new disk_log(fs, std::move(dir), cfg));
+  LK_TRY_STATUS(lg->recover_cleaning());
+  LK_ASSIGN_OR_RETURN(std::vector<std::string> names, fs->list(lg->dir_));
   std::vector<offset> bases;
   for (const auto& name : names)
     if (auto base = parse_segment_name(name)) bases.push_back(*base);
   std::sort(bases.begin(), bases.end());
 
-  std::unique_ptr<disk_log> lg(new disk_log(fs, std::move(dir), cfg));
   for (size_t i = 0; i < bases.size(); ++i) {
     segment::recovery_options opts;
     opts.is_last = i + 1 == bases.size();
     if (!opts.is_last) opts.next_base = bases[i + 1];
+    opts.allow_gaps = !opts.is_last && bases[i] < lg->cleaned_offset_;
     opts.index_interval_bytes = cfg.index_interval_bytes;
     opts.now_ms = now_ms;
     LK_ASSIGN_OR_RETURN(auto seg, segment::recover(*fs, lg->dir_, bases[i], opts, lg->report_));
@@ -80,7 +137,12 @@ bool disk_log::needs_roll(size_t batch_bytes, int32_t last_offset_delta,
   const segment& s = *segments_.back();
   if (s.empty()) return false;
   if (s.size_bytes() + batch_bytes > cfg_.segment_bytes) return true;
-  if (now_ms - s.rolling_base_ms() >= cfg_.segment_ms) return true;
+  // A compacted topic rolls by max_compaction_lag_ms too, so records become cleanable in time
+  // (Kafka's LogConfig.maxSegmentMs).
+  const int64_t max_age = compacts(cfg_.cleanup)
+                              ? std::min(cfg_.segment_ms, cfg_.max_compaction_lag_ms)
+                              : cfg_.segment_ms;
+  if (now_ms - s.rolling_base_ms() >= max_age) return true;
   // Index entries hold 32-bit relative offsets and positions.
   return s.size_bytes() > UINT32_MAX ||
          (end_offset_ - s.base_offset()) + last_offset_delta > int64_t{UINT32_MAX};
@@ -291,6 +353,7 @@ status disk_log::remove_oldest() {
 result<size_t> disk_log::apply_retention(timestamp_ms now_ms) {
   LK_TRY_STATUS(check_open());
   size_t removed = 0;
+  if (!deletes(cfg_.cleanup)) return removed;  // cleanup.policy=compact: kept forever
   if (cfg_.retention_ms >= 0) {
     while (segments_.size() > 1 &&
            segments_.front()->max_timestamp() < now_ms - cfg_.retention_ms) {
@@ -339,6 +402,140 @@ status disk_log::scan(offset from, const std::function<bool(bytes_view batch)>& 
     rc.start = r.next_offset;
   }
   return ok();
+}
+
+status disk_log::install_cleaned_files(offset base) {
+  const auto prefix = segment_base_path(dir_, base);
+  const auto cleaned = prefix + std::string(cleaned_suffix);
+  if (!fs_->exists(cleaned)) return ok();
+  // Index files first: a crash after this leaves the old .log without indexes (rebuilt at
+  // open), and the swap is finished there since the commit file is still present.
+  LK_TRY_STATUS(fs_->remove_all(prefix + ".index"));
+  LK_TRY_STATUS(fs_->remove_all(prefix + ".timeindex"));
+  return fs_->rename(cleaned, prefix + ".log");
+}
+
+status disk_log::write_checkpoint(offset clean_end) {
+  return write_small_file(*fs_, dir_, join_path(dir_, checkpoint_name),
+                          std::string(checkpoint_header) + "\n" +
+                              std::to_string(clean_end.value()) + "\n");
+}
+
+status disk_log::recover_cleaning() {
+  const auto commit_path = join_path(dir_, commit_name);
+  if (fs_->exists(commit_path)) {
+    LK_ASSIGN_OR_RETURN(std::string text, read_small_file(*fs_, commit_path));
+    auto numbers = parse_numbers(text, commit_header);
+    if (numbers && !numbers->empty()) {
+      for (size_t i = 1; i < numbers->size(); ++i)
+        LK_TRY_STATUS(install_cleaned_files(offset{(*numbers)[i]}));
+      LK_TRY_STATUS(fs_->sync_directory(dir_));
+      LK_TRY_STATUS(write_checkpoint(offset{numbers->front()}));
+      LK_TRY_STATUS(fs_->remove_all(commit_path));
+      LK_TRY_STATUS(fs_->sync_directory(dir_));
+      report_.interrupted_cleaning = "completed the swap of " +
+                                     std::to_string(numbers->size() - 1) +
+                                     " cleaned segments (clean up to offset " +
+                                     std::to_string(numbers->front()) + ")";
+    } else {
+      // Written whole and synced before its rename, so this is damage from outside: the swap
+      // cannot be completed safely; the .cleaned files below are discarded.
+      LK_TRY_STATUS(fs_->remove_all(commit_path));
+      report_.interrupted_cleaning = commit_path + " is unreadable; ";
+    }
+  }
+  LK_ASSIGN_OR_RETURN(std::vector<std::string> names, fs_->list(dir_));
+  size_t discarded = 0;
+  for (const auto& name : names) {
+    if (!name.ends_with(cleaned_suffix) && name != std::string(commit_name) + ".tmp" &&
+        name != std::string(checkpoint_name) + ".tmp")
+      continue;
+    LK_TRY_STATUS(fs_->remove_all(join_path(dir_, name)));
+    ++discarded;
+  }
+  if (discarded > 0 && report_.interrupted_cleaning.find("completed") == std::string::npos)
+    report_.interrupted_cleaning += "discarded " + std::to_string(discarded) +
+                                    " files of an unfinished cleaning";
+
+  const auto checkpoint_path = join_path(dir_, checkpoint_name);
+  if (fs_->exists(checkpoint_path)) {
+    LK_ASSIGN_OR_RETURN(std::string text, read_small_file(*fs_, checkpoint_path));
+    auto numbers = parse_numbers(text, checkpoint_header);
+    if (!numbers || numbers->size() != 1)
+      return error{errc::corrupt_batch, checkpoint_path + " is malformed: \"" + text + "\""};
+    cleaned_offset_ = offset{numbers->front()};
+  }
+  return ok();
+}
+
+result<uint64_t> disk_log::swap_cleaned(const cleaning_swap& swap) {
+  LK_TRY_STATUS(check_open());
+  auto discard_all = [&] {
+    for (const auto& c : swap.segments)
+      (void)fs_->remove_all(segment_base_path(dir_, c.base) + std::string(cleaned_suffix));
+  };
+  // Still the segments the cleaner read: present, closed, unchanged.
+  std::vector<size_t> positions;
+  for (const auto& c : swap.segments) {
+    auto it = std::find_if(segments_.begin(), segments_.end() - 1,
+                           [&](const auto& s) { return s->base_offset() == c.base; });
+    if (it == segments_.end() - 1 || (*it)->size_bytes() != c.source_bytes) {
+      discard_all();
+      return error{errc::not_found, "cleaning of " + dir_ + " is stale: segment " +
+                                        segment_file_prefix(c.base) +
+                                        " was deleted, rolled into or changed meanwhile"};
+    }
+    positions.push_back(static_cast<size_t>(it - segments_.begin()));
+  }
+  if (swap.clean_end < cleaned_offset_ || swap.clean_end > segments_.back()->base_offset()) {
+    discard_all();
+    return error{errc::invalid_argument, "cleaning of " + dir_ + " ends at offset " +
+                                             std::to_string(swap.clean_end.value()) +
+                                             ", outside the closed segments"};
+  }
+
+  // Commit point: from here on, a crash leads open() to finish the swap.
+  std::string commit = std::string(commit_header) + "\n" +
+                       std::to_string(swap.clean_end.value()) + "\n";
+  for (const auto& c : swap.segments) commit += std::to_string(c.base.value()) + "\n";
+  if (auto st = write_small_file(*fs_, dir_, join_path(dir_, commit_name), commit); !st) {
+    discard_all();
+    (void)fs_->remove_all(join_path(dir_, commit_name));
+    return std::move(st).take_error();
+  }
+  // Past the commit an error leaves the log closed: reopening it completes the swap.
+  auto fail = [&](status st) -> result<uint64_t> {
+    segments_.clear();
+    unsynced_rolled_.clear();
+    closed_ = true;
+    auto e = std::move(st).take_error();
+    e.message += " (during the cleaning swap of " + dir_ + "; reopen the log to complete it)";
+    return e;
+  };
+  uint64_t before = 0, after = 0;
+  for (size_t k = 0; k < swap.segments.size(); ++k) {
+    const size_t i = positions[k];
+    const offset base = swap.segments[k].base;
+    before += segments_[i]->size_bytes();
+    std::erase(unsynced_rolled_, segments_[i].get());
+    if (auto st = segments_[i]->close(false); !st) return fail(std::move(st));
+    if (auto st = install_cleaned_files(base); !st) return fail(std::move(st));
+    segment::recovery_options opts;
+    opts.next_base = segments_[i + 1]->base_offset();
+    opts.allow_gaps = true;
+    opts.index_interval_bytes = cfg_.index_interval_bytes;
+    recovery_report scratch;
+    auto fresh = segment::recover(*fs_, dir_, base, opts, scratch);
+    if (!fresh) return fail(std::move(fresh).take_error());
+    segments_[i] = std::move(*fresh);
+    after += segments_[i]->size_bytes();
+  }
+  if (auto st = fs_->sync_directory(dir_); !st) return fail(std::move(st));
+  if (auto st = write_checkpoint(swap.clean_end); !st) return fail(std::move(st));
+  cleaned_offset_ = swap.clean_end;
+  if (auto st = fs_->remove_all(join_path(dir_, commit_name)); !st) return fail(std::move(st));
+  if (auto st = fs_->sync_directory(dir_); !st) return fail(std::move(st));
+  return before - after;
 }
 
 status disk_log::close() {

@@ -45,6 +45,9 @@ class disk_log final : public log {
   const recovery_report& recovery() const override { return report_; }
   const log_config& config() const override { return cfg_; }
   void update_config(const log_config& cfg) override { cfg_ = cfg; }
+  const std::string& directory() const override { return dir_; }
+  offset cleaned_offset() const override { return cleaned_offset_; }
+  result<uint64_t> swap_cleaned(const cleaning_swap& swap) override;
   status scan(offset from, const std::function<bool(bytes_view batch)>& fn) const override;
   status close() override;
   status remove() override;
@@ -59,6 +62,13 @@ class disk_log final : public log {
   bool needs_roll(size_t batch_bytes, int32_t last_offset_delta, timestamp_ms now_ms) const;
   status roll_active(timestamp_ms now_ms);
   status remove_oldest();
+  /// Open-time: completes a committed swap (DIR/cleaning.commit) or deletes the leftovers of
+  /// an uncommitted one, then loads DIR/cleaner.checkpoint.
+  status recover_cleaning();
+  /// Replaces segment `base`'s files by its .log.cleaned (indexes removed: recovery rebuilds
+  /// them). Idempotent: nothing to do once the .cleaned file is gone.
+  status install_cleaned_files(offset base);
+  status write_checkpoint(offset clean_end);
 
   std::shared_ptr<file_system> fs_;
   std::string dir_;
@@ -68,6 +78,7 @@ class disk_log final : public log {
   recovery_report report_;
   offset start_offset_{0};
   offset end_offset_{0};
+  offset cleaned_offset_{0};      // DIR/cleaner.checkpoint: below it segments may have gaps
   bool directory_dirty_ = false;  // a segment was created or removed since the last dir sync
   bool closed_ = false;
 };

@@ -35,4 +35,30 @@ std::string_view to_string(fsync_policy p) noexcept {
   return "unknown";
 }
 
+std::string_view to_string(cleanup_policy p) noexcept {
+  switch (p) {
+    case cleanup_policy::remove: return "delete";
+    case cleanup_policy::compact: return "compact";
+    case cleanup_policy::compact_remove: return "compact,delete";
+  }
+  return "unknown";
+}
+
+std::optional<cleanup_policy> parse_cleanup_policy(std::string_view text) noexcept {
+  bool compact = false, remove = false;
+  while (true) {
+    auto comma = text.find(',');
+    auto item = text.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    bool& seen = item == "compact" ? compact : remove;
+    if ((item != "compact" && item != "delete") || seen) return std::nullopt;
+    seen = true;
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  if (compact && remove) return cleanup_policy::compact_remove;
+  return compact ? cleanup_policy::compact : cleanup_policy::remove;
+}
+
 }  // namespace lkstream::storage

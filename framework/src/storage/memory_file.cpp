@@ -22,6 +22,7 @@ status memory_file::write_at(uint64_t pos, bytes_view data) {
 
 status memory_file::write_locked(uint64_t pos, bytes_view data) {
   if (!writable_) return error{errc::io_error, "pwrite " + path_ + ": Bad file descriptor"};
+  if (auto dead = state_->mutate("pwrite " + path_)) return *dead;
   size_t n = data.size();
   std::optional<error> failure;
   if (auto fault = state_->take_fault(false, path_)) {
@@ -60,6 +61,7 @@ uint64_t memory_file::size() const {
 
 status memory_file::sync() {
   std::lock_guard guard(state_->mutex);
+  if (auto dead = state_->mutate("fdatasync " + path_)) return *dead;
   if (auto fault = state_->take_fault(true, path_))
     return error{fault->code, "fdatasync " + path_ + ": " + std::string(to_string(fault->code)) +
                                   " (injected)"};
@@ -71,6 +73,7 @@ status memory_file::sync() {
 status memory_file::truncate(uint64_t size) {
   std::lock_guard guard(state_->mutex);
   if (!writable_) return error{errc::io_error, "ftruncate " + path_ + ": Bad file descriptor"};
+  if (auto dead = state_->mutate("ftruncate " + path_)) return *dead;
   node_->data.resize(size);
   node_->synced = std::min(node_->synced, size);
   return ok();

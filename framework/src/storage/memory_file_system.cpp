@@ -85,8 +85,10 @@ result<std::unique_ptr<file>> memory_file_system::open(const std::string& raw_pa
     if (mode == open_mode::read_only || mode == open_mode::read_write)
       return missing_parent("open", path);
     if (!dir_exists(*state_, parent_of(path))) return missing_parent("open", path);
+    if (auto dead = state_->mutate("create " + path)) return *dead;
     it = state_->files.emplace(path, std::make_shared<memory_node>()).first;
   } else if (mode == open_mode::create_truncate) {
+    if (auto dead = state_->mutate("truncate " + path)) return *dead;
     it->second->data.clear();
     it->second->synced = 0;
   }
@@ -133,6 +135,7 @@ bool memory_file_system::is_directory(const std::string& raw_path) {
 status memory_file_system::remove_all(const std::string& raw_path) {
   std::string path = normalize(raw_path);
   std::lock_guard guard(state_->mutex);
+  if (auto dead = state_->mutate("remove " + path)) return *dead;
   state_->files.erase(path);
   state_->dirs.erase(path);
   std::erase_if(state_->files, [&](const auto& kv) { return is_below(kv.first, path); });
@@ -145,6 +148,7 @@ status memory_file_system::rename(const std::string& raw_from, const std::string
   std::string to = normalize(raw_to);
   std::lock_guard guard(state_->mutex);
   if (!dir_exists(*state_, parent_of(to))) return missing_parent("rename", to);
+  if (auto dead = state_->mutate("rename " + from + " -> " + to)) return *dead;
   if (auto it = state_->files.find(from); it != state_->files.end()) {
     if (state_->dirs.contains(to))
       return error{errc::io_error, "rename " + from + " -> " + to + ": Is a directory"};
@@ -182,6 +186,7 @@ status memory_file_system::sync_directory(const std::string& raw_dir) {
   std::string dir = normalize(raw_dir);
   std::lock_guard guard(state_->mutex);
   if (!dir_exists(*state_, dir)) return missing_parent("open directory", dir);
+  if (auto dead = state_->mutate("fsync directory " + dir)) return *dead;
   return ok();
 }
 
@@ -206,6 +211,16 @@ result<std::unique_ptr<file_lock>> memory_file_system::lock(const std::string& r
   uint64_t token = state_->next_lock_token++;
   state_->locks[path] = token;
   return std::unique_ptr<file_lock>(std::make_unique<memory_file_lock>(state_, path, token));
+}
+
+void memory_file_system::kill_after_mutations(std::optional<uint64_t> n) {
+  std::lock_guard guard(state_->mutex);
+  state_->mutations_allowed = n ? std::optional<uint64_t>(state_->mutation_count + *n) : n;
+}
+
+uint64_t memory_file_system::mutation_count() const {
+  std::lock_guard guard(state_->mutex);
+  return state_->mutation_count;
 }
 
 void memory_file_system::fail_next_append(errc code, std::string path_contains) {
@@ -269,6 +284,7 @@ void memory_file_system::crash(uint64_t keep_unsynced_prefix_bytes) {
     node->synced = keep;
   }
   state_->locks.clear();
+  state_->mutations_allowed.reset();  // the process that "died" is gone; a new one starts
 }
 
 std::optional<bytes> memory_file_system::contents(const std::string& raw_path) const {

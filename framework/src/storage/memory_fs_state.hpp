@@ -35,6 +35,17 @@ struct memory_fs_state {
   uint64_t next_lock_token = 1;
   std::deque<memory_fault> faults;
   uint64_t sync_count = 0;
+  uint64_t mutation_count = 0;               // writes, syncs, truncates, renames, removals,
+                                             //   creations, directory syncs
+  std::optional<uint64_t> mutations_allowed;  // kill_after_mutations: then every one fails
+
+  /// Counts one mutation of `what` (e.g. "rename a -> b"); an error once the process is "dead".
+  std::optional<error> mutate(const std::string& what) {
+    if (mutations_allowed && mutation_count >= *mutations_allowed)
+      return error{errc::io_error, what + ": process killed (injected)"};
+    ++mutation_count;
+    return std::nullopt;
+  }
 
   /// Removes and returns the first pending fault that applies to a `write` (or sync) on `path`.
   std::optional<memory_fault> take_fault(bool is_sync, const std::string& path) {

@@ -38,6 +38,7 @@ class segment {
   struct recovery_options {
     bool is_last = false;              // validate fully and truncate a bad tail
     std::optional<offset> next_base;   // base of the following segment, if any
+    bool allow_gaps = false;           // compacted segment: offsets increase, gaps allowed
     uint32_t index_interval_bytes = 4096;
     timestamp_ms now_ms = 0;
   };

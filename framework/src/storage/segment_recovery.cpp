@@ -134,9 +134,9 @@ result<std::unique_ptr<segment>> segment::recover(file_system& fs, const std::st
       problem = "negative last_offset_delta " + std::to_string(h.last_offset_delta);
       break;
     }
-    if (h.base_offset != expected) {
+    if (opts.allow_gaps ? h.base_offset < expected : h.base_offset != expected) {
       problem = "base offset " + std::to_string(h.base_offset) + " where " +
-                std::to_string(expected) + " was expected";
+                std::to_string(expected) + (opts.allow_gaps ? " or more" : "") + " was expected";
       break;
     }
     if (opts.next_base && h.last_offset() >= opts.next_base->value()) {
@@ -173,7 +173,8 @@ result<std::unique_ptr<segment>> segment::recover(file_system& fs, const std::st
       report.corrupt_segments.push_back(seg->log_path_ + ": " + problem + "; serving the " +
                                         std::to_string(pos) + " bytes before it");
     }
-  } else if (!opts.is_last && opts.next_base && expected != opts.next_base->value()) {
+  } else if (!opts.is_last && !opts.allow_gaps && opts.next_base &&
+             expected != opts.next_base->value()) {
     report.corrupt_segments.push_back(
         seg->log_path_ + ": batches end at offset " + std::to_string(expected - 1) +
         " but the next segment starts at " + std::to_string(opts.next_base->value()) +

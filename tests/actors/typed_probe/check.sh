@@ -15,7 +15,7 @@ if ! "$cxx" "${flags[@]}" -DPROBE_ACCEPTED "$probe" >"$out" 2>&1; then
 fi
 echo "ok: the declared messages compile"
 status=0
-for p in PARTITION REGISTRY GROUPS; do
+for p in PARTITION REGISTRY GROUPS CLEANER; do
   if "$cxx" "${flags[@]}" -DPROBE_$p "$probe" >"$out" 2>&1; then
     echo "FAIL: PROBE_$p compiled: its interface accepts a message it does not declare"; status=1
   elif grep -q "receiver does not accept given message" "$out"; then

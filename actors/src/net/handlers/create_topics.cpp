@@ -46,6 +46,8 @@ std::optional<topic_error> settings_for(const kafka::create_topics_topic& t, int
   for (const auto& c : t.configs)
     if (auto st = apply_topic_config(s, c.name, c.value); !st)
       return topic_error{error_code::invalid_config, st.err().message};
+  if (auto st = check_topic_configs(s); !st)
+    return topic_error{error_code::invalid_config, st.err().message};
   return std::nullopt;
 }
 

@@ -30,6 +30,8 @@ enum class errc : uint8_t {
   duplicate_sequence,   // idempotent producer: batch already appended
   out_of_order_sequence,// idempotent producer: sequence gap
   unsupported,          // a feature (e.g. a compression codec) is not supported here
+  invalid_record,       // a record the topic refuses (a record without a key in a compacted
+                        //   topic); Kafka's INVALID_RECORD
 };
 
 /// Short stable name of a code, e.g. "no_space".

@@ -54,6 +54,9 @@ struct broker_settings {
   int64_t group_initial_rebalance_delay_ms = 0;    // Kafka's group.initial.rebalance.delay.ms
   int64_t offsets_retention_ms = 7LL * 24 * 3600 * 1000;   // -1 = committed offsets never expire
   int64_t retention_check_interval_ms = 5LL * 60 * 1000;  // log.retention.check.interval.ms
+  uint64_t cleaner_dedupe_buffer_bytes = 128ull << 20;  // log.cleaner.dedupe.buffer.size
+  int64_t cleaner_io_max_bytes_per_second = -1;  // log.cleaner.io.max.bytes.per.second; -1: none
+  int64_t cleaner_backoff_ms = 15000;            // log.cleaner.backoff.ms: between checks
   std::vector<std::string> plugin_dirs;    // searched in order for liblkstream_<plugin>.so
   uint32_t worker_threads = 0;             // CAF scheduler threads, 0 = number of cores
 };

@@ -137,6 +137,10 @@ class record_iterator {
   /// Advances; returns false at the end. On malformed bytes returns false and sets status().
   bool next(record_view& out);
   const status& state() const noexcept { return status_; }
+  /// Bytes of the records section consumed so far: the record next() just returned spans
+  /// [position before the call, position after it), its encoding exactly (the cleaner copies
+  /// retained records this way, unchanged, since their offset deltas stay valid).
+  size_t position() const noexcept { return pos_; }
 
  private:
   bytes_view records_;

@@ -44,10 +44,12 @@
 
 #include "lkstream/base/result.hpp"
 #include "lkstream/base/types.hpp"
+#include "lkstream/model/compression.hpp"
 #include "lkstream/partition/hot_tail.hpp"
 #include "lkstream/partition/partition_types.hpp"
 #include "lkstream/partition/producer_state.hpp"
 #include "lkstream/storage/log.hpp"
+#include "lkstream/storage/log_cleaner.hpp"
 
 namespace lkstream::partition {
 
@@ -115,6 +117,16 @@ class partition_core {
   /// Time and size retention at wall time `now_ms`; returns the segments deleted.
   result<uint64_t> apply_retention(timestamp_ms now_ms);
   void update_config(const storage::log_config& c, bool log_append_time);
+
+  // ---- compaction (storage/log_cleaner.hpp) ---------------------------------------------
+
+  /// What a cleaner may read now: nullopt unless the topic compacts, the partition is open and
+  /// assess_cleaning finds it due at `now_ms`.
+  std::optional<storage::cleaning_input> cleaning_snapshot(timestamp_ms now_ms) const;
+  /// Swaps in a finished cleaning (log::swap_cleaned) and drops the hot tail, whose copies of
+  /// replaced batches would be stale. Appends and fetches go on around it: the swap is a few
+  /// renames and a header scan of the cleaned segments.
+  result<uint64_t> swap_cleaned(const storage::cleaning_swap& swap);
   /// Deletes the partition: waiting appends fail and parked fetches are answered (closed),
   /// the directory is removed. Every later call answers `closed`.
   status remove();
@@ -144,6 +156,8 @@ class partition_core {
   fetch_response read(const fetch_request& rq) const;
   void wake_parked(bool all, time_point now = {});
   void load_producers();
+  /// Compacted topics: invalid_record unless every record of the batch has a key.
+  status check_keys(bytes_view batch);
   core_todo wait_for_sync(append_sink_ptr sink, const storage::append_result& info);
   void ack(pending_ack& a, const status& st);
   void ack_all_unsynced(const status& st);
@@ -160,6 +174,8 @@ class partition_core {
   std::vector<parked_fetch> parked_;
   producer_state producers_;
   bool producers_loaded_ = false;  // rebuilt lazily, at the first idempotent batch
+  model::decompressor decompressor_;  // check_keys of compressed batches
+  bytes scratch_;
   bool closed_ = false;
 };
 

@@ -30,6 +30,23 @@ struct recovery_report {
   std::string truncation_reason;     // e.g. "torn batch at position 8123 of 0000...0.log"
   uint32_t rebuilt_indexes = 0;      // index/timeindex files rebuilt
   std::vector<std::string> corrupt_segments;  // older segments with invalid data (still served up to the damage)
+  /// A cleaning interrupted by a crash: "" if none, else what open() did about it
+  /// ("completed the swap of N cleaned segments" / "discarded N unfinished cleaned files").
+  std::string interrupted_cleaning;
+};
+
+/// One segment rewritten by the cleaner (log_cleaner.hpp) as DIR/<base>.log.cleaned, synced,
+/// replacing the closed segment of the same base that had `source_bytes` when it was read.
+struct cleaned_segment {
+  offset base;
+  uint64_t source_bytes = 0;
+};
+
+/// A finished cleaning to swap in (log::swap_cleaned): its segments, oldest first, and the
+/// offset below which the log is now clean (the next cleaning's first dirty offset).
+struct cleaning_swap {
+  std::vector<cleaned_segment> segments;
+  offset clean_end;
 };
 
 struct append_result {
@@ -133,6 +150,18 @@ class log {
   virtual const recovery_report& recovery() const = 0;
   virtual const log_config& config() const = 0;
   virtual void update_config(const log_config& cfg) = 0;
+
+  /// The log's directory (the cleaner reads closed segments and writes cleaned ones there).
+  virtual const std::string& directory() const = 0;
+  /// Everything below this offset has been compacted (DIR/cleaner.checkpoint; 0 if never).
+  virtual offset cleaned_offset() const = 0;
+  /// Replaces closed segments by their cleaned rewrites, crash-safely: the swap is committed
+  /// by DIR/cleaning.commit (written, synced, renamed into place) before any segment changes;
+  /// open() completes a committed swap and deletes the *.cleaned files of an uncommitted one.
+  /// Refused (stale, with the .cleaned files deleted and the log unchanged) when a listed
+  /// segment is gone, is the active one, or changed size since it was read. Returns the bytes
+  /// the log shrank by.
+  virtual result<uint64_t> swap_cleaned(const cleaning_swap& swap) = 0;
 
   /// Calls fn(batch bytes) for each batch from `from` on (used to rebuild producer state after
   /// a restart). Stops early if fn returns false.

@@ -9,6 +9,7 @@
 //   fs.append_raw(path, garbage);             // a garbage tail
 //   fs.crash();                               // power loss: unsynced bytes are gone
 //   fs.crash(7);                              // ... except a torn 7-byte prefix of them
+//   fs.kill_after_mutations(12);              // the process "dies" before its 13th mutation
 //
 // "Write" means file::append and file::write_at. A fault may be limited to paths containing a
 // substring (e.g. ".index"); otherwise it hits the next write/sync on any file. Each fault fires
@@ -56,6 +57,14 @@ class memory_file_system final : public file_system {
   void fail_next_append(errc code, std::string path_contains = {});
   void short_write_next(size_t n_bytes, std::string path_contains = {});
   void fail_next_sync(errc code, std::string path_contains = {});
+
+  /// Lets `n` more mutations (writes, syncs, truncations, file creations, renames, removals,
+  /// directory syncs) succeed, then fails every later one with io_error "process killed", as
+  /// if the process died there; crash() then models the power loss. nullopt lifts the limit.
+  /// Counting the mutations of a run (mutation_count) and killing it at each, one by one,
+  /// proves a multi-step operation crash-safe.
+  void kill_after_mutations(std::optional<uint64_t> n);
+  uint64_t mutation_count() const;
 
   // Direct changes to the stored bytes (invalid_argument if the file or position is missing).
   status flip_bit(const std::string& path, uint64_t byte_pos, unsigned bit);
