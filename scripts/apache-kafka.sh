@@ -24,6 +24,17 @@ dist=$cache/kafka_2.13-$version
 
 die() { echo "apache-kafka.sh: $*" >&2; exit 1; }
 
+# A random cluster id as Kafka makes one (Uuid.randomUuid): 16 random bytes in URL-safe base64,
+# never starting with '-' (the tools' argument parser would take it for an option, about once
+# in 64 starts).
+cluster_id_py='import base64, uuid
+while True:
+    s = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    if not s.startswith("-"):
+        print(s)
+        break'
+
+
 fetch() {
   if [[ -f $dist/complete ]]; then
     echo "$dist/libs"
@@ -125,7 +136,7 @@ EOF
              "-Dlog4j2.configurationFile=$work/log4j2.properties" -cp "$libs/*")
   if [[ ! -f $work/data/meta.properties ]]; then
     "${jvm[@]}" kafka.tools.StorageTool format --ignore-formatted \
-        -t "$(python3 -c 'import base64,uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')" \
+        -t "$(python3 -c "$cluster_id_py")" \
         -c "$work/server.properties" >"$work/format.log" 2>&1 \
       || { cat "$work/format.log" >&2; die "formatting the KRaft storage in $work/data failed"; }
   fi
