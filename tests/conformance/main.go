@@ -459,16 +459,8 @@ func (sd *side) waitReady(topic string, n int) any {
 	defer c.close()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		req := kmsg.NewPtrMetadataRequest()
-		req.SetVersion(1)
-		t := kmsg.NewMetadataRequestTopic()
-		t.Topic = kmsg.StringPtr(topic)
-		req.Topics = append(req.Topics, t)
-		r := c.roundTrip(req, 10*time.Second)
-		b, _ := json.Marshal(r)
-		var resp kmsg.MetadataResponse
-		if json.Unmarshal(b, &resp) == nil && len(resp.Topics) == 1 && resp.Topics[0].ErrorCode == 0 &&
-			len(resp.Topics[0].Partitions) == n {
+		resp, ok := topicMetadata(c, topic, 1)
+		if ok && resp.Topics[0].ErrorCode == 0 && len(resp.Topics[0].Partitions) == n {
 			ok := true
 			for _, p := range resp.Topics[0].Partitions {
 				if p.ErrorCode != 0 || p.Leader < 0 {
@@ -491,19 +483,26 @@ func (sd *side) waitAbsent(topic string) any {
 	defer c.close()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		req := kmsg.NewPtrMetadataRequest()
-		req.SetVersion(4)
-		t := kmsg.NewMetadataRequestTopic()
-		t.Topic = kmsg.StringPtr(topic)
-		req.Topics = append(req.Topics, t)
-		b, _ := json.Marshal(c.roundTrip(req, 10*time.Second))
-		var resp kmsg.MetadataResponse
-		if json.Unmarshal(b, &resp) == nil && len(resp.Topics) == 1 && resp.Topics[0].ErrorCode == 3 {
+		if resp, ok := topicMetadata(c, topic, 4); ok && resp.Topics[0].ErrorCode == 3 {
 			return map[string]any{"Absent": true}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	return map[string]any{"Absent": false}
+}
+
+// topicMetadata asks Metadata (at `version`) for one topic; ok when the answer has exactly that
+// topic.
+func topicMetadata(c *conn, topic string, version int16) (kmsg.MetadataResponse, bool) {
+	req := kmsg.NewPtrMetadataRequest()
+	req.SetVersion(version)
+	t := kmsg.NewMetadataRequestTopic()
+	t.Topic = kmsg.StringPtr(topic)
+	req.Topics = append(req.Topics, t)
+	b, _ := json.Marshal(c.roundTrip(req, 10*time.Second))
+	var resp kmsg.MetadataResponse
+	ok := json.Unmarshal(b, &resp) == nil && len(resp.Topics) == 1
+	return resp, ok
 }
 
 // leadsAll asks ListOffsets for every partition: Kafka's metadata can name a leader a moment
