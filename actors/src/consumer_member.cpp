@@ -104,8 +104,8 @@ std::vector<group::sync_assignment> assign(const member_state& s, const group::j
 
 void heartbeat_later(self_ptr self) {
   const uint64_t token = enter(self, phase::stable);
-  self->delayed_send(self, std::chrono::milliseconds(self->state.owner->opts.heartbeat_interval_ms),
-                     actors::member_tick_atom::value, token);
+  const std::chrono::milliseconds interval(self->state.owner->opts.heartbeat_interval_ms);
+  self->delayed_send(self, interval, actors::member_tick_atom::value, token);
 }
 
 /// The revocation is written: take the synced assignment and heartbeat from now on.
@@ -116,8 +116,8 @@ void take_assignment(self_ptr self) {
   // the first poll carries this generation and member id.
   s.owner->publish_identity(true, s.generation, s.member_id);
   if (auto st = s.owner->assign_slots(s.incoming); !st)
-    s.owner->eng->log("consumer group " + s.owner->opts.group_id + ": assignment not taken: " +
-                         st.err().to_string());
+    s.owner->eng->log("consumer group " + s.owner->opts.group_id +
+                      ": assignment not taken: " + st.err().to_string());
   s.incoming.clear();
   if (std::exchange(s.rejoin_pending, false)) return join(self);
   heartbeat_later(self);

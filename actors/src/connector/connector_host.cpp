@@ -49,7 +49,8 @@ struct connector_host::impl {
   // stops the host first, through the stop hook, so it never waits on it.
   std::optional<engine_call> call;
   std::vector<entry> entries;  // configuration order; fixed after start()
-  actors::connector_status_publisher_actor publisher;        // stopped after the connectors, so it publishes final states
+  // Stopped after the connectors, so it publishes their final states.
+  actors::connector_status_publisher_actor publisher;
   std::mutex stop_mutex;
   bool stopped = false;
   uint64_t stop_hook = 0;  // the engine's stop hook: a host the app forgot is stopped at close
