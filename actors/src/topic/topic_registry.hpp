@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -35,10 +36,16 @@ using topic_map = std::unordered_map<std::string, std::shared_ptr<const topic_ha
 class metadata_board {
  public:
   metadata_board() : map_(std::make_shared<const topic_map>()) {}
-  std::shared_ptr<const topic_map> snapshot() const { return map_.load(std::memory_order_acquire); }
+  std::shared_ptr<const topic_map> snapshot() const {
+    std::lock_guard<std::mutex> g(m_);
+    return map_;
+  }
   uint64_t version() const noexcept { return version_.load(std::memory_order_acquire); }
   void publish(std::shared_ptr<const topic_map> m) {
-    map_.store(std::move(m), std::memory_order_release);
+    {
+      std::lock_guard<std::mutex> g(m_);
+      map_.swap(m);
+    }  // the old map is released outside the lock
     version_.fetch_add(1, std::memory_order_acq_rel);
   }
   std::shared_ptr<const topic_handle> find(const std::string& name) const {
@@ -48,7 +55,11 @@ class metadata_board {
   }
 
  private:
-  std::atomic<std::shared_ptr<const topic_map>> map_;
+  // A mutex, not std::atomic<std::shared_ptr>: libstdc++ 12 implements that with a lock bit
+  // inside the pointer that ThreadSanitizer cannot see (every publish looked like a race with
+  // every snapshot). The critical section is one reference-count increment.
+  mutable std::mutex m_;
+  std::shared_ptr<const topic_map> map_;
   std::atomic<uint64_t> version_{1};
 };
 
