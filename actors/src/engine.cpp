@@ -156,7 +156,10 @@ result<topic_info> engine::describe_topic(std::string_view name) const {
   auto call = impl_->enter();
   if (!call) return error{errc::closed, "engine closed"};
   auto t = impl_->board->find(std::string(name));
-  if (!t) return error{errc::unknown_topic, "unknown topic " + std::string(name)};
+  if (!t) {
+    if (impl_->closed) return impl_->closed_error();  // close() emptied the board
+    return error{errc::unknown_topic, "unknown topic " + std::string(name)};
+  }
   topic_info info{t->name, t->settings, {}};
   for (auto& p : t->partitions) {
     auto d = impl_->ask<actors::partition_description>(p, actors::describe_atom::value);

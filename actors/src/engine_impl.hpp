@@ -70,11 +70,16 @@ struct engine::impl {
   std::vector<std::pair<uint64_t, std::function<void()>>> stop_hooks;
   uint64_t next_hook_id = 1;
 
-  /// Blocking request from an application thread; converts CAF errors.
+  /// Blocking request from an application thread inside an engine_call; converts CAF errors.
+  /// A call that close() overtook (its actors stopped under it) answers errc::closed, whatever
+  /// the stopped actor said.
   template <class T, class Handle, class... Ts>
   result<T> ask(const Handle& dest, Ts&&... xs) {
-    return actors::blocking_request<T>(*sys, dest, std::forward<Ts>(xs)...);
+    auto r = actors::blocking_request<T>(*sys, dest, std::forward<Ts>(xs)...);
+    if (!r && closed) return closed_error();
+    return r;
   }
+  static error closed_error() { return error{errc::closed, "the engine closed during the call"}; }
 
   /// Creates a topic with the configured defaults if it does not exist (auto-create).
   status ensure_topic(std::string_view name);

@@ -8,23 +8,7 @@ template <class T, class... Ts>
 result<T> group_client::ask(Ts&&... xs) {
   auto call = eng_.enter();
   if (!call) return error{errc::closed, "the engine is closed"};
-  return blocking_request<T>(*eng_.sys, eng_.groups, std::forward<Ts>(xs)...);
-}
-
-result<group::join_response> group_client::join(const group::join_request& rq) {
-  return ask<group::join_response>(group::join_group_atom::value, rq);
-}
-
-result<group::sync_response> group_client::sync(const group::sync_request& rq) {
-  return ask<group::sync_response>(group::sync_group_atom::value, rq);
-}
-
-result<group::group_error> group_client::heartbeat(const group::heartbeat_request& rq) {
-  return ask<group::group_error>(group::heartbeat_atom::value, rq);
-}
-
-result<group::leave_response> group_client::leave(const group::leave_request& rq) {
-  return ask<group::leave_response>(group::leave_group_atom::value, rq);
+  return eng_.ask<T>(eng_.groups, std::forward<Ts>(xs)...);
 }
 
 result<group::offset_commit_response> group_client::commit(const group::offset_commit_request& rq) {
