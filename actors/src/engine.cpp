@@ -37,6 +37,13 @@ void raise_open_files_limit(const std::function<void(std::string_view)>& log) {
   }
 }
 
+// broker.max_open_files, with "auto" derived from the (raised) open-files limit.
+uint64_t open_files_budget(const config::broker_settings& b) {
+  if (b.max_open_files != config::open_files_auto) return static_cast<uint64_t>(b.max_open_files);
+  auto limit = process::current_open_files_limit();
+  return process::auto_max_open_files(limit ? limit->soft : 1024);
+}
+
 }  // namespace
 
 engine::engine(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
@@ -54,12 +61,19 @@ result<std::unique_ptr<engine>> engine::open(engine_options opts) {
     im->cfg = config::defaults();
   }
   if (!opts.data_dir.empty()) im->cfg.broker.data_dir = opts.data_dir;
-  im->fs = opts.fs ? opts.fs : storage::make_posix_file_system();
   im->clock = opts.clock ? opts.clock : actors::clock_fn(actors::system_clock_ms);
   im->logger = std::make_shared<process::throttled_log>(
       opts.log ? opts.log : std::function<void(std::string_view)>(default_log));
   im->log = [logger = im->logger](std::string_view line) { (*logger)(line); };
   raise_open_files_limit(im->log);
+  {
+    storage::file_cache_options fo;
+    fo.max_open_files = open_files_budget(im->cfg.broker);
+    LK_ASSIGN_OR_RETURN(im->files,
+                        storage::file_cache::make(
+                            opts.fs ? opts.fs : storage::make_posix_file_system(), fo));
+    im->fs = im->files;
+  }
   const auto& dir = im->cfg.broker.data_dir;
   LK_TRY_STATUS(im->fs->create_directories(dir));
   LK_ASSIGN_OR_RETURN(im->lock, im->fs->lock(storage::join_path(dir, ".lock")));
@@ -84,7 +98,8 @@ result<std::unique_ptr<engine>> engine::open(engine_options opts) {
   im->groups = im->spawn_groups();
   im->retention = actors::spawn_retention(
       *im->sys, {im->board, im->clock,
-                 std::chrono::milliseconds(im->cfg.broker.retention_check_interval_ms)});
+                 std::chrono::milliseconds(im->cfg.broker.retention_check_interval_ms),
+                 im->files});
   {
     actors::cleaner_config cc;
     cc.board = im->board;
@@ -179,6 +194,11 @@ result<topic_info> engine::describe_topic(std::string_view name) const {
 }
 
 const config::config& engine::configuration() const { return impl_->cfg; }
+
+engine::file_budget engine::storage_files() const {
+  const auto s = impl_->files->stats();
+  return {s.max_open_files, s.open_descriptors, s.reopens, s.evictions, s.idle_closes};
+}
 
 result<uint64_t> engine::apply_retention() {
   auto call = impl_->enter();

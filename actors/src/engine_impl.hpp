@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "lkstream/engine.hpp"
+#include "lkstream/storage/file_cache.hpp"
 #include "group/group_api.hpp"
 #include "lkstream/process/throttled_log.hpp"
 #include "engine_services.hpp"
@@ -27,7 +28,8 @@ namespace lkstream {
 
 struct engine::impl {
   config::config cfg;
-  std::shared_ptr<storage::file_system> fs;
+  std::shared_ptr<storage::file_cache> files;  // the descriptor budget over the file system
+  std::shared_ptr<storage::file_system> fs;     // == files: what every log opens through
   std::unique_ptr<storage::file_lock> lock;
   actors::clock_fn clock;
   /// The engine's log: engine_options::log behind a throttle, so every line that repeats is

@@ -116,8 +116,10 @@ class Engine(_native.Engine):
 
     def __init__(self, data_dir: str | os.PathLike[str] | None = None,
                  config: str | os.PathLike[str] | None = None, *,
-                 worker_threads: int | None = None) -> None:
-        super().__init__(data_dir, config, worker_threads=worker_threads)
+                 worker_threads: int | None = None,
+                 max_open_files: int | None = None) -> None:
+        super().__init__(data_dir, config, worker_threads=worker_threads,
+                         max_open_files=max_open_files)
         _open_engines.add(self)
 
     def __enter__(self) -> Engine:
@@ -166,14 +168,16 @@ class Engine(_native.Engine):
 
 def open(data_dir: str | os.PathLike[str] | None = None,  # noqa: A001 (lkstream.open)
          config: str | os.PathLike[str] | None = None, *,
-         worker_threads: int | None = None) -> Engine:
+         worker_threads: int | None = None, max_open_files: int | None = None) -> Engine:
     """Opens (creating if needed) and locks a data directory, recovering its logs.
 
     ``config`` is an lkstream.toml (its [[topic]] entries are created); ``data_dir``
-    overrides its broker.data_dir. Raises DataDirLockedError when another process has the
-    directory, ConfigError (with file:line:column) for a bad configuration.
+    overrides its broker.data_dir; ``worker_threads`` and ``max_open_files`` override those
+    [broker] keys (max_open_files: segment and index files open at once, 16..10000000).
+    Raises DataDirLockedError when another process has the directory, ConfigError (with
+    file:line:column) for a bad configuration.
     """
-    return Engine(data_dir, config, worker_threads=worker_threads)
+    return Engine(data_dir, config, worker_threads=worker_threads, max_open_files=max_open_files)
 
 
 class Producer(_native.Producer):

@@ -132,6 +132,7 @@ class Engine:
         config: str | os.PathLike[str] | None = None,
         *,
         worker_threads: int | None = None,
+        max_open_files: int | None = None,
     ) -> None: ...
     def create_topic(
         self,

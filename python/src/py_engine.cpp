@@ -27,7 +27,8 @@ storage::fsync_policy fsync_arg(const std::string& s) {
 
 py_engine::py_engine(std::optional<std::filesystem::path> data_dir,
                      std::optional<std::filesystem::path> config,
-                     std::optional<uint32_t> worker_threads) {
+                     std::optional<uint32_t> worker_threads,
+                     std::optional<int64_t> max_open_files) {
   engine_options opts;
   if (data_dir) {
     opts.data_dir = data_dir->string();
@@ -37,16 +38,23 @@ py_engine::py_engine(std::optional<std::filesystem::path> data_dir,
     opts.config_file = config->string();
     if (opts.config_file.empty()) raise_error(errc::invalid_argument, "config must not be empty");
   }
+  if (max_open_files &&
+      (*max_open_files < config::min_open_files || *max_open_files > config::max_open_files_limit))
+    raise_error(errc::invalid_argument,
+                "max_open_files must be in " + std::to_string(config::min_open_files) + ".." +
+                    std::to_string(config::max_open_files_limit) + ", got " +
+                    std::to_string(*max_open_files));
   std::optional<config::config> cfg;
   result<std::unique_ptr<engine>> opened = error{errc::closed};
   {
     nb::gil_scoped_release release;
-    if (worker_threads) {
-      // The thread count is a [broker] key: load the configuration here to override it.
+    if (worker_threads || max_open_files) {
+      // Both are [broker] keys: load the configuration here to override them.
       auto loaded = opts.config_file.empty() ? result<config::config>(config::defaults())
                                              : config::load_file(opts.config_file);
       if (loaded) {
-        loaded->broker.worker_threads = *worker_threads;
+        if (worker_threads) loaded->broker.worker_threads = *worker_threads;
+        if (max_open_files) loaded->broker.max_open_files = *max_open_files;
         opts.config = std::move(*loaded);
         opened = engine::open(std::move(opts));
       } else {
@@ -280,9 +288,10 @@ void bind_engine(nb::module_& m) {
 
   nb::class_<py_engine>(m, "Engine", nb::is_weak_referenceable())
       .def(nb::init<std::optional<std::filesystem::path>, std::optional<std::filesystem::path>,
-                    std::optional<uint32_t>>(),
+                    std::optional<uint32_t>, std::optional<int64_t>>(),
            nb::arg("data_dir").none() = nb::none(), nb::arg("config").none() = nb::none(),
-           nb::kw_only(), nb::arg("worker_threads").none() = nb::none())
+           nb::kw_only(), nb::arg("worker_threads").none() = nb::none(),
+           nb::arg("max_open_files").none() = nb::none())
       .def("create_topic", &py_engine::create_topic, nb::arg("name"),
            nb::arg("partitions").none() = nb::none(), nb::kw_only(),
            nb::arg("retention").none() = nb::none(),

@@ -75,7 +75,8 @@ struct py_partition_lag {
 class py_engine {
  public:
   py_engine(std::optional<std::filesystem::path> data_dir,
-            std::optional<std::filesystem::path> config, std::optional<uint32_t> worker_threads);
+            std::optional<std::filesystem::path> config, std::optional<uint32_t> worker_threads,
+            std::optional<int64_t> max_open_files);
 
   void create_topic(const std::string& name, std::optional<int32_t> partitions,
                     nb::handle retention, nb::handle retention_bytes, nb::handle segment_bytes,

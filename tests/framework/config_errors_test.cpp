@@ -86,7 +86,7 @@ TEST_CASE("config: unknown keys are errors at the key, with a did-you-mean hint 
   CHECK(problem("[broker]\n\"segment.bytes\" = 1\n") ==
         "c.toml:2:1: broker.\"segment.bytes\": unknown key; expected one of: data_dir, listen, "
         "advertised, auto_create_topics, node_id, max_request_bytes, max_buffered_bytes, "
-        "max_connections, max_connections_per_ip, "
+        "max_connections, max_connections_per_ip, max_open_files, "
         "group_session_timeout_min_ms, group_session_timeout_max_ms, "
         "group_initial_rebalance_delay_ms, offsets_retention_ms, retention_check_interval_ms, "
         "cleaner_dedupe_buffer_bytes, cleaner_io_max_bytes_per_second, cleaner_backoff_ms, "

@@ -87,6 +87,18 @@ TEST_CASE("open files: auto max_connections keeps a quarter (at least 32) of the
   CHECK(auto_max_connections(open_files_limit::no_limit) == open_files_limit::no_limit);
 }
 
+TEST_CASE("open files: auto max_open_files is the quarter max_connections leaves, less 32") {
+  CHECK(auto_max_open_files(1024) == 224);
+  CHECK(auto_max_open_files(20000) == 4968);
+  CHECK(auto_max_open_files(64) == 16);
+  CHECK(auto_max_open_files(20) == 16);
+  CHECK(auto_max_open_files(1 << 20) == 262112);
+  CHECK(auto_max_open_files(open_files_limit::no_limit) == 1u << 20);
+  // Together with auto connections, they fit in the limit with room for the runtime.
+  for (uint64_t soft : {256u, 1024u, 4096u, 65536u})
+    CHECK(auto_max_open_files(soft) + auto_max_connections(soft) + 32 <= soft);
+}
+
 TEST_CASE("open files: the limit is readable and raising it reaches the hard limit") {
   auto r = raise_open_files_limit();
   REQUIRE_MESSAGE(r, (r ? "" : r.err().message));

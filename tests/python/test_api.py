@@ -258,3 +258,30 @@ def test_python_admin_describe_groups_lag_delete(lk: lkstream.Engine) -> None:
     assert "adm" not in lk.topics()
     with pytest.raises(lkstream.UnknownTopicError):
         lk.describe("adm")
+
+
+def test_python_max_open_files_bounds_the_descriptors_of_many_partitions(data_dir: Path) -> None:
+    import os
+
+    def open_fds() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    with pytest.raises(ValueError, match="max_open_files"):
+        lkstream.open(data_dir, max_open_files=3)
+    with lkstream.open(data_dir, max_open_files=16) as lk:
+        before = open_fds()
+        for t in range(50):
+            lk.create_topic(f"dev-{t}", partitions=1)
+        with lk.producer(linger_ms=0) as p:
+            for t in range(50):
+                p.send(f"dev-{t}", value=b"reading")
+            p.flush()
+        assert open_fds() <= before + 16
+        with lk.consumer(partitions=[(f"dev-{t}", 0) for t in range(50)],
+                         auto_offset_reset="earliest") as c:
+            seen = 0
+            deadline = time.monotonic() + 30
+            while seen < 50 and time.monotonic() < deadline:
+                seen += len(c.poll_batch(timeout=0.2))
+        assert seen == 50
+        assert open_fds() <= before + 16

@@ -147,6 +147,17 @@ class engine {
   /// Runs one retention round now over every partition; returns segments deleted.
   result<uint64_t> apply_retention();
 
+  /// The storage layer's descriptor budget (broker.max_open_files): segment and index files
+  /// open now, the budget in force, and how often files were closed to stay within it.
+  struct file_budget {
+    uint64_t max_open_files = 0;
+    uint64_t open_files = 0;     // segment and index file descriptors open now
+    uint64_t reopens = 0;        // files reopened after their descriptor had been closed
+    uint64_t evictions = 0;      // descriptors closed to stay within the budget
+    uint64_t idle_closes = 0;    // descriptors closed after a minute unused
+  };
+  file_budget storage_files() const;
+
   /// Runs one round of log compaction now (the cleaner also runs every
   /// broker.cleaner_backoff_ms): every due partition of every compacted topic is cleaned;
   /// returns the partitions cleaned. Appends and fetches go on meanwhile.

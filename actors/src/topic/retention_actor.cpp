@@ -38,10 +38,16 @@ retention_actor::behavior_type retention_behavior(retention_self self, retention
   self->state.cfg = std::move(cfg);
   self->set_default_handler(log_unexpected_message);
   self->delayed_send(self, self->state.cfg.interval, retention_tick_atom::value);
+  if (self->state.cfg.files)
+    self->delayed_send(self, self->state.cfg.files_interval, idle_files_tick_atom::value);
   return {
     [=](retention_tick_atom) {
       run_round(self, [](uint64_t) {});
       self->delayed_send(self, self->state.cfg.interval, retention_tick_atom::value);
+    },
+    [=](idle_files_tick_atom) {
+      self->state.cfg.files->close_idle();
+      self->delayed_send(self, self->state.cfg.files_interval, idle_files_tick_atom::value);
     },
     [=](run_retention_atom) -> caf::result<uint64_t> {
       shared_promise rp{self->make_response_promise()};

@@ -71,6 +71,16 @@ std::string show_connection_limit(int64_t v) {
   return std::to_string(v);
 }
 
+std::optional<int64_t> read_open_files(value_reader& r) {
+  const auto* i = r.node().as_integer();
+  const auto* s = r.node().as_string();
+  if (s && s->get() == "auto") return open_files_auto;
+  if (i && i->get() >= min_open_files && i->get() <= max_open_files_limit) return i->get();
+  r.fail("expected an integer in " + std::to_string(min_open_files) + ".." +
+         std::to_string(max_open_files_limit) + " or \"auto\", got " + describe(r.node()));
+  return std::nullopt;
+}
+
 const key_spec<broker_settings> broker_spec[] = {
     {"data_dir", "string",
      "Directory holding the partition logs and committed group offsets; created if missing. "
@@ -138,6 +148,20 @@ const key_spec<broker_settings> broker_spec[] = {
        if (auto v = read_connection_limit(r, false)) b.max_connections_per_ip = *v;
      },
      [](const broker_settings& b) { return show_connection_limit(b.max_connections_per_ip); }},
+    {"max_open_files", "integer",
+     "Segment and index files the storage layer keeps open at once, over all partitions (like "
+     "LevelDB's max_open_files): the files used least recently are closed and reopened on "
+     "demand, a file unused for a minute is closed, and an index file is open only while it is "
+     "written, so a partition not written or read in the last minute holds no descriptor. "
+     "\"auto\": the quarter of the open-files limit that max_connections = \"auto\" leaves, "
+     "less 32 for the runtime (1024 -> 224). 16..10000000 or \"auto\".",
+     [](value_reader& r, broker_settings& b) {
+       if (auto v = read_open_files(r)) b.max_open_files = *v;
+     },
+     [](const broker_settings& b) {
+       return b.max_open_files == open_files_auto ? quoted("auto")
+                                                  : std::to_string(b.max_open_files);
+     }},
     {"group_session_timeout_min_ms", "duration",
      "Smallest session.timeout.ms a consumer may join a group with; at least 1ms.",
      [](value_reader& r, broker_settings& b) {

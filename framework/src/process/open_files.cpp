@@ -54,6 +54,12 @@ uint64_t count_open_files() {
   return n > 0 ? n - 1 : 0;
 }
 
+uint64_t auto_max_open_files(uint64_t soft) {
+  if (soft == open_files_limit::no_limit) return 1u << 20;
+  const uint64_t quarter = std::max<uint64_t>(soft / 4, 32);
+  return std::max<uint64_t>(quarter > 32 ? quarter - 32 : 0, 16);
+}
+
 uint64_t auto_max_connections(uint64_t soft) {
   if (soft == open_files_limit::no_limit) return open_files_limit::no_limit;
   const uint64_t reserve = std::max<uint64_t>(soft / 4, 32);

@@ -8,7 +8,16 @@ namespace lkstream::storage {
 memory_file::memory_file(std::shared_ptr<memory_fs_state> state,
                          std::shared_ptr<memory_node> node, std::string path, bool writable)
     : state_(std::move(state)), node_(std::move(node)), path_(std::move(path)),
-      writable_(writable) {}
+      writable_(writable) {}  // memory_file_system::open counted it under the state's mutex
+
+memory_file::~memory_file() {
+  std::lock_guard guard(state_->mutex);
+  --state_->open_handles;
+}
+
+file_identity memory_file::identity() const {
+  return {1, node_->id};  // one node per file, numbered at creation: its inode
+}
 
 status memory_file::append(bytes_view data) {
   std::lock_guard guard(state_->mutex);
@@ -25,7 +34,7 @@ status memory_file::write_locked(uint64_t pos, bytes_view data) {
   if (auto dead = state_->mutate("pwrite " + path_)) return *dead;
   size_t n = data.size();
   std::optional<error> failure;
-  if (auto fault = state_->take_fault(false, path_)) {
+  if (auto fault = state_->take_fault(memory_fault::kind::fail_write, path_)) {
     if (fault->what == memory_fault::kind::short_write) {
       n = std::min(n, fault->keep_bytes);
       failure = error{errc::io_error, "pwrite " + path_ + ": short write (injected)"};
@@ -62,7 +71,7 @@ uint64_t memory_file::size() const {
 status memory_file::sync() {
   std::lock_guard guard(state_->mutex);
   if (auto dead = state_->mutate("fdatasync " + path_)) return *dead;
-  if (auto fault = state_->take_fault(true, path_))
+  if (auto fault = state_->take_fault(memory_fault::kind::fail_sync, path_))
     return error{fault->code, "fdatasync " + path_ + ": " + std::string(to_string(fault->code)) +
                                   " (injected)"};
   node_->synced = node_->data.size();

@@ -14,6 +14,7 @@ class memory_file final : public file {
  public:
   memory_file(std::shared_ptr<memory_fs_state> state, std::shared_ptr<memory_node> node,
               std::string path, bool writable);
+  ~memory_file() override;
 
   status append(bytes_view data) override;
   status write_at(uint64_t pos, bytes_view data) override;
@@ -22,6 +23,7 @@ class memory_file final : public file {
   status sync() override;
   status truncate(uint64_t size) override;
   const std::string& path() const override { return path_; }
+  file_identity identity() const override;
 
  private:
   status write_locked(uint64_t pos, bytes_view data);  // requires state_->mutex

@@ -78,6 +78,9 @@ result<std::unique_ptr<file>> memory_file_system::open(const std::string& raw_pa
                                                        open_mode mode) {
   std::string path = normalize(raw_path);
   std::lock_guard guard(state_->mutex);
+  if (auto fault = state_->take_fault(memory_fault::kind::fail_open, path))
+    return error{fault->code, "open " + path + ": " + std::string(to_string(fault->code)) +
+                                  " (injected)"};
   if (state_->dirs.contains(path))
     return error{errc::io_error, "open " + path + ": is a directory"};
   auto it = state_->files.find(path);
@@ -86,14 +89,15 @@ result<std::unique_ptr<file>> memory_file_system::open(const std::string& raw_pa
       return missing_parent("open", path);
     if (!dir_exists(*state_, parent_of(path))) return missing_parent("open", path);
     if (auto dead = state_->mutate("create " + path)) return *dead;
-    it = state_->files.emplace(path, std::make_shared<memory_node>()).first;
+    it = state_->files.emplace(path, state_->new_node()).first;
   } else if (mode == open_mode::create_truncate) {
     if (auto dead = state_->mutate("truncate " + path)) return *dead;
     it->second->data.clear();
     it->second->synced = 0;
   }
-  return std::unique_ptr<file>(std::make_unique<memory_file>(state_, it->second, path,
-                                                             mode != open_mode::read_only));
+  auto f = std::make_unique<memory_file>(state_, it->second, path, mode != open_mode::read_only);
+  ++state_->open_handles;
+  return std::unique_ptr<file>(std::move(f));
 }
 
 status memory_file_system::create_directories(const std::string& raw_path) {
@@ -195,7 +199,7 @@ result<std::unique_ptr<file_lock>> memory_file_system::lock(const std::string& r
   std::lock_guard guard(state_->mutex);
   if (!dir_exists(*state_, parent_of(path))) return missing_parent("open lock file", path);
   auto& node = state_->files[path];
-  if (!node) node = std::make_shared<memory_node>();
+  if (!node) node = state_->new_node();
   if (state_->locks.contains(path)) {
     std::string pid(as_string_view(node->data));
     while (!pid.empty() && pid.back() == '\n') pid.pop_back();
@@ -233,6 +237,16 @@ void memory_file_system::short_write_next(size_t n_bytes, std::string path_conta
   std::lock_guard guard(state_->mutex);
   state_->faults.push_back(
       {memory_fault::kind::short_write, errc::io_error, n_bytes, std::move(path_contains)});
+}
+
+void memory_file_system::fail_next_open(errc code, std::string path_contains) {
+  std::lock_guard guard(state_->mutex);
+  state_->faults.push_back({memory_fault::kind::fail_open, code, 0, std::move(path_contains)});
+}
+
+uint64_t memory_file_system::open_handles() const {
+  std::lock_guard guard(state_->mutex);
+  return state_->open_handles;
 }
 
 void memory_file_system::fail_next_sync(errc code, std::string path_contains) {

@@ -15,12 +15,13 @@
 namespace lkstream::storage {
 
 struct memory_node {
+  uint64_t id = 0;      // unique per file system: its "inode" (file_identity)
   bytes data;
   uint64_t synced = 0;  // data[0, synced) survives a crash
 };
 
 struct memory_fault {
-  enum class kind : uint8_t { fail_write, short_write, fail_sync };
+  enum class kind : uint8_t { fail_write, short_write, fail_sync, fail_open };
   kind what;
   errc code = errc::io_error;
   size_t keep_bytes = 0;  // short_write: bytes stored before failing
@@ -35,9 +36,17 @@ struct memory_fs_state {
   uint64_t next_lock_token = 1;
   std::deque<memory_fault> faults;
   uint64_t sync_count = 0;
+  uint64_t next_node_id = 1;
+  uint64_t open_handles = 0;                 // memory_file objects alive (open descriptors)
   uint64_t mutation_count = 0;               // writes, syncs, truncates, renames, removals,
                                              //   creations, directory syncs
   std::optional<uint64_t> mutations_allowed;  // kill_after_mutations: then every one fails
+
+  std::shared_ptr<memory_node> new_node() {
+    auto n = std::make_shared<memory_node>();
+    n->id = next_node_id++;
+    return n;
+  }
 
   /// Counts one mutation of `what` (e.g. "rename a -> b"); an error once the process is "dead".
   std::optional<error> mutate(const std::string& what) {
@@ -47,11 +56,14 @@ struct memory_fs_state {
     return std::nullopt;
   }
 
-  /// Removes and returns the first pending fault that applies to a `write` (or sync) on `path`.
-  std::optional<memory_fault> take_fault(bool is_sync, const std::string& path) {
+  /// Removes and returns the first pending fault that applies to a write (kinds fail_write and
+  /// short_write), a sync or an open of `path`.
+  std::optional<memory_fault> take_fault(memory_fault::kind op, const std::string& path) {
+    auto family = [](memory_fault::kind k) {
+      return k == memory_fault::kind::short_write ? memory_fault::kind::fail_write : k;
+    };
     for (auto it = faults.begin(); it != faults.end(); ++it) {
-      bool sync_fault = it->what == memory_fault::kind::fail_sync;
-      if (sync_fault != is_sync) continue;
+      if (family(it->what) != family(op)) continue;
       if (!it->path_contains.empty() && path.find(it->path_contains) == std::string::npos)
         continue;
       memory_fault f = *it;

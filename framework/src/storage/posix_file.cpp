@@ -8,8 +8,8 @@
 
 namespace lkstream::storage {
 
-posix_file::posix_file(int fd, std::string path, uint64_t size) noexcept
-    : fd_(fd), path_(std::move(path)), size_(size) {}
+posix_file::posix_file(int fd, std::string path, uint64_t size, file_identity id) noexcept
+    : fd_(fd), path_(std::move(path)), size_(size), id_(id) {}
 
 posix_file::~posix_file() {
   if (fd_ >= 0) ::close(fd_);

@@ -11,8 +11,8 @@ namespace lkstream::storage {
 
 class posix_file final : public file {
  public:
-  /// Takes ownership of `fd`; `size` is the file size at open time.
-  posix_file(int fd, std::string path, uint64_t size) noexcept;
+  /// Takes ownership of `fd`; `size` is the file size at open time, `id` its device and inode.
+  posix_file(int fd, std::string path, uint64_t size, file_identity id) noexcept;
   ~posix_file() override;
 
   posix_file(const posix_file&) = delete;
@@ -25,11 +25,13 @@ class posix_file final : public file {
   status sync() override;
   status truncate(uint64_t size) override;
   const std::string& path() const override { return path_; }
+  file_identity identity() const override { return id_; }
 
  private:
   int fd_;
   std::string path_;
   uint64_t size_;
+  file_identity id_;
 };
 
 }  // namespace lkstream::storage

@@ -74,7 +74,9 @@ result<std::unique_ptr<file>> posix_file_system::open(const std::string& path, o
     return error{errc::io_error, "open " + path + ": is a directory"};
   }
   return std::unique_ptr<file>(
-      std::make_unique<posix_file>(fd, path, static_cast<uint64_t>(st.st_size)));
+      std::make_unique<posix_file>(fd, path, static_cast<uint64_t>(st.st_size),
+                                   file_identity{static_cast<uint64_t>(st.st_dev),
+                                                 static_cast<uint64_t>(st.st_ino)}));
 }
 
 status posix_file_system::create_directories(const std::string& path) {
@@ -166,7 +168,7 @@ result<std::unique_ptr<file_lock>> posix_file_system::lock(const std::string& pa
     ::close(fd);
     return os_error(err, "dup", path);
   }
-  posix_file writer(write_fd, path, 0);  // closes write_fd; the lock stays with fd
+  posix_file writer(write_fd, path, 0, {});  // closes write_fd; the lock stays with fd
   auto st = writer.truncate(0);
   if (st) st = writer.write_at(0, as_bytes(pid));
   if (!st) {

@@ -75,6 +75,7 @@ class sparse_index {
   status create(file_system& fs) {
     file_.reset();
     LK_ASSIGN_OR_RETURN(file_, fs.open(path_, open_mode::create_truncate));
+    file_->release_descriptor();  // written next at a flush: no descriptor held until then
     persisted_ = 0;
     dirty_ = true;
     return ok();
@@ -98,6 +99,7 @@ class sparse_index {
     }
     persisted_ = entries_.size();
     dirty_ = true;
+    file_->release_descriptor();  // a budgeted file system closes it until the next flush
     return ok();
   }
 

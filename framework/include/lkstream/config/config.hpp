@@ -35,6 +35,12 @@ inline constexpr int64_t connections_auto = 0;
 inline constexpr int64_t connections_unlimited = -1;
 /// The largest count broker.max_connections and max_connections_per_ip accept.
 inline constexpr int64_t max_connection_limit = 1'000'000;
+/// broker.max_open_files = "auto": derived from the open-files limit when the engine opens
+/// (process::auto_max_open_files). Written in TOML as "auto".
+inline constexpr int64_t open_files_auto = 0;
+/// The range of a counted broker.max_open_files.
+inline constexpr int64_t min_open_files = 16;
+inline constexpr int64_t max_open_files_limit = 10'000'000;
 
 struct broker_settings {
   std::string data_dir = "./data";
@@ -49,6 +55,9 @@ struct broker_settings {
                                                //   connections_auto or connections_unlimited
   int64_t max_connections_per_ip = connections_unlimited;  // the same per client address;
                                                //   <= max_connections when both are counts
+  int64_t max_open_files = open_files_auto;    // segment and index files open at once (the
+                                               //   storage layer's descriptor budget), a count
+                                               //   or open_files_auto
   int64_t group_session_timeout_min_ms = 6000;     // allowed session.timeout.ms range of
   int64_t group_session_timeout_max_ms = 1800000;  //   joining consumers; min <= max
   int64_t group_initial_rebalance_delay_ms = 0;    // Kafka's group.initial.rebalance.delay.ms

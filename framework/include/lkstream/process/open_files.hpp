@@ -41,6 +41,12 @@ uint64_t count_open_files();
 /// plugins and the runtime: 1024 -> 768, 64 -> 32. no_limit -> no_limit; at least 1.
 uint64_t auto_max_connections(uint64_t soft);
 
+/// broker.max_open_files = "auto": the segment and index files a soft limit of `soft` leaves
+/// room for beside auto_max_connections: the quarter (at least 32) it keeps, less 32 for the
+/// runtime (data-dir lock, plugins, the listener's own, CAF), at least 16: 1024 -> 224,
+/// 64 -> 16; no_limit -> 1048576.
+uint64_t auto_max_open_files(uint64_t soft);
+
 /// "1024", or "unlimited" for no_limit.
 std::string format_limit(uint64_t limit);
 

@@ -18,6 +18,15 @@
 
 namespace lkstream::storage {
 
+/// What a file is, independent of its name (device and inode for POSIX): a file reopened by
+/// path is the same file iff its identity is equal. Both zero: unknown.
+struct file_identity {
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  bool known() const noexcept { return device != 0 || inode != 0; }
+  friend bool operator==(const file_identity&, const file_identity&) = default;
+};
+
 /// An open file. Writes go to the end (append) or to a position (pwrite); reads are
 /// positional and never move the append position.
 class file {
@@ -47,6 +56,13 @@ class file {
   virtual status truncate(uint64_t size) = 0;
 
   virtual const std::string& path() const = 0;
+
+  virtual file_identity identity() const { return {}; }
+
+  /// A hint from the owner: it does not expect to use this file soon (an index file after a
+  /// flush). A file system that budgets descriptors (file_cache.hpp) may close the descriptor
+  /// now; the file stays valid and its next use reopens it. No effect elsewhere.
+  virtual void release_descriptor() noexcept {}
 };
 
 /// An exclusive advisory lock on a file (flock). Released when destroyed.

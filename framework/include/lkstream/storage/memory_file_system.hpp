@@ -4,6 +4,7 @@
 //   fs.fail_next_append(errc::no_space);      // the next write fails, nothing reaches the file
 //   fs.short_write_next(10);                  // the next write stores 10 bytes, then io_error
 //   fs.fail_next_sync(errc::io_error);        // the next sync() fails
+//   fs.fail_next_open(errc::io_error);        // the next open() fails
 //   fs.flip_bit(path, 100, 3);                // on-"disk" corruption
 //   fs.truncate_file(path, 50);               // cut a file behind the engine's back
 //   fs.append_raw(path, garbage);             // a garbage tail
@@ -57,6 +58,9 @@ class memory_file_system final : public file_system {
   void fail_next_append(errc code, std::string path_contains = {});
   void short_write_next(size_t n_bytes, std::string path_contains = {});
   void fail_next_sync(errc code, std::string path_contains = {});
+  /// The next open() (of a path containing `path_contains`) fails, e.g. with
+  /// errc::too_many_open_files as if descriptors had run out.
+  void fail_next_open(errc code, std::string path_contains = {});
 
   /// Lets `n` more mutations (writes, syncs, truncations, file creations, renames, removals,
   /// directory syncs) succeed, then fails every later one with io_error "process killed", as
@@ -79,6 +83,7 @@ class memory_file_system final : public file_system {
   std::optional<bytes> contents(const std::string& path) const;
   std::optional<uint64_t> file_size(const std::string& path) const;
   uint64_t sync_count() const;  // successful file syncs so far
+  uint64_t open_handles() const;  // files handed out and not yet destroyed ("descriptors")
 
  private:
   std::shared_ptr<memory_fs_state> state_;
