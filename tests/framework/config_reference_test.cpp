@@ -76,5 +76,5 @@ TEST_CASE("config: the full example in docs/configuration.md parses and uses eve
     CHECK(used);
     ++keys;
   }
-  CHECK(keys == 40);
+  CHECK(keys == 42);
 }
