@@ -118,7 +118,8 @@ plugin::status topic_sync::create(const std::string& topic, const plugin::topic_
                                                   static_cast<int>(opts_.replication_factor),
                                                   err, sizeof err);
   if (!nt) return plugin::fatal("cannot create Kafka topic " + quoted(topic) + ": " + err);
-  for (auto& [k, v] : synced_configs(source)) rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
+  for (auto& [k, v] : synced_configs(source))
+    rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
   event_ptr ev;
   const std::string what = "creating Kafka topic " + quoted(topic);
   auto st = admin_request(rk_, RD_KAFKA_ADMIN_OP_CREATETOPICS, opts_.timeout_ms, what,
@@ -183,7 +184,8 @@ plugin::status topic_sync::add_partitions(const std::string& topic, int32_t coun
 plugin::status topic_sync::sync_configs(const std::string& topic,
                                         const plugin::topic_info& source) {
   const std::string what = "configs of Kafka topic " + quoted(topic);
-  rd_kafka_ConfigResource_t* cr = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
+  rd_kafka_ConfigResource_t* cr =
+      rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
   event_ptr ev;
   auto st = admin_request(rk_, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, opts_.timeout_ms, what,
                           [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
@@ -215,8 +217,9 @@ plugin::status topic_sync::sync_configs(const std::string& topic,
   bool differs = false;
   for (auto& [k, v] : synced_configs(source)) {
     auto it = current.find(k);
-    const std::string have =
-        it == current.end() ? "" : k == "cleanup.policy" ? normalized_policy(it->second) : it->second;
+    const std::string have = it == current.end()        ? ""
+                             : k == "cleanup.policy" ? normalized_policy(it->second)
+                                                     : it->second;
     if (have != v) differs = true;
     dynamic[k] = v;
   }
@@ -231,7 +234,8 @@ plugin::status topic_sync::sync_configs(const std::string& topic,
                      ev);
   rd_kafka_ConfigResource_destroy(cr);
   if (!st.ok()) return st;
-  resources = rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(ev.get()), &n);
+  resources =
+      rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(ev.get()), &n);
   for (size_t i = 0; i < n; ++i)
     if (const auto e = rd_kafka_ConfigResource_error(resources[i]); e != RD_KAFKA_RESP_ERR_NO_ERROR)
       return failure("changing " + what, e, rd_kafka_ConfigResource_error_string(resources[i]));

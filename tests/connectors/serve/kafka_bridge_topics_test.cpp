@@ -72,8 +72,8 @@ std::string config(const temp_dir& dir, const std::string& kafka, int grow_parti
   for (auto& c : connectors)
     t += "[[connector]]\nname = \"to-" + c.target + "\"\nplugin = \"kafka_bridge\"\ntopics = [\"" +
          c.source + "\"]\n[connector.config]\ndirection = \"out\"\ntopic_map = \"" + c.source +
-         ":" + c.target + "\"\n\"bootstrap.servers\" = \"" + kafka + "\"\nflush_timeout = \"60s\"\n" +
-         c.extra;
+         ":" + c.target + "\"\n\"bootstrap.servers\" = \"" + kafka +
+         "\"\nflush_timeout = \"60s\"\n" + c.extra;
   const std::string path = dir / "lkstream.toml";
   REQUIRE(write_file(path, t));
   return path;
@@ -177,8 +177,9 @@ TEST_CASE(
       CHECK(topic_partitions(kb, "mirror." + topic) == parts);
     }
     CHECK(topic_partitions(kb, "mirror.rxa") == 0);
-    auto sel = wait_cli_status(server, "to-selected",
-                               [](const nlohmann::json& j) { return j.value("records", 0) >= 1500; });
+    auto sel = wait_cli_status(server, "to-selected", [](const nlohmann::json& j) {
+      return j.value("records", 0) >= 1500;
+    });
     INFO(sel.dump());
     CHECK(sel.value("state", "") == "running");
     CHECK(sel.value("records", 0) == 1500);
