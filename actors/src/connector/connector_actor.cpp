@@ -348,6 +348,23 @@ void refresh_lag(connector_actor_state& s) {
   s.update([&](connector_status& st) { st.partitions = std::move(lag); });
 }
 
+// While a sink waits for its restart (its instance may not even start, e.g. the remote side
+// is down), its lag comes from its group's committed offsets, so the status keeps showing how
+// far behind it is.
+void refresh_lag_from_group(connector_actor_state& s) {
+  if (s.is_source()) return;
+  const auto now = steady::now();
+  if (now - s.lag_refreshed < lag_refresh_interval) return;
+  s.lag_refreshed = now;
+  auto offsets = s.cfg.eng->group_offsets("connector." + s.cfg.name);
+  if (!offsets) return;
+  std::vector<partition_lag> lag;
+  lag.reserve(offsets->size());
+  for (auto& o : *offsets)
+    lag.push_back({o.tp, o.committed >= 0 ? o.committed : o.log_start, o.committed, o.end_offset});
+  s.update([&](connector_status& st) { st.partitions = std::move(lag); });
+}
+
 void sink_step(self_ptr self) {
   auto& s = self->state;
   if (s.selects() && steady::now() - s.topics_refreshed >= s.cfg.opts.topic_refresh) {
@@ -441,6 +458,7 @@ connector_actor::behavior_type connector_behavior(self_ptr self, connector_actor
         auto& s = self->state;
         const auto now = steady::now();
         if (now < s.restart_at) {
+          refresh_lag_from_group(s);
           auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(s.restart_at - now);
           auto next = std::min<std::chrono::milliseconds>(wait + std::chrono::milliseconds(1), max_tick);
           self->delayed_send(self, next, connector_tick_atom::value);
