@@ -5,7 +5,7 @@ DATA_DIR   ?= ./data
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build run test test-asan test-tsan conformance bench bench-kafka bench-compare bench-compare-quick bench-compare-build bench-python clean
+.PHONY: all deps configure build run test test-asan test-tsan conformance bench bench-kafka bench-bridge bench-compare bench-compare-quick bench-compare-build bench-python clean
 
 all: build
 
@@ -66,6 +66,10 @@ bench: build
 # it starts; KAFKA_BENCH_ARGS="--bootstrap HOST:PORT" measures any other broker the same way.
 bench-kafka: build
 	$(BUILD_DIR)/bench/kafka_bench $(or $(KAFKA_BENCH_ARGS),--serve $(BUILD_DIR)/app/lkstream)
+
+# Mirroring to Apache Kafka: the kafka_bridge vs a plain consume/produce loop (bench/bridge_bench.cpp).
+bench-bridge: build
+	$(BUILD_DIR)/bench/bridge_bench --serve $(BUILD_DIR)/app/lkstream --kafka-script scripts/apache-kafka.sh $(BRIDGE_BENCH_ARGS)
 
 # Side-by-side comparison with Apache Kafka, Redis Streams and NATS JetStream (bench/compare/README.md):
 # installs the peers (scripts/install-bench-deps.sh), reconfigures so that the load generator finds

@@ -174,6 +174,11 @@ int run_status(const parsed_args& args) {
       std::cout << " (next attempt within " << s.backoff_ms << " ms)";
     std::cout << "\n";
     if (!s.last_error.empty()) std::cout << "  last error: " << s.last_error << "\n";
+    if (s.state == connector_state::failed)
+      std::cout << "  not restarted: the error is permanent (see what to do above); fix it, "
+                   "then restart lkstream serve\n";
+    else if (s.state == connector_state::backing_off)
+      std::cout << "  transient: restarted automatically after the backoff\n";
     if (!s.library.empty()) std::cout << "  library:    " << s.library << "\n";
     if (!s.origin.empty()) std::cout << "  declared:   " << s.origin << "\n";
     std::cout << "  updated:    " << age_text(s);

@@ -9,6 +9,7 @@
 #include "connector_command.hpp"
 #include "consume_command.hpp"
 #include "group_command.hpp"
+#include "migrate_command.hpp"
 #include "produce_command.hpp"
 #include "serve_command.hpp"
 #include "topic_command.hpp"
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
       app::produce_command(),
       app::consume_command(),
       app::group_command(),
+      app::migrate_command(),
       app::connector_command(),
       version_command(),
   };

@@ -115,7 +115,23 @@ result<std::unique_ptr<engine>> engine::open(engine_options opts) {
 
   std::unique_ptr<engine> eng(new engine(std::move(im)));
   for (const auto& t : eng->impl_->cfg.topics) {
-    if (eng->impl_->board->find(t.name)) continue;
+    if (auto existing = eng->impl_->board->find(t.name)) {
+      // A [[topic]] that declares more partitions than the topic has grows it (as Kafka's
+      // CreatePartitions would); topics never shrink, so fewer is ignored.
+      const auto have = static_cast<int32_t>(existing->partitions.size());
+      if (t.settings.partitions <= have) continue;
+      if (auto st = eng->add_partitions(t.name, t.settings.partitions); !st) {
+        auto err = st.err();
+        err.message = "growing topic " + t.name + " to " + std::to_string(t.settings.partitions) +
+                      " partitions as " + eng->impl_->cfg.source + " declares: " + err.message;
+        (void)eng->close();
+        return err;
+      }
+      eng->impl_->log("topic " + t.name + " grown from " + std::to_string(have) + " to " +
+                      std::to_string(t.settings.partitions) + " partitions, as " +
+                      eng->impl_->cfg.source + " declares");
+      continue;
+    }
     auto st = eng->create_topic(t.name, t.settings);
     if (!st) {
       auto err = st.err();

@@ -4,11 +4,14 @@
 #include <cstring>
 #include <vector>
 
+#include "error_class.hpp"
+
 namespace lkstream::connectors::kafka_bridge {
 
 bridge_in::bridge_in(plugin::host h)
     : plugin::source(h),
-      same_partition_(h.get_string(partitioning_key) == "same"),
+      same_partition_(parse_partitioning(h.get_string(partitioning_key)) ==
+                      partitioning::preserve),
       batch_records_(static_cast<size_t>(std::max<int64_t>(1, h.get_int(batch_records_key, 1000)))),
       commit_interval_ms_(h.get_int(commit_interval_key, 1000)) {}
 
@@ -18,6 +21,12 @@ bridge_in::~bridge_in() {
 
 plugin::status bridge_in::start() {
   if (auto st = topic_map::parse(host().get_string(topic_map_key), topics_); !st.ok()) return st;
+  if (auto st = topics_.set_template(host().get_string(topic_name_key, "{topic}")); !st.ok())
+    return st;
+  if (parse_partitioning(host().get_string(partitioning_key)) == partitioning::hash)
+    return plugin::config_error(
+        "partitioning = \"hash\" is for direction = \"out\"; \"in\" takes \"preserve\" "
+        "or \"by-key\"");
   conf_ptr conf;
   auto st = make_conf(host(),
                       {{"enable.auto.commit", "false", {"false"}},
@@ -90,9 +99,14 @@ plugin::status bridge_in::poll(std::chrono::milliseconds timeout) {
       on_brokers_down(text);
       break;
     }
-    if (err == RD_KAFKA_RESP_ERR__FATAL || err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
-        err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
+    if (err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
         err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED) {
+      result = plugin::fatal("Kafka consumer: " + describe(err) + ": " + text +
+                             "; what to do: " + classify(err).what_to_do);
+      break;
+    }
+    // A missing upstream topic may appear later: a restart after a backoff looks again.
+    if (err == RD_KAFKA_RESP_ERR__FATAL || err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
       result = plugin::retry("Kafka consumer: " + describe(err) + ": " + text);
       break;
     }
@@ -151,6 +165,21 @@ void bridge_in::set_unreachable(bool down) {
   if (!down) host().info("Kafka reachable again");
 }
 
+plugin::status bridge_in::check_partition(const std::string& topic, int32_t partition) {
+  auto it = partitions_.find(topic);
+  if (it != partitions_.end() && partition < it->second) return plugin::ok();
+  plugin::topic_info info;
+  if (auto st = host().describe_topic(topic, info); !st.ok()) return st;
+  partitions_[topic] = info.partitions;
+  if (partition < info.partitions) return plugin::ok();
+  return plugin::fatal("a record of Kafka partition " + std::to_string(partition) +
+                       " has no LKSTREAM partition to go to: topic \"" + topic + "\" has " +
+                       std::to_string(info.partitions) +
+                       " (partitioning = \"preserve\" keeps partition numbers); what to do: "
+                       "give the LKSTREAM topic at least " + std::to_string(partition + 1) +
+                       " partitions, or set partitioning = \"by-key\"");
+}
+
 plugin::status bridge_in::emit_batch(std::vector<rd_kafka_message_t*>& messages) {
   std::vector<std::string> names;  // LKSTREAM topic per message (kept alive during emit)
   names.reserve(messages.size());
@@ -185,6 +214,9 @@ plugin::status bridge_in::emit_batch(std::vector<rd_kafka_message_t*>& messages)
             {name, std::strlen(name), value, value ? static_cast<int64_t>(size) : -1});
       r.headers = headers[i].data();
       r.header_count = headers[i].size();
+    }
+    if (same_partition_) {
+      if (auto st = check_partition(names.back(), m->partition); !st.ok()) return st;
     }
     records.push_back(r);
     batch.next_offsets[{rd_kafka_topic_name(m->rkt), m->partition}] = m->offset + 1;

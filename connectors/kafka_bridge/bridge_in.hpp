@@ -60,10 +60,13 @@ class bridge_in final : public plugin::source {
   bool probe(std::chrono::milliseconds timeout);
   void set_unreachable(bool down);
   plugin::status emit_batch(std::vector<rd_kafka_message_t*>& messages);
+  /// preserve: LKSTREAM topic `topic` has a partition `partition` (fatal otherwise).
+  plugin::status check_partition(const std::string& topic, int32_t partition);
   /// Commits the acked offsets that were not committed yet (async or sync).
   void commit(bool async);
 
   topic_map topics_;
+  std::map<std::string, int32_t> partitions_;  // LKSTREAM topic -> partition count last seen
   bool same_partition_ = true;
   size_t batch_records_ = 1000;
   int64_t commit_interval_ms_ = 1000;

@@ -10,7 +10,7 @@ namespace lkstream::connectors::kafka_bridge {
 
 struct kafka_bridge {
   static constexpr const char* name = "kafka_bridge";
-  static constexpr const char* version = "1.0";
+  static constexpr const char* version = "1.1";
   static constexpr const char* description =
       "mirrors topics to (direction out) or from (direction in) a Kafka/Redpanda cluster";
   static constexpr lks_config_field schema[] = {
@@ -21,9 +21,31 @@ struct kafka_bridge {
       plugin::optional(topic_map_key, LKS_CONFIG_STRING, "",
                        "renames topics in the direction records flow: \"from:to,from:to\"; "
                        "unmapped topics keep their name"),
-      plugin::one_of(partitioning_key, "same|key", "same",
-                     "same: partition N goes to partition N (order kept per partition); key: "
-                     "the target partitions by key"),
+      plugin::optional(topic_name_key, LKS_CONFIG_STRING, "{topic}",
+                       "names every topic topic_map does not name, in the direction records "
+                       "flow: \"{topic}\" keeps the name, \"mirror.{topic}\" adds a prefix"),
+      plugin::one_of(partitioning_key, "preserve|by-key|hash|same|key", "preserve",
+                     "preserve (or same): partition N goes to partition N (order kept per "
+                     "partition; the target needs as many partitions); hash (out only): N mod "
+                     "the target's count; by-key (or key): the target's default partitioner"),
+      plugin::optional(topic_sync_key, LKS_CONFIG_BOOL, "true",
+                       "out: create missing Kafka topics with the source's partition count and "
+                       "configs, grow and re-config the ones it created; false: never touch "
+                       "Kafka topics (a missing or too small one is an error)"),
+      plugin::optional(topic_sync_interval_key, LKS_CONFIG_DURATION, "1m",
+                       "out: how often the targets are checked against their sources while "
+                       "records flow (a new partition is synced at once)"),
+      plugin::optional(replication_factor_key, LKS_CONFIG_INT, "-1",
+                       "out: replication factor of the Kafka topics the bridge creates (-1: the "
+                       "cluster's default.replication.factor)"),
+      plugin::one_of(offset_mode_key, "map|preserve", "map",
+                     "out: map: every source->target offset jump is recorded in "
+                     "offset_map_topic on Kafka (for `lkstream migrate groups`); preserve: "
+                     "target offset == source offset for every record (empty targets, "
+                     "partitioning = preserve), verified on every acknowledgement"),
+      plugin::optional(offset_map_topic_key, LKS_CONFIG_STRING, "lkstream.offset-map",
+                       "out: the Kafka topic that keeps the offset mapping (created with 1 "
+                       "partition, no retention limit); \"\": no map"),
       plugin::optional(flush_timeout_key, LKS_CONFIG_DURATION, "30s",
                        "out: longest wait for Kafka's acknowledgement of a batch before the "
                        "connector restarts (and resends it)"),

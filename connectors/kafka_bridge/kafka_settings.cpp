@@ -19,9 +19,17 @@ std::string quoted(std::string_view s) {
 
 bool is_bridge_key(std::string_view key) {
   for (const char* own : {direction_key, topic_map_key, partitioning_key, flush_timeout_key,
-                          batch_records_key, commit_interval_key})
+                          batch_records_key, commit_interval_key, topic_sync_key,
+                          topic_sync_interval_key, replication_factor_key, topic_name_key,
+                          offset_mode_key, offset_map_topic_key})
     if (key == own) return true;
   return false;
+}
+
+partitioning parse_partitioning(std::string_view text) {
+  if (text == "hash") return partitioning::hash;
+  if (text == "by-key" || text == "key") return partitioning::by_key;
+  return partitioning::preserve;
 }
 
 plugin::status topic_map::parse(std::string_view text, topic_map& out) {
@@ -42,14 +50,33 @@ plugin::status topic_map::parse(std::string_view text, topic_map& out) {
   return plugin::ok();
 }
 
+plugin::status topic_map::set_template(std::string_view name_template) {
+  constexpr std::string_view placeholder = "{topic}";
+  const auto at = name_template.find(placeholder);
+  if (at == std::string_view::npos ||
+      name_template.find(placeholder, at + placeholder.size()) != std::string_view::npos)
+    return plugin::config_error("topic_name " + quoted(name_template) +
+                                " must contain \"{topic}\" exactly once (e.g. \"mirror.{topic}\")");
+  prefix_ = name_template.substr(0, at);
+  suffix_ = name_template.substr(at + placeholder.size());
+  return plugin::ok();
+}
+
 std::string topic_map::to(std::string_view from) const {
   auto it = forward_.find(from);
-  return it == forward_.end() ? std::string(from) : it->second;
+  if (it != forward_.end()) return it->second;
+  std::string out;
+  out.reserve(prefix_.size() + from.size() + suffix_.size());
+  out.append(prefix_).append(from).append(suffix_);
+  return out;
 }
 
 std::string topic_map::from(std::string_view to) const {
   for (auto& [f, t] : forward_)
     if (t == to) return f;
+  if (to.size() > prefix_.size() + suffix_.size() && to.starts_with(prefix_) &&
+      to.ends_with(suffix_))
+    return std::string(to.substr(prefix_.size(), to.size() - prefix_.size() - suffix_.size()));
   return std::string(to);
 }
 

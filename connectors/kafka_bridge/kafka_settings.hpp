@@ -24,8 +24,20 @@ inline constexpr const char* partitioning_key = "partitioning";
 inline constexpr const char* flush_timeout_key = "flush_timeout";
 inline constexpr const char* batch_records_key = "batch_records";
 inline constexpr const char* commit_interval_key = "commit_interval";
+inline constexpr const char* topic_sync_key = "topic_sync";
+inline constexpr const char* topic_sync_interval_key = "topic_sync_interval";
+inline constexpr const char* replication_factor_key = "replication_factor";
+inline constexpr const char* topic_name_key = "topic_name";
+inline constexpr const char* offset_mode_key = "offset_mode";
+inline constexpr const char* offset_map_topic_key = "offset_map_topic";
 
 bool is_bridge_key(std::string_view key);
+
+/// How records of LKSTREAM partition p are spread over the target's partitions (bridge_out.hpp);
+/// the in-direction knows preserve and by_key.
+enum class partitioning { preserve, by_key, hash };
+/// partitioning's value: "preserve" (or its old name "same"), "by-key" (or "key"), "hash".
+partitioning parse_partitioning(std::string_view text);
 
 /// A librdkafka property the bridge sets itself because its guarantees depend on it, and the
 /// values a user may give it anyway (the same meaning spelled differently).
@@ -35,11 +47,15 @@ struct pinned_property {
   std::vector<std::string_view> accepted;  // values a user may also write
 };
 
-/// "from:to,from:to" (whitespace around names ignored) in the direction records flow; an
-/// unmapped topic keeps its name. config_error naming the entry otherwise.
+/// Topic renaming in the direction records flow: topic_map "from:to,from:to" (whitespace
+/// around names ignored) names single topics; every other topic is named by the template
+/// (topic_name, default "{topic}": the same name; "mirror.{topic}" adds a prefix). A
+/// config_error names a bad entry or template.
 class topic_map {
  public:
   static plugin::status parse(std::string_view text, topic_map& out);
+  /// The template, with exactly one "{topic}".
+  plugin::status set_template(std::string_view name_template);
   /// The name `from` is renamed to (itself when unmapped).
   std::string to(std::string_view from) const;
   /// The name that is renamed to `to` (itself when no entry maps to it).
@@ -47,6 +63,8 @@ class topic_map {
 
  private:
   std::map<std::string, std::string, std::less<>> forward_;
+  std::string prefix_;  // the template's text before and after "{topic}"
+  std::string suffix_;
 };
 
 struct conf_deleter {

@@ -155,7 +155,7 @@ TEST_CASE_FIXTURE(host_fixture,
   CHECK(values("numbers", 500) == numbers(0, 500));
 
   const std::vector<std::pair<std::string, std::string>> expected{
-      {"abi", "liblkstream_bad_abi_major.so: built for connector ABI 2.0, this host speaks ABI 1.1"},
+      {"abi", "liblkstream_bad_abi_major.so: built for connector ABI 2.0, this host speaks ABI 1.2"},
       {"short", "liblkstream_short_struct.so: descriptor struct_size is 24 bytes"},
       {"noentry", "liblkstream_no_entry.so: does not export lkstream_connector_entry"},
       {"misnamed", "the connector calls itself \"someone_else\" but is loaded as plugin"},

@@ -52,6 +52,9 @@ struct recording_services final : instance_services {
   std::string condition;
   void log(lks_log_level, std::string_view m) override { logs.emplace_back(m); }
   void set_condition(std::string_view c) override { condition = c; }
+  result<topic_description> describe_topic(std::string_view t) override {
+    return error{errc::unknown_topic, "no topic " + std::string(t)};
+  }
   int64_t now_ms() override { return 1234; }
   status emit(std::span<const lks_record> records, uint64_t token) override {
     for (auto& r : records)
@@ -63,7 +66,7 @@ struct recording_services final : instance_services {
 
 }  // namespace
 
-TEST_CASE("connector abi: the 1.0 struct layouts stay as published and 1.1 only fills reserved slots (LP64)") {
+TEST_CASE("connector abi: the 1.0 struct layouts stay as published and 1.1 and 1.2 only fill reserved slots (LP64)") {
   // Connectors built against 1.0 rely on these offsets: a change here needs a new major.
   CHECK(offsetof(lks_connector, name) == 16);
   CHECK(offsetof(lks_connector, create) == 56);
@@ -84,6 +87,9 @@ TEST_CASE("connector abi: the 1.0 struct layouts stay as published and 1.1 only 
   CHECK(offsetof(lks_connector, source_value) == 128);
   CHECK(offsetof(lks_host, config_key) == 112);
   CHECK(offsetof(lks_host, set_condition) == 120);
+  // 1.2 likewise.
+  CHECK(offsetof(lks_host, describe_topic) == 128);
+  CHECK(sizeof(lks_topic_info) == 88);
 }
 
 TEST_CASE("plugin loader: the build's own connectors load from the built-in directory") {
@@ -118,7 +124,7 @@ TEST_CASE("plugin loader: a missing library names every directory searched") {
 TEST_CASE("plugin loader: a wrong ABI major version is refused naming both versions") {
   auto msg = load_error("bad_abi_major");
   CHECK(msg.find("liblkstream_bad_abi_major.so: built for connector ABI 2.0, this host speaks "
-                 "ABI 1.1") != std::string::npos);
+                 "ABI 1.2") != std::string::npos);
 }
 
 TEST_CASE("plugin loader: a descriptor shorter than the ABI 1.0 layout is refused") {
@@ -373,7 +379,7 @@ TEST_CASE("connector schema: a key pattern passes every other key through with i
                                     {"security.protocol", "plaintext"}});
   REQUIRE_MESSAGE(ok, (ok ? "" : ok.err().message));
   CHECK(ok->find("linger.ms")->text == "5");
-  CHECK(ok->find("partitioning")->text == "same");  // a default of an exact key
+  CHECK(ok->find("partitioning")->text == "preserve");  // a default of an exact key
   CHECK(lib->kind_for(*ok) == LKS_KIND_SINK);
   auto in = lib->schema().validate({{"direction", "in"}, {"bootstrap.servers", "x:1"}});
   REQUIRE(in);

@@ -275,3 +275,29 @@ enabled = false
                                                    {"ssl.ca.location", "/etc/ca.pem"},
                                                    {"ssl.enabled", "false"}});
 }
+
+TEST_CASE("config: a connector selects topics by prefix and regex; a bad regex names its key") {
+  auto c = parse(R"([[connector]]
+name = "mirror"
+plugin = "kafka_bridge"
+topic_prefix = "shop."
+topic_regex = "orders|events\\.v[0-9]+"
+)", "f.toml");
+  REQUIRE_MESSAGE(c.has_value(), c.err().message);
+  CHECK(c->connectors[0].topics.empty());
+  CHECK(c->connectors[0].topic_prefix == "shop.");
+  CHECK(c->connectors[0].topic_regex == "orders|events\\.v[0-9]+");
+
+  auto bad = parse(R"([[connector]]
+name = "mirror"
+plugin = "kafka_bridge"
+topic_regex = "orders("
+)", "f.toml");
+  REQUIRE_FALSE(bad.has_value());
+  CHECK(bad.err().message.find("f.toml:4:15") != std::string::npos);
+  CHECK(bad.err().message.find("topic_regex") != std::string::npos);
+  CHECK(bad.err().message.find("regular expression") != std::string::npos);
+  auto empty = parse("[[connector]]\nname = \"m\"\nplugin = \"p\"\ntopic_prefix = \"\"\n", "f.toml");
+  REQUIRE_FALSE(empty.has_value());
+  CHECK(empty.err().message.find("topic_prefix") != std::string::npos);
+}

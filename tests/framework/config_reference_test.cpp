@@ -76,5 +76,5 @@ TEST_CASE("config: the full example in docs/configuration.md parses and uses eve
     CHECK(used);
     ++keys;
   }
-  CHECK(keys == 41);
+  CHECK(keys == 43);
 }

@@ -104,6 +104,8 @@ struct connector_host_options {
   /// Longest a source's poll (and a sink's wait for records) may block.
   std::chrono::milliseconds poll_timeout{100};
   size_t sink_batch_records = 500;  // most records per write+flush+commit of a sink
+  /// How often a sink with topic_prefix / topic_regex looks for new matching topics.
+  std::chrono::milliseconds topic_refresh{2000};
   /// Log lines ("connector NAME: ..."); default: the engine's log, where lines that differ
   /// only in numbers are rate-limited together (one per 10 s, with the count suppressed).
   std::function<void(std::string_view)> log;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
+#include <regex>
 
 #include "engine_services.hpp"
 #include "lkstream/consumer.hpp"
@@ -56,6 +58,19 @@ class connector_services final : public plugin_host::instance_services {
       st.condition = text;
     });
     if (changed) log(LKS_LOG_WARN, text.empty() ? "condition cleared" : "condition: " + text);
+  }
+
+  result<plugin_host::topic_description> describe_topic(std::string_view topic) override {
+    auto t = cfg_.eng->describe_topic(topic);
+    if (!t) return t.err();
+    const storage::log_config& log = t->settings.log;
+    plugin_host::topic_description d;
+    d.partitions = static_cast<int32_t>(t->partitions.size());
+    d.retention_ms = log.retention_ms;
+    d.retention_bytes = log.retention_bytes;
+    d.max_message_bytes = log.max_batch_bytes;
+    d.cleanup_policy = std::string(storage::to_string(log.cleanup));
+    return d;
   }
 
   status emit(std::span<const lks_record> records, uint64_t token) override {
@@ -127,9 +142,13 @@ struct connector_actor_state {
   steady::time_point lag_refreshed;
   uint64_t committed_records = 0;  // sinks
   uint64_t acked_before = 0;       // sources: records acked by earlier instances
+  std::optional<std::regex> topic_regex;  // cfg.topic_regex, compiled once
+  std::vector<std::string> reading;       // sinks: the topics subscribed to (sorted)
+  steady::time_point topics_refreshed;
   static inline const char* name = "connector";
 
   bool is_source() const { return cfg.kind == LKS_KIND_SOURCE; }
+  bool selects() const { return !cfg.topic_prefix.empty() || topic_regex.has_value(); }
   void log(const std::string& line) const { cfg.opts.log("connector " + cfg.name + ": " + line); }
   template <class F>
   void update(F&& f) {
@@ -149,6 +168,44 @@ status ensure_topics(connector_actor_state& s) {
                                    "or set broker.auto_create_topics = true)"};
     LK_TRY_STATUS(eng.ensure_topic(t));
   }
+  return {};
+}
+
+// A sink's topics: the listed ones and every engine topic topic_prefix / topic_regex select
+// (internal "__" topics never), sorted.
+std::vector<std::string> selected_topics(const connector_actor_state& s) {
+  std::vector<std::string> out = s.cfg.topics;
+  if (s.selects()) {
+    for (auto& t : s.cfg.eng->list_topics()) {
+      if (t.rfind("__", 0) == 0) continue;
+      const bool by_prefix = !s.cfg.topic_prefix.empty() && t.rfind(s.cfg.topic_prefix, 0) == 0;
+      if (by_prefix || (s.topic_regex && std::regex_match(t, *s.topic_regex)))
+        out.push_back(t);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// Sinks with a selection: subscribes to what it selects now (a topic created meanwhile is
+// read from its beginning, as auto_offset_reset earliest gives a new partition).
+status refresh_selection(connector_actor_state& s) {
+  s.topics_refreshed = steady::now();
+  auto topics = selected_topics(s);
+  if (topics == s.reading) return {};
+  if (topics.empty()) return {};  // a selected topic was deleted: keep the old subscription
+  LK_TRY_STATUS(s.cons->subscribe(topics));
+  s.log("reading topics: " + joined(topics));
+  if (s.reading.empty())  // the "no topic matches yet" condition, if it was set
+    s.update([](connector_status& st) { st.condition.clear(); });
+  s.reading = std::move(topics);
   return {};
 }
 
@@ -206,10 +263,17 @@ void begin_attempt(self_ptr self) {
     auto c = s.cfg.eng->make_consumer(co);
     if (!c) return fail(self, {LKS_ERR_RETRY, "consumer: " + c.err().to_string()});
     s.cons = std::move(*c);
-    if (auto st = s.cons->subscribe(s.cfg.topics); !st)
+    s.reading.clear();
+    if (auto st = refresh_selection(s); !st)
       return fail(self, {LKS_ERR_RETRY, "subscribe: " + st.err().to_string()});
+    if (s.reading.empty())
+      s.update([&](connector_status& st) {
+        st.condition = "no topic matches yet (topic_prefix \"" + s.cfg.topic_prefix +
+                       "\", topic_regex \"" + s.cfg.topic_regex + "\"); waiting for one";
+      });
   }
-  plugin_host::instance_identity id{s.cfg.name, s.cfg.topics, s.cfg.state_dir};
+  plugin_host::instance_identity id{s.cfg.name, s.is_source() ? s.cfg.topics : s.reading,
+                                    s.cfg.state_dir};
   s.inst = std::make_unique<plugin_host::plugin_instance>(s.cfg.library, s.cfg.settings,
                                                           std::move(id), *s.services);
   if (auto r = s.inst->create(); !r.ok()) {
@@ -284,8 +348,33 @@ void refresh_lag(connector_actor_state& s) {
   s.update([&](connector_status& st) { st.partitions = std::move(lag); });
 }
 
+// While a sink waits for its restart (its instance may not even start, e.g. the remote side
+// is down), its lag comes from its group's committed offsets, so the status keeps showing how
+// far behind it is.
+void refresh_lag_from_group(connector_actor_state& s) {
+  if (s.is_source()) return;
+  const auto now = steady::now();
+  if (now - s.lag_refreshed < lag_refresh_interval) return;
+  s.lag_refreshed = now;
+  auto offsets = s.cfg.eng->group_offsets("connector." + s.cfg.name);
+  if (!offsets) return;
+  std::vector<partition_lag> lag;
+  lag.reserve(offsets->size());
+  for (auto& o : *offsets)
+    lag.push_back({o.tp, o.committed >= 0 ? o.committed : o.log_start, o.committed, o.end_offset});
+  s.update([&](connector_status& st) { st.partitions = std::move(lag); });
+}
+
 void sink_step(self_ptr self) {
   auto& s = self->state;
+  if (s.selects() && steady::now() - s.topics_refreshed >= s.cfg.opts.topic_refresh) {
+    if (auto st = refresh_selection(s); !st)
+      return fail(self, {LKS_ERR_RETRY, "subscribe: " + st.err().to_string()});
+  }
+  if (s.reading.empty()) {  // nothing selected yet
+    self->delayed_send(self, s.cfg.opts.poll_timeout, connector_step_atom::value);
+    return;
+  }
   auto polled = s.cons->poll(s.cfg.opts.poll_timeout);
   if (!polled) return fail(self, {LKS_ERR_RETRY, "consumer: " + polled.err().to_string()});
   // Before the batch's write/flush, which may block (a remote sink waiting for its peer):
@@ -343,6 +432,8 @@ void guarded(self_ptr self, F&& f) {
 connector_actor::behavior_type connector_behavior(self_ptr self, connector_actor_config cfg) {
   self->set_default_handler(log_unexpected_message);
   self->state.cfg = std::move(cfg);
+  if (!self->state.cfg.topic_regex.empty())  // validated by the configuration parser
+    self->state.topic_regex.emplace(self->state.cfg.topic_regex, std::regex::ECMAScript);
   self->state.services = std::make_unique<connector_services>(self->state.cfg);
   self->set_exit_handler([self](caf::exit_msg& m) {
     auto& s = self->state;
@@ -367,6 +458,7 @@ connector_actor::behavior_type connector_behavior(self_ptr self, connector_actor
         auto& s = self->state;
         const auto now = steady::now();
         if (now < s.restart_at) {
+          refresh_lag_from_group(s);
           auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(s.restart_at - now);
           auto next = std::min<std::chrono::milliseconds>(wait + std::chrono::milliseconds(1), max_tick);
           self->delayed_send(self, next, connector_tick_atom::value);

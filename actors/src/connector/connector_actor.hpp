@@ -39,6 +39,8 @@ struct connector_actor_config {
   engine* eng = nullptr;                 // outlives the actor
   std::string name;
   std::vector<std::string> topics;
+  std::string topic_prefix;              // sinks: also topics starting with it ("": none)
+  std::string topic_regex;               // sinks: also topics matching it ("": none; valid)
   std::shared_ptr<const plugin_host::plugin_library> library;
   plugin_host::connector_settings settings;  // validated against the library's schema
   lks_kind kind = LKS_KIND_SOURCE;       // library->kind_for(settings): source or sink

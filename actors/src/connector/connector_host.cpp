@@ -139,8 +139,15 @@ result<std::unique_ptr<connector_host>> connector_host::start(engine& eng,
     }
     const lks_kind kind = (*lib)->kind_for(*settings);
     st.kind = std::string(plugin_host::to_string(kind));
-    if (c.topics.empty()) {
-      reject("a " + st.kind + " needs at least one topic (topics = [\"...\"])");
+    const bool selects = !c.topic_prefix.empty() || !c.topic_regex.empty();
+    if (selects && kind != LKS_KIND_SINK) {
+      reject("topic_prefix and topic_regex select topics to read: a " + st.kind +
+             " writes to the topics it lists (topics = [\"...\"])");
+      continue;
+    }
+    if (c.topics.empty() && !selects) {
+      reject("a " + st.kind + " needs at least one topic (topics = [\"...\"]" +
+             (kind == LKS_KIND_SINK ? std::string(", topic_prefix or topic_regex)") : ")"));
       continue;
     }
     const std::string state_dir = state_root + "/" + c.name;
@@ -153,6 +160,8 @@ result<std::unique_ptr<connector_host>> connector_host::start(engine& eng,
     ac.eng = &eng;
     ac.name = c.name;
     ac.topics = c.topics;
+    ac.topic_prefix = c.topic_prefix;
+    ac.topic_regex = c.topic_regex;
     ac.library = *lib;
     ac.settings = std::move(*settings);
     ac.kind = kind;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <regex>
 #include <set>
 
 namespace lkstream::config {
@@ -145,6 +146,28 @@ void config_parser::read_connectors(const toml::node& node) {
                   "liblkstream_<plugin>.so), got " + describe(*table.get("plugin")));
     }
     if (auto n = table.get("topics")) read_connector_topics(*n, path + ".topics", entry);
+    if (auto n = table.get("topic_prefix")) {
+      if (auto v = value_reader(diag_, *n, path + ".topic_prefix").string()) {
+        if (v->empty())
+          diag_.add(position_of(*n), path + ".topic_prefix",
+                    "expected a non-empty prefix (leave the key out to select no topics by "
+                    "prefix)");
+        entry.topic_prefix = std::move(*v);
+      }
+    }
+    if (auto n = table.get("topic_regex")) {
+      if (auto v = value_reader(diag_, *n, path + ".topic_regex").string()) {
+        try {
+          std::regex compiled(*v, std::regex::ECMAScript);
+          if (v->empty()) throw std::regex_error(std::regex_constants::error_collate);
+          entry.topic_regex = std::move(*v);
+        } catch (const std::regex_error& e) {
+          diag_.add(position_of(*n), path + ".topic_regex",
+                    "expected a regular expression (ECMAScript, matched against whole topic "
+                    "names), got " + describe(*n) + ": " + e.what());
+        }
+      }
+    }
     if (auto n = table.get("config")) read_connector_config(*n, path + ".config", entry);
     cfg_.connectors.push_back(std::move(entry));
   });

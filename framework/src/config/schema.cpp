@@ -246,7 +246,9 @@ const key_spec<broker_settings> broker_spec[] = {
 };
 
 const key_spec<topic_settings> topic_spec[] = {
-    {"partitions", "integer", "Number of partitions; 1..10000.",
+    {"partitions", "integer",
+     "Number of partitions; 1..10000. A [[topic]] that exists with fewer grows to it when the "
+     "engine opens (topics never shrink).",
      [](value_reader& r, topic_settings& t) {
        if (auto v = r.integer(1, 10000)) t.partitions = static_cast<int32_t>(*v);
      },
@@ -391,6 +393,12 @@ const key_doc connector_spec[] = {
      "Plugin to load: `liblkstream_<plugin>.so` from `broker.plugin_dirs`; [A-Za-z0-9_-]."},
     {"topics", "array of strings", "[]",
      "Topics the connector reads (sink) or writes (source); valid topic names, no repeats."},
+    {"topic_prefix", "string", "\"\"",
+     "Sinks: also read every topic whose name starts with this, including topics created while "
+     "the connector runs (internal `__` topics never)."},
+    {"topic_regex", "string", "\"\"",
+     "Sinks: also read every topic whose whole name matches this ECMAScript regular expression, "
+     "including topics created while the connector runs (internal `__` topics never)."},
     {"config", "table", "{}",
      "Settings passed to the plugin as text: values are strings, integers, floats or booleans; "
      "dotted keys (`bootstrap.servers = ...`) need no quotes. The plugin checks them when the "

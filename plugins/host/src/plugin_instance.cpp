@@ -55,6 +55,7 @@ plugin_instance::plugin_instance(std::shared_ptr<const plugin_library> library,
   table_.config_double = &host_config_double;
   table_.config_key = &host_config_key;
   table_.set_condition = &host_set_condition;
+  table_.describe_topic = &host_describe_topic;
   for (auto& [key, value] : settings_.values()) key_ptrs_.push_back(key.c_str());
 }
 
@@ -232,6 +233,34 @@ void plugin_instance::host_set_condition(void* ctx, const char* condition) {
   try {
     self(ctx).services_.set_condition(condition ? condition : "");
   } catch (...) {
+  }
+}
+
+
+int plugin_instance::host_describe_topic(void* ctx, const char* topic, lks_topic_info* info,
+                                         char* errstr, size_t errstr_size) {
+  if (!topic || !info) {
+    copy_error("describe_topic: topic and info must not be NULL", errstr, errstr_size);
+    return LKS_ERR_FATAL;
+  }
+  try {
+    auto& me = self(ctx);
+    auto d = me.services_.describe_topic(topic);
+    if (!d) {
+      copy_error(d.err().message, errstr, errstr_size);
+      return d.code() == errc::unknown_topic ? LKS_ERR_CONFIG : LKS_ERR_RETRY;
+    }
+    me.described_policy_ = std::move(d->cleanup_policy);
+    *info = lks_topic_info{};
+    info->partitions = d->partitions;
+    info->retention_ms = d->retention_ms;
+    info->retention_bytes = d->retention_bytes;
+    info->max_message_bytes = d->max_message_bytes;
+    info->cleanup_policy = me.described_policy_.c_str();
+    return LKS_OK;
+  } catch (const std::exception& e) {
+    copy_error(std::string("describe_topic: ") + e.what(), errstr, errstr_size);
+    return LKS_ERR_RETRY;
   }
 }
 

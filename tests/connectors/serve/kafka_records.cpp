@@ -90,6 +90,74 @@ std::string create_topic(const std::string& bootstrap, const std::string& topic,
   return result;
 }
 
+int topic_partitions(const std::string& bootstrap, const std::string& topic) {
+  std::string error;
+  handle rk = make(RD_KAFKA_PRODUCER, bootstrap, {{"allow.auto.create.topics", "false"}}, error);
+  if (!rk) return -1;
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk.get(), topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* md = nullptr;
+  int count = -1;
+  if (rd_kafka_metadata(rk.get(), 0, rkt, &md, 30000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    for (int i = 0; i < md->topic_cnt; ++i) {
+      if (topic != md->topics[i].topic) continue;
+      if (md->topics[i].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) count = 0;
+      else if (md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) count = md->topics[i].partition_cnt;
+    }
+    rd_kafka_metadata_destroy(md);
+  }
+  rd_kafka_topic_destroy(rkt);
+  return count;
+}
+
+int64_t end_offsets_sum(const std::string& bootstrap, const std::string& topic, int partitions) {
+  std::string error;
+  handle rk = make(RD_KAFKA_PRODUCER, bootstrap, {}, error);
+  if (!rk) return -1;
+  int64_t sum = 0;
+  for (int p = 0; p < partitions; ++p) {
+    int64_t lo = 0, hi = 0;
+    if (rd_kafka_query_watermark_offsets(rk.get(), topic.c_str(), p, &lo, &hi, 10000)) return -1;
+    sum += hi;
+  }
+  return sum;
+}
+
+std::map<std::string, std::string> topic_configs(const std::string& bootstrap,
+                                                 const std::string& topic) {
+  std::map<std::string, std::string> out;
+  std::string error;
+  handle rk = make(RD_KAFKA_PRODUCER, bootstrap, {}, error);
+  if (!rk) return out;
+  rd_kafka_ConfigResource_t* cr =
+      rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk.get());
+  rd_kafka_AdminOptions_t* opts =
+      rd_kafka_AdminOptions_new(rk.get(), RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
+  char err[256];
+  rd_kafka_AdminOptions_set_request_timeout(opts, 30000, err, sizeof err);
+  rd_kafka_DescribeConfigs(rk.get(), &cr, 1, opts, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 40000);
+  if (ev && !rd_kafka_event_error(ev)) {
+    size_t n = 0;
+    const rd_kafka_ConfigResource_t** res =
+        rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev), &n);
+    for (size_t i = 0; i < n; ++i) {
+      if (rd_kafka_ConfigResource_error(res[i])) continue;
+      size_t count = 0;
+      const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(res[i], &count);
+      for (size_t j = 0; j < count; ++j) {
+        const char* v = rd_kafka_ConfigEntry_value(entries[j]);
+        out[rd_kafka_ConfigEntry_name(entries[j])] = v ? v : "";
+      }
+    }
+  }
+  if (ev) rd_kafka_event_destroy(ev);
+  rd_kafka_AdminOptions_destroy(opts);
+  rd_kafka_ConfigResource_destroy(cr);
+  rd_kafka_queue_destroy(q);
+  return out;
+}
+
 std::string produce_numbered(const std::string& bootstrap, const std::string& topic, int partitions,
                              int from, int to) {
   delivery_state st;
@@ -163,6 +231,7 @@ std::vector<read_record> read_topic(const std::string& bootstrap, const std::str
       continue;
     }
     read_record r;
+    r.topic = rd_kafka_topic_name(m->rkt);
     r.partition = m->partition;
     r.offset = m->offset;
     if (m->key) r.key = std::string(static_cast<const char*>(m->key), m->key_len);
@@ -181,6 +250,49 @@ std::vector<read_record> read_topic(const std::string& bootstrap, const std::str
     rd_kafka_message_destroy(m);
     out.push_back(std::move(r));
   }
+  rd_kafka_consumer_close(rk.get());
+  return out;
+}
+
+std::vector<read_record> consume_in_group(const std::string& bootstrap, const std::string& group,
+                                          const std::vector<std::string>& topics,
+                                          size_t until_count, std::chrono::seconds deadline,
+                                          const std::string& reset,
+                                          const std::function<void()>& on_wait) {
+  std::vector<read_record> out;
+  std::string error;
+  handle rk = make(RD_KAFKA_CONSUMER, bootstrap,
+                   {{"group.id", group},
+                    {"enable.auto.commit", "false"},
+                    {"auto.offset.reset", reset},
+                    {"session.timeout.ms", "10000"}},
+                   error);
+  if (!rk) return out;
+  rd_kafka_poll_set_consumer(rk.get());
+  auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
+  for (auto& t : topics)
+    rd_kafka_topic_partition_list_add(list, t.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_subscribe(rk.get(), list);
+  rd_kafka_topic_partition_list_destroy(list);
+  const auto end = std::chrono::steady_clock::now() + deadline;
+  while (out.size() < until_count && std::chrono::steady_clock::now() < end) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk.get(), 100);
+    if (on_wait) on_wait();
+    if (!m) continue;
+    if (m->err) {
+      rd_kafka_message_destroy(m);
+      continue;
+    }
+    read_record r;
+    r.topic = rd_kafka_topic_name(m->rkt);
+    r.partition = m->partition;
+    r.offset = m->offset;
+    if (m->key) r.key = std::string(static_cast<const char*>(m->key), m->key_len);
+    if (m->payload) r.value = std::string(static_cast<const char*>(m->payload), m->len);
+    rd_kafka_message_destroy(m);
+    out.push_back(std::move(r));
+  }
+  rd_kafka_commit(rk.get(), nullptr, 0);  // the positions: past every record returned
   rd_kafka_consumer_close(rk.get());
   return out;
 }

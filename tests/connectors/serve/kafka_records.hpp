@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ namespace lkstream::testing {
 inline constexpr int64_t numbered_base_ts = 1'700'000'000'000;
 
 struct read_record {
+  std::string topic;
   int32_t partition = -1;
   int64_t offset = -1;
   std::optional<std::string> key;
@@ -30,6 +32,16 @@ struct read_record {
 
 /// CreateTopics (error text on failure, "" when created or it already exists).
 std::string create_topic(const std::string& bootstrap, const std::string& topic, int partitions);
+
+/// Partition count of `topic` (never creating it): 0 when it does not exist, -1 on an error.
+int topic_partitions(const std::string& bootstrap, const std::string& topic);
+
+/// Sum of the end offsets of partitions 0..partitions-1 of `topic` (-1 on an error).
+int64_t end_offsets_sum(const std::string& bootstrap, const std::string& topic, int partitions);
+
+/// Every config of `topic` (DescribeConfigs) by name; empty on an error.
+std::map<std::string, std::string> topic_configs(const std::string& bootstrap,
+                                                 const std::string& topic);
 
 /// Produces records [from, to) (idempotent producer, acks=all) and waits for every delivery;
 /// "" on success, otherwise the first error.
@@ -44,6 +56,16 @@ std::vector<read_record> read_topic(
     std::chrono::seconds deadline,
     std::chrono::milliseconds linger = std::chrono::milliseconds(1000),
     const std::function<void()>& on_wait = {});
+
+/// A member of consumer group `group` subscribed to `topics` (auto.offset.reset = `reset`,
+/// "error" to insist on committed offsets): reads until `until_count` records arrived (or the
+/// deadline), commits the offsets past what it read (commit_sync) and leaves the group. The
+/// records it read, in order.
+std::vector<read_record> consume_in_group(const std::string& bootstrap, const std::string& group,
+                                          const std::vector<std::string>& topics,
+                                          size_t until_count, std::chrono::seconds deadline,
+                                          const std::string& reset = "earliest",
+                                          const std::function<void()>& on_wait = {});
 
 /// How a mirror of numbered records [0, n) looks: complete (every number present), ordered
 /// (per partition the first copies of the numbers increase), faithful (partition, key, value,

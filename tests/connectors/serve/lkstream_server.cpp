@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <thread>
 
 namespace lkstream::testing {
 
@@ -79,6 +80,28 @@ app_result run_lkstream(std::vector<std::string> args) {
   if (st && WIFEXITED(*st)) r.exit_code = WEXITSTATUS(*st);
   r.err = p.stderr_text();
   return r;
+}
+
+nlohmann::json cli_status(const std::string& bootstrap, const std::string& name) {
+  auto r = run_lkstream({"connector", "status", name, "--json", "--bootstrap", bootstrap});
+  if (r.exit_code != 0) return nlohmann::json{{"cli_error", r.err}};
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  if (j.is_discarded() || !j.is_array() || j.empty()) return nlohmann::json{{"cli_error", r.out}};
+  return j[0];
+}
+
+nlohmann::json wait_cli_status(lkstream_server& server, const std::string& name,
+                               const std::function<bool(const nlohmann::json&)>& pred,
+                               std::chrono::seconds within) {
+  const auto until = after(within);
+  nlohmann::json st;
+  do {
+    server.drain();
+    st = cli_status(server.bootstrap(), name);
+    if (!st.contains("cli_error") && pred(st)) return st;
+    std::this_thread::sleep_for(300ms);
+  } while (std::chrono::steady_clock::now() < until);
+  return st;
 }
 
 }  // namespace lkstream::testing

@@ -5,7 +5,10 @@
 //
 // Threading: one test thread.
 
+#include <chrono>
+#include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -56,5 +59,15 @@ struct app_result {
 
 /// Runs `lkstream ARGS...` to completion (a CLI command).
 app_result run_lkstream(std::vector<std::string> args);
+
+/// The status of connector `name` as `lkstream connector status NAME --json` prints it, or
+/// {"cli_error": ...}.
+nlohmann::json cli_status(const std::string& bootstrap, const std::string& name);
+
+/// Polls the CLI until `pred(status)` holds or `within` passed (draining the server's output
+/// meanwhile); returns the last status.
+nlohmann::json wait_cli_status(lkstream_server& server, const std::string& name,
+                               const std::function<bool(const nlohmann::json&)>& pred,
+                               std::chrono::seconds within = std::chrono::seconds(120));
 
 }  // namespace lkstream::testing

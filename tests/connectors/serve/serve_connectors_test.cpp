@@ -118,7 +118,7 @@ TEST_CASE("connector cli: describe loads a plugin and prints its kind and config
   auto r = run_lkstream({"connector", "describe", "kafka_bridge"});
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out.find("kafka_bridge 1.0: mirrors topics") != std::string::npos);
+  CHECK(r.out.find("kafka_bridge 1.1: mirrors topics") != std::string::npos);
   CHECK(r.out.find("kind:    source or sink (direction = \"in\" makes it a source") !=
         std::string::npos);
   CHECK(r.out.find("liblkstream_kafka_bridge.so") != std::string::npos);
@@ -145,7 +145,7 @@ TEST_CASE("connector cli: describe names the file and the reason when a plugin c
   auto abi = run_lkstream(
       {"connector", "describe", "bad_abi_major", "--plugin-dir", LKSTREAM_TEST_PLUGIN_DIR});
   CHECK(abi.exit_code == 1);
-  CHECK(abi.err.find("built for connector ABI 2.0, this host speaks ABI 1.1") != std::string::npos);
+  CHECK(abi.err.find("built for connector ABI 2.0, this host speaks ABI 1.2") != std::string::npos);
   auto usage = run_lkstream({"connector", "describe"});
   CHECK(usage.exit_code == 2);
 }
@@ -179,7 +179,7 @@ TEST_CASE(
   REQUIRE_MESSAGE(server.start(), server.error());
 
   const std::vector<std::pair<std::string, std::string>> expected{
-      {"abi", "built for connector ABI 2.0, this host speaks ABI 1.1"},
+      {"abi", "built for connector ABI 2.0, this host speaks ABI 1.2"},
       {"short", "descriptor struct_size is 24 bytes, less than the ABI 1.0 layout"},
       {"noentry", "does not export lkstream_connector_entry"},
       {"misnamed", "the connector calls itself \"someone_else\" but is loaded as plugin"},

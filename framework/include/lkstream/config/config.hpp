@@ -92,6 +92,11 @@ struct connector_entry {
   std::string name;               // unique among connectors, [A-Za-z0-9._-]+
   std::string plugin;             // [A-Za-z0-9_-]+, loaded as liblkstream_<plugin>.so
   std::vector<std::string> topics;
+  /// Sinks: every other topic whose name starts with topic_prefix or matches topic_regex
+  /// (ECMAScript, the whole name) is read too, including topics created while the connector
+  /// runs; names starting with "__" (internal topics) never match. Empty: not used.
+  std::string topic_prefix;
+  std::string topic_regex;
   /// [connector.config] in file order; values rendered as text: strings unquoted, integers in
   /// decimal, floats in shortest round-trip form, booleans as "true"/"false". Nested tables are
   /// flattened with dots, so `bootstrap.servers = "..."` (a dotted TOML key) and

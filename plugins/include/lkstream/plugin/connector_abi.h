@@ -1,7 +1,7 @@
 #pragma once
 /*
- * LKSTREAM connector ABI, version 1.1 (1.0 plus LKS_KIND_BY_CONFIG, schema key patterns,
- * host->config_key and host->set_condition).
+ * LKSTREAM connector ABI, version 1.2 (1.0 plus LKS_KIND_BY_CONFIG, schema key patterns,
+ * host->config_key and host->set_condition in 1.1; host->describe_topic in 1.2).
  * Plain C: a connector is a shared library
  * (liblkstream_<name>.so) that exports one function, lkstream_connector_entry(), returning a
  * static descriptor. It links neither lkstream nor CAF; everything it needs from the host comes
@@ -54,7 +54,7 @@ extern "C" {
 #endif
 
 #define LKS_ABI_MAJOR 1
-#define LKS_ABI_MINOR 1
+#define LKS_ABI_MINOR 2
 
 /* The one symbol the host looks up with dlsym. */
 #define LKS_ENTRY_SYMBOL "lkstream_connector_entry"
@@ -150,6 +150,20 @@ typedef struct lks_record {
   void* reserved[2];     /* zero */
 } lks_record;
 
+/* Since 1.2: what the host knows of one of its topics, filled by host->describe_topic. A
+ * connector that mirrors topics elsewhere (the kafka_bridge) creates and syncs its targets
+ * from it. */
+typedef struct lks_topic_info {
+  int32_t partitions;          /* current partition count (topics only ever grow) */
+  uint32_t reserved0;
+  int64_t retention_ms;        /* -1: kept forever */
+  int64_t retention_bytes;     /* per partition; -1: no size limit */
+  int64_t max_message_bytes;   /* the largest record batch the topic accepts */
+  const char* cleanup_policy;  /* "delete", "compact" or "compact,delete" (Kafka's syntax);
+                                  valid until the next describe_topic call or destroy() */
+  void* reserved[6];           /* zero */
+} lks_topic_info;
+
 /* Host services, passed to create(). The table and the strings it points to are owned by the
  * host and stay valid until destroy() returns. Every function may be called from the
  * connector's thread (inside create/start/poll/ack/write/flush/stop); log and now_ms also from
@@ -203,7 +217,14 @@ typedef struct lks_host {
    * the connector's status until cleared with NULL or "". The text is copied. */
   void (*set_condition)(void* ctx, const char* condition);
 
-  void* reserved[14];
+  /* Since 1.2 (check abi_minor >= 2 first): fills *info with the current partition count and
+   * settings of `topic` (any topic of the engine, not only the connector's). Returns LKS_OK,
+   * LKS_ERR_CONFIG when no such topic exists, or LKS_ERR_RETRY (the engine is closing), with
+   * errstr filled on errors. Connector thread only. */
+  int (*describe_topic)(void* ctx, const char* topic, lks_topic_info* info, char* errstr,
+                        size_t errstr_size);
+
+  void* reserved[13];
 } lks_host;
 
 /* The connector descriptor: static data plus the entry points of an instance. The host reads

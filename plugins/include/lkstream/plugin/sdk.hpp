@@ -144,6 +144,15 @@ inline lks_record make_record(std::optional<std::string_view> value,
 
 // ---- host services ----
 
+/// A topic's partition count and settings, as host::describe_topic reports them.
+struct topic_info {
+  int32_t partitions = 0;
+  int64_t retention_ms = -1;     // -1: forever
+  int64_t retention_bytes = -1;  // per partition, -1: no limit
+  int64_t max_message_bytes = 0;
+  std::string cleanup_policy;    // "delete", "compact" or "compact,delete"
+};
+
 /// The host function table. Cheap to copy (one pointer); valid until the connector is
 /// destroyed.
 class host {
@@ -213,6 +222,26 @@ class host {
     char err[512] = {0};
     int rc = h_->emit(h_->ctx, records.data(), records.size(), ack_token, err, sizeof err);
     return {rc, rc == LKS_OK ? std::string() : std::string(err)};
+  }
+
+  /// Since ABI 1.2: the current partition count and settings of an engine topic. A
+  /// config_error for an unknown topic, retry when the engine cannot answer, fatal on a host
+  /// older than 1.2.
+  status describe_topic(std::string_view topic, topic_info& out) const {
+    if (h_->abi_minor < 2 || !h_->describe_topic)
+      return {LKS_ERR_FATAL, "this host speaks connector ABI 1." + std::to_string(h_->abi_minor) +
+                                 "; describing topics needs 1.2"};
+    std::string name(topic);
+    lks_topic_info info{};
+    char err[512] = {0};
+    int rc = h_->describe_topic(h_->ctx, name.c_str(), &info, err, sizeof err);
+    if (rc != LKS_OK) return {rc, std::string(err)};
+    out.partitions = info.partitions;
+    out.retention_ms = info.retention_ms;
+    out.retention_bytes = info.retention_bytes;
+    out.max_message_bytes = info.max_message_bytes;
+    out.cleanup_policy = info.cleanup_policy ? info.cleanup_policy : "delete";
+    return {};
   }
 
   const lks_host* raw() const { return h_; }

@@ -29,6 +29,15 @@
 
 namespace lkstream::plugin_host {
 
+/// A topic as host->describe_topic reports it (lks_topic_info without the C strings).
+struct topic_description {
+  int32_t partitions = 0;
+  int64_t retention_ms = -1;
+  int64_t retention_bytes = -1;
+  int64_t max_message_bytes = 0;
+  std::string cleanup_policy = "delete";  // Kafka's cleanup.policy syntax
+};
+
 /// What the plugin's host table calls; implemented by whoever runs the instance.
 class instance_services {
  public:
@@ -39,6 +48,9 @@ class instance_services {
   virtual status emit(std::span<const lks_record> records, uint64_t ack_token) = 0;
   /// A degraded condition (empty: cleared); from the connector's thread or its own threads.
   virtual void set_condition(std::string_view condition) = 0;
+  /// Any topic of the engine; errc::unknown_topic when it does not exist, another error when
+  /// the engine cannot answer (closing). Connector thread.
+  virtual result<topic_description> describe_topic(std::string_view topic) = 0;
 };
 
 /// The outcome of one plugin call.
@@ -99,6 +111,8 @@ class plugin_instance {
   static int host_config_double(void* ctx, const char* key, double* value);
   static const char* host_config_key(void* ctx, size_t index);
   static void host_set_condition(void* ctx, const char* condition);
+  static int host_describe_topic(void* ctx, const char* topic, lks_topic_info* info,
+                                 char* errstr, size_t errstr_size);
 
   std::shared_ptr<const plugin_library> library_;
   connector_settings settings_;
@@ -107,6 +121,7 @@ class plugin_instance {
   lks_kind kind_;
   std::vector<const char*> topic_ptrs_;
   std::vector<const char*> key_ptrs_;  // settings_ keys in byte order, for config_key
+  std::string described_policy_;       // the last describe_topic's cleanup_policy text
   lks_host table_{};
   void* instance_ = nullptr;
   bool started_ = false;
