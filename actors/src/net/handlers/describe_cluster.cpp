@@ -7,7 +7,7 @@ namespace lkstream::net {
 void handle_describe_cluster(const request_context& ctx, kafka::describe_cluster_request rq,
                              reply_slot reply) {
   kafka::describe_cluster_response resp;
-  resp.endpoint_type = rq.endpoint_type;
+  resp.endpoint_type = kafka::endpoint_type_brokers;  // the type of the endpoint answering
   if (rq.endpoint_type != kafka::endpoint_type_brokers) {
     // Kafka's brokers answer a request for the controller endpoints this way (KIP-919): the
     // client must ask a controller listener, which a single LKSTREAM node does not have.

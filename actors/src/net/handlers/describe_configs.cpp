@@ -60,8 +60,12 @@ void handle_describe_configs(const request_context& ctx, kafka::describe_configs
         auto& e = out.configs.emplace_back(entry(c.name, c.value, source, c.is_default, false));
         e.config_source = source;
         if (!rq.include_synonyms) continue;
-        if (!c.is_default) e.synonyms.push_back({c.name, c.value, kafka::config_source_topic});
-        for (auto& b : broker) e.synonyms.push_back({b.name, b.value, b.source});
+        // As Kafka 4.4 answers: a topic's own value is its only synonym; an inherited one
+        // lists the broker setting it comes from.
+        if (!c.is_default)
+          e.synonyms.push_back({c.name, c.value, kafka::config_source_topic});
+        else
+          for (auto& b : broker) e.synonyms.push_back({b.name, b.value, b.source});
       }
     } else if (r.resource_type == kafka::config_resource_broker) {
       if (r.resource_name != std::to_string(ctx.core.node_id()) && !r.resource_name.empty()) {

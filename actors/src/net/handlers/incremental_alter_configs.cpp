@@ -23,6 +23,14 @@ void handle_incremental_alter_configs(const request_context& ctx,
                  "config " + e.name + " appears more than once");
         break;
       }
+      if (e.config_operation < kafka::config_op_set ||
+          e.config_operation > kafka::config_op_subtract) {
+        c.refuse(kafka::error_code::invalid_request,
+                 "config " + e.name + ": unknown operation " +
+                     std::to_string(e.config_operation) +
+                     " (0 set, 1 delete, 2 append, 3 subtract)");
+        break;
+      }
       if (auto st = alter_topic_config(c.settings, e.name, e.config_operation, e.value, defaults);
           !st) {
         c.refuse(kafka::error_code::invalid_config, st.err().message);
