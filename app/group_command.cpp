@@ -220,6 +220,20 @@ int run_reset(const parsed_args& args) {
 
 }  // namespace
 
+namespace {
+
+int run_delete(const parsed_args& args) {
+  int rc = exit_failure;
+  auto client = connect_admin(args, rc);
+  if (!client) return rc;
+  const std::string& group = args.positional[0];
+  if (auto st = client->delete_group(group); !st) return args.failure(st.err().message);
+  std::cout << "deleted group " << group << std::endl;
+  return exit_ok;
+}
+
+}  // namespace
+
 command_spec group_command() {
   command_spec list{
       .name = "list",
@@ -264,17 +278,30 @@ command_spec group_command() {
       .subcommands = {},
       .min_positional = 1,
   };
+  command_spec remove{
+      .name = "delete",
+      .summary = "delete an inactive group and its committed offsets",
+      .synopsis = "group delete GROUP [--bootstrap HOST:PORT]",
+      .description =
+          "Deletes GROUP (Kafka's DeleteGroups): its committed offsets go and it is no "
+          "longer listed. The group must have no active members; stop its consumers first.",
+      .flags = connection_flags({}),
+      .max_positional = 1,
+      .run = run_delete,
+      .subcommands = {},
+      .min_positional = 1,
+  };
   return {
       .name = "group",
-      .summary = "list, describe and reset consumer groups on a running server",
-      .synopsis = "group <list|describe|reset> [flags]",
+      .summary = "list, describe, reset and delete consumer groups on a running server",
+      .synopsis = "group <list|describe|reset|delete> [flags]",
       .description =
           "Talks to a running `lkstream serve` over the Kafka protocol "
           "(--bootstrap HOST:PORT, default 127.0.0.1:9092).",
       .flags = {},
       .max_positional = 0,
       .run = {},
-      .subcommands = {std::move(list), std::move(describe), std::move(reset)},
+      .subcommands = {std::move(list), std::move(describe), std::move(reset), std::move(remove)},
   };
 }
 

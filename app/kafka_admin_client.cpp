@@ -187,8 +187,11 @@ result<std::vector<config_entry>> kafka_admin_client::topic_configs(const std::s
     auto** entries = rd_kafka_ConfigResource_configs(resources[i], &m);
     for (size_t j = 0; j < m; ++j) {
       const char* value = rd_kafka_ConfigEntry_value(entries[j]);
+      // Only a topic's own settings are not defaults; broker-level values (static or built
+      // in) are what the topic inherits.
       out.push_back({rd_kafka_ConfigEntry_name(entries[j]), value ? value : "",
-                     rd_kafka_ConfigEntry_is_default(entries[j]) != 0});
+                     rd_kafka_ConfigEntry_source(entries[j]) !=
+                         RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG});
     }
   }
   std::sort(out.begin(), out.end(),
@@ -345,6 +348,112 @@ std::optional<kafka_admin_client> connect_admin(const parsed_args& args, int& ex
     return std::nullopt;
   }
   return std::move(*client);
+}
+
+status kafka_admin_client::add_partitions(const std::string& topic, int32_t partitions) {
+  const std::string what = "adding partitions to topic '" + topic + "'";
+  char errstr[512];
+  rd_kafka_NewPartitions_t* np =
+      rd_kafka_NewPartitions_new(topic.c_str(), static_cast<size_t>(partitions), errstr,
+                                 sizeof errstr);
+  if (!np) return error{errc::invalid_argument, what + ": " + errstr};
+  auto ev = run_admin(rk_.get(), opts_, RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, what,
+                      [&](auto* options, auto* queue) {
+                        rd_kafka_CreatePartitions(rk_.get(), &np, 1, options, queue);
+                      });
+  rd_kafka_NewPartitions_destroy(np);
+  if (!ev) return std::move(ev).take_error();
+  size_t n = 0;
+  auto** results = rd_kafka_CreatePartitions_result_topics(
+      rd_kafka_event_CreatePartitions_result(ev->get()), &n);
+  return topic_result(results, n, what, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART,
+                      {errc::unknown_topic, "topic '" + topic + "' does not exist"});
+}
+
+status kafka_admin_client::alter_topic_configs(
+    const std::string& topic, const std::vector<std::pair<std::string, std::string>>& set,
+    const std::vector<std::string>& reset) {
+  LK_ASSIGN_OR_RETURN(auto current, topic_configs(topic));
+  std::map<std::string, std::string> wanted;
+  for (auto& c : current)
+    if (!c.is_default) wanted[c.name] = c.value;
+  for (auto& name : reset) wanted.erase(name);
+  for (auto& [k, v] : set) wanted[k] = v;
+  const std::string what = "changing the configuration of topic '" + topic + "'";
+  rd_kafka_ConfigResource_t* res =
+      rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
+  for (auto& [k, v] : wanted) rd_kafka_ConfigResource_set_config(res, k.c_str(), v.c_str());
+  auto ev = run_admin(rk_.get(), opts_, RD_KAFKA_ADMIN_OP_ALTERCONFIGS, what,
+                      [&](auto* options, auto* queue) {
+                        rd_kafka_AlterConfigs(rk_.get(), &res, 1, options, queue);
+                      });
+  rd_kafka_ConfigResource_destroy(res);
+  if (!ev) return std::move(ev).take_error();
+  size_t n = 0;
+  auto** resources = rd_kafka_AlterConfigs_result_resources(
+      rd_kafka_event_AlterConfigs_result(ev->get()), &n);
+  for (size_t i = 0; i < n; ++i)
+    if (auto err = rd_kafka_ConfigResource_error(resources[i]); err) {
+      if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+        return error{errc::unknown_topic, "topic '" + topic + "' does not exist"};
+      return server_error(what, err, rd_kafka_ConfigResource_error_string(resources[i]));
+    }
+  return ok();
+}
+
+result<int64_t> kafka_admin_client::delete_records(const std::string& topic, int32_t partition,
+                                                   int64_t before) {
+  const std::string what =
+      "deleting records of " + topic + "[" + std::to_string(partition) + "]";
+  committed_offsets offsets{{{topic, partition}, before < 0 ? RD_KAFKA_OFFSET_END : before}};
+  auto list = to_partition_list(offsets);
+  rd_kafka_DeleteRecords_t* dr = rd_kafka_DeleteRecords_new(list.get());
+  auto ev = run_admin(rk_.get(), opts_, RD_KAFKA_ADMIN_OP_DELETERECORDS, what,
+                      [&](auto* options, auto* queue) {
+                        rd_kafka_DeleteRecords(rk_.get(), &dr, 1, options, queue);
+                      });
+  rd_kafka_DeleteRecords_destroy(dr);
+  if (!ev) return std::move(ev).take_error();
+  const auto* result = rd_kafka_DeleteRecords_result_offsets(
+      rd_kafka_event_DeleteRecords_result(ev->get()));
+  if (!result || result->cnt != 1) return error{errc::io_error, what + ": no answer"};
+  const auto& p = result->elems[0];
+  if (p.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+    return error{errc::unknown_topic, "topic '" + topic + "' has no partition " +
+                                          std::to_string(partition)};
+  if (p.err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE)
+    return error{errc::offset_out_of_range,
+                 what + ": offset " + std::to_string(before) + " is past the partition's end"};
+  if (p.err) return server_error(what, p.err);
+  return p.offset;
+}
+
+status kafka_admin_client::delete_group(const std::string& group) {
+  const std::string what = "deleting group '" + group + "'";
+  rd_kafka_DeleteGroup_t* dg = rd_kafka_DeleteGroup_new(group.c_str());
+  auto ev = run_admin(rk_.get(), opts_, RD_KAFKA_ADMIN_OP_DELETEGROUPS, what,
+                      [&](auto* options, auto* queue) {
+                        rd_kafka_DeleteGroups(rk_.get(), &dg, 1, options, queue);
+                      });
+  rd_kafka_DeleteGroup_destroy(dg);
+  if (!ev) return std::move(ev).take_error();
+  size_t n = 0;
+  auto** groups =
+      rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(ev->get()), &n);
+  for (size_t i = 0; i < n; ++i) {
+    const rd_kafka_error_t* err = rd_kafka_group_result_error(groups[i]);
+    if (!err) continue;
+    switch (rd_kafka_error_code(err)) {
+      case RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND:
+        return error{errc::not_found, "group '" + group + "' does not exist"};
+      case RD_KAFKA_RESP_ERR_NON_EMPTY_GROUP:
+        return error{errc::invalid_argument,
+                     "group '" + group + "' has members: stop its consumers first"};
+      default:
+        return server_error(what, rd_kafka_error_code(err), rd_kafka_error_string(err));
+    }
+  }
+  return ok();
 }
 
 }  // namespace lkstream::app

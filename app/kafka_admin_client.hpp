@@ -4,7 +4,8 @@
 // returns plain structs or an error a person can act on ("topic 'x' does not exist").
 //
 // Kafka APIs used (all served by `lkstream serve`): Metadata (topics, partition counts),
-// CreateTopics, DeleteTopics, DescribeConfigs, ListOffsets (start/end offsets), ListGroups,
+// CreateTopics, DeleteTopics, CreatePartitions, DescribeConfigs, AlterConfigs, DeleteRecords,
+// DeleteGroups, ListOffsets (start/end offsets), ListGroups,
 // DescribeGroups, OffsetFetch (committed offsets) and OffsetCommit with generation -1 (a
 // "simple" commit, which the coordinator accepts only while the group has no members).
 //
@@ -44,7 +45,7 @@ struct partition_offsets {
 struct config_entry {
   std::string name;
   std::string value;
-  bool is_default = false;
+  bool is_default = false;  // not set on the topic itself (the broker's value)
 };
 
 struct group_listing {
@@ -96,6 +97,25 @@ class kafka_admin_client {
 
   /// The topic's configuration as the server describes it (DescribeConfigs).
   result<std::vector<config_entry>> topic_configs(const std::string& topic);
+
+  /// Grows `topic` to `partitions` partitions (CreatePartitions); invalid_argument when that
+  /// is not more than it has.
+  status add_partitions(const std::string& topic, int32_t partitions);
+
+  /// Sets (`set`) and resets to the server's default (`reset`) topic configs, keeping every
+  /// other config set on the topic: the topic's own configs are read (DescribeConfigs), merged
+  /// and written back whole (AlterConfigs, which librdkafka 2.0 offers; it replaces them all).
+  status alter_topic_configs(const std::string& topic,
+                             const std::vector<std::pair<std::string, std::string>>& set,
+                             const std::vector<std::string>& reset);
+
+  /// Deletes the records of one partition below `before` (-1: all, up to the high watermark);
+  /// returns the partition's new start offset (DeleteRecords).
+  result<int64_t> delete_records(const std::string& topic, int32_t partition, int64_t before);
+
+  /// Deletes a group without members and its committed offsets (DeleteGroups); not_found for
+  /// an unknown group, invalid_argument while it has members.
+  status delete_group(const std::string& group);
 
   /// Start and end offset of one partition (two ListOffsets requests).
   result<partition_offsets> offsets(const std::string& topic, int32_t partition);

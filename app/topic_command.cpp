@@ -1,5 +1,6 @@
 #include "topic_command.hpp"
 
+#include <cstdint>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -116,6 +117,82 @@ int run_delete(const parsed_args& args) {
   return exit_ok;
 }
 
+int run_alter_config(const parsed_args& args) {
+  std::vector<std::pair<std::string, std::string>> set;
+  std::vector<std::string> reset;
+  if (auto c = args.get("set")) {
+    auto parsed = parse_configs(*c);
+    if (!parsed) return args.usage_error(parsed.err().message);
+    set = std::move(*parsed);
+  }
+  if (auto r = args.get("reset")) {
+    std::string_view text = *r;
+    while (!text.empty()) {
+      auto comma = text.find(',');
+      auto name = text.substr(0, comma);
+      if (name.empty()) return args.usage_error("invalid --reset: empty config name");
+      reset.emplace_back(name);
+      text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    }
+  }
+  if (set.empty() && reset.empty())
+    return args.usage_error("nothing to change: give --set KEY=VALUE,... and/or --reset KEY,...");
+  int rc = exit_failure;
+  auto client = connect_admin(args, rc);
+  if (!client) return rc;
+  const std::string& topic = args.positional[0];
+  if (auto st = client->alter_topic_configs(topic, set, reset); !st)
+    return args.failure(st.err().message);
+  std::cout << "changed the configuration of topic " << topic << std::endl;
+  return exit_ok;
+}
+
+int run_add_partitions(const parsed_args& args) {
+  auto partitions = args.get_int("partitions", 1, 10000);
+  if (!partitions) return args.usage_error(partitions.err().message);
+  if (!*partitions) return args.usage_error("--partitions N is required (the new total)");
+  int rc = exit_failure;
+  auto client = connect_admin(args, rc);
+  if (!client) return rc;
+  const std::string& topic = args.positional[0];
+  auto n = static_cast<int32_t>(**partitions);
+  if (auto st = client->add_partitions(topic, n); !st) return args.failure(st.err().message);
+  std::cout << "topic " << topic << " now has " << n << " partitions" << std::endl;
+  return exit_ok;
+}
+
+int run_trim(const parsed_args& args) {
+  auto partition = args.get_int("partition", 0, INT32_MAX);
+  if (!partition) return args.usage_error(partition.err().message);
+  auto before = args.get_int("before", 0, INT64_MAX);
+  if (!before) return args.usage_error(before.err().message);
+  if (!*before && !args.has("all"))
+    return args.usage_error("give --before OFFSET, or --all to delete everything there is");
+  if (*before && args.has("all")) return args.usage_error("--before and --all exclude each other");
+  int rc = exit_failure;
+  auto client = connect_admin(args, rc);
+  if (!client) return rc;
+  const std::string& topic = args.positional[0];
+  auto count = client->partition_count(topic);
+  if (!count) return args.failure(count.err().message);
+  std::vector<int32_t> parts;
+  if (*partition) {
+    if (**partition >= *count)
+      return args.failure("topic '" + topic + "' has no partition " +
+                          std::to_string(**partition) + " (it has " + std::to_string(*count) +
+                          ")");
+    parts.push_back(static_cast<int32_t>(**partition));
+  } else {
+    for (int32_t p = 0; p < *count; ++p) parts.push_back(p);
+  }
+  for (int32_t p : parts) {
+    auto start = client->delete_records(topic, p, *before ? **before : -1);
+    if (!start) return args.failure(start.err().message);
+    std::cout << topic << "[" << p << "] now starts at offset " << *start << std::endl;
+  }
+  return exit_ok;
+}
+
 }  // namespace
 
 command_spec topic_command() {
@@ -168,17 +245,66 @@ command_spec topic_command() {
       .subcommands = {},
       .min_positional = 1,
   };
+  command_spec alter_config{
+      .name = "alter-config",
+      .summary = "change a topic's configuration",
+      .synopsis =
+          "topic alter-config TOPIC [--set KEY=VALUE[,KEY=VALUE]...] [--reset KEY[,KEY]...] "
+          "[--bootstrap HOST:PORT]",
+      .description =
+          "Sets Kafka topic configs (e.g. retention.ms=3600000, cleanup.policy=compact) and "
+          "resets others to the server's defaults; configs not named keep their values. "
+          "The server stores them, so they survive its restart.",
+      .flags = connection_flags({{"set", "KEY=VALUE,...", "configs to set (Kafka names)"},
+                                 {"reset", "KEY,...", "configs to return to the default"}}),
+      .max_positional = 1,
+      .run = run_alter_config,
+      .subcommands = {},
+      .min_positional = 1,
+  };
+  command_spec add_partitions{
+      .name = "add-partitions",
+      .summary = "grow a topic to more partitions",
+      .synopsis = "topic add-partitions TOPIC --partitions N [--bootstrap HOST:PORT]",
+      .description =
+          "Grows TOPIC to N partitions in all (never fewer: records keep their partition). "
+          "Producers spread keys over the new count; consumer groups rebalance.",
+      .flags = connection_flags({{"partitions", "N", "the new total, 1..10000"}}),
+      .max_positional = 1,
+      .run = run_add_partitions,
+      .subcommands = {},
+      .min_positional = 1,
+  };
+  command_spec trim{
+      .name = "trim",
+      .summary = "delete a topic's oldest records (move its start offset)",
+      .synopsis =
+          "topic trim TOPIC (--before OFFSET | --all) [--partition P] [--bootstrap HOST:PORT]",
+      .description =
+          "Deletes the records below OFFSET (--all: every record there is) in partition P, "
+          "or in every partition (Kafka's DeleteRecords). The new start offset is durable; "
+          "consumers positioned below it move by their auto.offset.reset policy.",
+      .flags = connection_flags({{"before", "OFFSET", "the first offset to keep"},
+                                 {"all", "", "delete up to the end of each partition"},
+                                 {"partition", "P", "only partition P"}}),
+      .max_positional = 1,
+      .run = run_trim,
+      .subcommands = {},
+      .min_positional = 1,
+  };
   return {
       .name = "topic",
-      .summary = "create, list, describe and delete topics on a running server",
-      .synopsis = "topic <create|list|describe|delete> [flags]",
+      .summary = "create, list, describe, change, trim and delete topics on a running server",
+      .synopsis = "topic <create|list|describe|alter-config|add-partitions|trim|delete> [flags]",
       .description =
           "Talks to a running `lkstream serve` over the Kafka protocol "
           "(--bootstrap HOST:PORT, default 127.0.0.1:9092).",
       .flags = {},
       .max_positional = 0,
       .run = {},
-      .subcommands = {std::move(create), std::move(list), std::move(describe), std::move(remove)},
+      .subcommands = {std::move(create), std::move(list), std::move(describe),
+                      std::move(alter_config), std::move(add_partitions), std::move(trim),
+                      std::move(remove)},
   };
 }
 

@@ -3,6 +3,8 @@
 // asynchronous requests and timers (consumer_member_api.hpp). Eager rebalancing: after each
 // sync every partition is revoked (positions committed first when auto-commit is on), then the
 // new assignment is taken; poll() gives the new partitions their positions.
+#include <map>
+
 #include "consumer_impl.hpp"
 #include "consumer_member_api.hpp"
 #include "group/group_api.hpp"
@@ -31,6 +33,11 @@ struct member_state {
   uint64_t token = 0;           // of the current step: older ticks and replies are ignored
   bool rejoin_pending = false;  // a new subscription came during a join or sync
   std::vector<topic_partition> incoming;  // the synced assignment, taken once revoked
+  // The leader's view of the partition counts it assigned (-1: topic missing). When one
+  // changes (CreatePartitions, a subscribed topic created), the leader rejoins, which makes
+  // the coordinator rebalance: what Kafka's clients do from their metadata refresh.
+  bool leader = false;
+  std::map<std::string, int32_t> assigned_counts;
 };
 
 using self_ptr = consumer_member_actor::stateful_pointer<member_state>;
@@ -77,16 +84,20 @@ group::join_request join_request(const member_state& s) {
 
 /// The leader's assignments for every member, from their subscriptions and the partition
 /// counts of the topics they name.
-std::vector<group::sync_assignment> assign(const member_state& s, const group::join_response& j) {
+std::vector<group::sync_assignment> assign(member_state& s, const group::join_response& j) {
   std::vector<group::assignor_member> members;
   group::partition_counts counts;
   const auto& board = *s.owner->eng->board;
+  s.assigned_counts.clear();
   for (auto& m : j.members) {
     auto sub = group::decode_subscription(m.metadata);
     group::assignor_member am{m.member_id, m.group_instance_id, {}};
     if (sub) am.topics = sub->topics;
-    for (auto& t : am.topics)
-      if (auto h = board.find(t)) counts[t] = static_cast<int32_t>(h->partitions.size());
+    for (auto& t : am.topics) {
+      auto h = board.find(t);
+      if (h) counts[t] = static_cast<int32_t>(h->partitions.size());
+      s.assigned_counts[t] = h ? static_cast<int32_t>(h->partitions.size()) : -1;
+    }
     members.push_back(std::move(am));
   }
   auto assignor = group::find_assignor(j.protocol_name);
@@ -100,6 +111,17 @@ std::vector<group::sync_assignment> assign(const member_state& s, const group::j
     out.push_back({m.member_id, group::encode_assignment(a)});
   }
   return out;
+}
+
+/// The leader: did a subscribed topic's partition count change since it assigned?
+bool partition_counts_changed(const member_state& s) {
+  if (!s.leader) return false;
+  const auto& board = *s.owner->eng->board;
+  for (const auto& [topic, n] : s.assigned_counts) {
+    auto h = board.find(topic);
+    if ((h ? static_cast<int32_t>(h->partitions.size()) : -1) != n) return true;
+  }
+  return false;
 }
 
 void heartbeat_later(self_ptr self) {
@@ -143,7 +165,8 @@ void sync(self_ptr self, const group::join_response& joined) {
   sr.group_id = s.owner->opts.group_id;
   sr.generation_id = s.generation;
   sr.member_id = s.member_id;
-  if (joined.leader == s.member_id) sr.assignments = assign(s, joined);
+  s.leader = joined.leader == s.member_id;
+  if (s.leader) sr.assignments = assign(s, joined);
   const uint64_t token = enter(self, phase::syncing);
   self->request(s.groups, caf::infinite, group::sync_group_atom::value, std::move(sr))
       .then(
@@ -243,8 +266,12 @@ consumer_member_actor::behavior_type member_behavior(self_ptr self) {
       },
       [self](actors::member_tick_atom, uint64_t token) {
         if (!current(self, token)) return;
-        if (self->state.step == phase::stable) heartbeat(self);
-        else if (self->state.step == phase::joining) join(self);
+        if (self->state.step == phase::stable) {
+          if (partition_counts_changed(self->state)) return join(self);
+          heartbeat(self);
+        } else if (self->state.step == phase::joining) {
+          join(self);
+        }
       },
       [self](actors::member_revoked_atom, uint64_t token) {
         if (current(self, token)) take_assignment(self);

@@ -176,6 +176,27 @@ status engine::add_partitions(std::string_view name, int32_t partitions) {
   return {};
 }
 
+status engine::alter_topic(std::string_view name, const config::topic_settings& settings) {
+  auto call = impl_->enter();
+  if (!call) return {errc::closed, "engine closed"};
+  auto r = impl_->ask<bool>(impl_->registry, actors::update_config_atom::value, std::string(name),
+                            settings);
+  if (!r) return std::move(r).take_error();
+  return {};
+}
+
+result<int64_t> engine::delete_records(std::string_view topic, int32_t partition,
+                                       int64_t before) {
+  auto call = impl_->enter();
+  if (!call) return error{errc::closed, "engine closed"};
+  auto t = impl_->board->find(std::string(topic));
+  if (!t) return error{errc::unknown_topic, "unknown topic " + std::string(topic)};
+  if (partition < 0 || partition >= static_cast<int32_t>(t->partitions.size()))
+    return error{errc::unknown_topic, "topic " + std::string(topic) + " has no partition " +
+                                          std::to_string(partition)};
+  return impl_->ask<int64_t>(t->partitions[partition], actors::delete_records_atom::value, before);
+}
+
 std::vector<std::string> engine::list_topics() const {
   std::vector<std::string> names;
   for (auto& [name, t] : *impl_->board->snapshot()) names.push_back(name);

@@ -143,4 +143,23 @@ result<uint64_t> engine::delete_group_offsets(std::string_view group_id) {
   return r.removed;
 }
 
+status engine::delete_group(std::string_view group_id) {
+  auto call = impl_->enter();
+  if (!call) return {errc::closed, "engine closed"};
+  if (group_id.empty()) return {errc::invalid_argument, "the group id must not be empty"};
+  const std::string gid(group_id);
+  LK_ASSIGN_OR_RETURN(auto r, impl_->ask<group::delete_group_result>(
+                                  impl_->groups, group::delete_group_atom::value, gid));
+  switch (r.error) {
+    case group::group_error::none: return {};
+    case group::group_error::group_id_not_found:
+      return {errc::not_found, "no consumer group " + gid};
+    case group::group_error::non_empty_group:
+      return {errc::invalid_argument,
+              "group " + gid + " has members: close its consumers before deleting it"};
+    default:
+      return {errc::io_error, "deleting group " + gid + ": " + r.failure};
+  }
+}
+
 }  // namespace lkstream

@@ -53,5 +53,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::group_description)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::group_listing_list)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::delete_topic_offsets_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::delete_group_offsets_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::offset_delete_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::offset_delete_response)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::group::delete_group_result)
 // Pipelines (pipeline/pipeline_messages.hpp).
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::pipeline_detail::batch_ptr)

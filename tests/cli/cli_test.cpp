@@ -494,3 +494,86 @@ TEST_CASE("cli: --help works on every command and subcommand") {
   CHECK(top.exit_code == 0);
   for (auto* name : {"topic", "produce", "consume", "group"}) CHECK(contains(top.out, name));
 }
+
+TEST_CASE("cli: topic alter-config sets and resets configs, keeping the others") {
+  {
+    server srv;
+    ok(srv.cli({"topic", "create", "events", "--config", "segment.ms=3600000"}));
+    ok(srv.cli({"topic", "alter-config", "events", "--set",
+                "retention.ms=7200000,cleanup.policy=compact"}));
+    auto d = ok(srv.cli({"topic", "describe", "events"}));
+    CHECK(row(d, {"retention.ms"}) == std::vector<std::string>{"retention.ms", "7200000", "topic"});
+    CHECK(row(d, {"cleanup.policy"}) ==
+          std::vector<std::string>{"cleanup.policy", "compact", "topic"});
+    // The config not named keeps its value.
+    CHECK(row(d, {"segment.ms"}) == std::vector<std::string>{"segment.ms", "3600000", "topic"});
+    ok(srv.cli({"topic", "alter-config", "events", "--reset", "segment.ms"}));
+    d = ok(srv.cli({"topic", "describe", "events"}));
+    CHECK(row(d, {"segment.ms"}).at(2) == "default");
+    CHECK(row(d, {"retention.ms"}).at(1) == "7200000");
+
+    auto bad = srv.cli({"topic", "alter-config", "events", "--set", "retention.ms=soon"});
+    CHECK(bad.exit_code == 1);
+    CHECK_MESSAGE(contains(bad.err, "retention.ms"), bad.err);
+    auto unknown = srv.cli({"topic", "alter-config", "nope", "--set", "retention.ms=1"});
+    CHECK(unknown.exit_code == 1);
+    CHECK_MESSAGE(contains(unknown.err, "topic 'nope' does not exist"), unknown.err);
+    auto nothing = srv.cli({"topic", "alter-config", "events"});
+    CHECK(nothing.exit_code == 2);
+    CHECK_MESSAGE(contains(nothing.err, "nothing to change"), nothing.err);
+  }
+}
+
+TEST_CASE("cli: topic add-partitions grows a topic and refuses to shrink it") {
+  server srv;
+  ok(srv.cli({"topic", "create", "events", "--partitions", "1"}));
+  CHECK(contains(ok(srv.cli({"topic", "add-partitions", "events", "--partitions", "3"})),
+                 "topic events now has 3 partitions"));
+  CHECK(row(ok(srv.cli({"topic", "list"})), {"events"}) ==
+        std::vector<std::string>{"events", "3"});
+  auto shrink = srv.cli({"topic", "add-partitions", "events", "--partitions", "2"});
+  CHECK(shrink.exit_code == 1);
+  CHECK_MESSAGE(contains(shrink.err, "adding partitions to topic 'events'"), shrink.err);
+  auto missing = srv.cli({"topic", "add-partitions", "events"});
+  CHECK(missing.exit_code == 2);
+  CHECK_MESSAGE(contains(missing.err, "--partitions N is required"), missing.err);
+  auto unknown = srv.cli({"topic", "add-partitions", "nope", "--partitions", "2"});
+  CHECK(unknown.exit_code == 1);
+  CHECK_MESSAGE(contains(unknown.err, "topic 'nope' does not exist"), unknown.err);
+}
+
+TEST_CASE("cli: topic trim moves the start offset and consumers start there") {
+  server srv;
+  create_events_m0_to_m9(srv);
+  CHECK(contains(ok(srv.cli({"topic", "trim", "events", "--before", "4"})),
+                 "events[0] now starts at offset 4"));
+  CHECK(row(ok(srv.cli({"topic", "describe", "events"})), {"0"}) ==
+        std::vector<std::string>{"0", "4", "10", "6"});
+  CHECK(ok(srv.cli({"consume", "events", "--from-beginning", "--count", "1"})) == "m4\n");
+  auto past = srv.cli({"topic", "trim", "events", "--before", "99"});
+  CHECK(past.exit_code == 1);
+  CHECK_MESSAGE(contains(past.err, "past the partition's end"), past.err);
+  auto neither = srv.cli({"topic", "trim", "events"});
+  CHECK(neither.exit_code == 2);
+  CHECK_MESSAGE(contains(neither.err, "--before OFFSET, or --all"), neither.err);
+  auto no_part = srv.cli({"topic", "trim", "events", "--all", "--partition", "3"});
+  CHECK(no_part.exit_code == 1);
+  CHECK_MESSAGE(contains(no_part.err, "has no partition 3"), no_part.err);
+  CHECK(contains(ok(srv.cli({"topic", "trim", "events", "--all"})),
+                 "events[0] now starts at offset 10"));
+}
+
+TEST_CASE("cli: group delete removes an inactive group") {
+  server srv;
+  create_events_m0_to_m9(srv);
+  ok(srv.cli({"consume", "events", "--group", "old", "--from-beginning", "--count", "3"}));
+  CHECK(contains(ok(srv.cli({"group", "delete", "old"})), "deleted group old"));
+  auto gone = srv.cli({"group", "describe", "old"});
+  CHECK(gone.exit_code == 1);
+  auto again = srv.cli({"group", "delete", "old"});
+  CHECK(again.exit_code == 1);
+  CHECK_MESSAGE(contains(again.err, "group 'old' does not exist"), again.err);
+  auto help = run_cli({"group", "delete", "--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(contains(help.out, "group delete GROUP"));
+}

@@ -10,6 +10,8 @@ package main
 
 import (
 	"bufio"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"flag"
@@ -308,6 +310,21 @@ var varRe = regexp.MustCompile(`\$([a-z]+[0-9]*)`)
 var topicOrGroup = regexp.MustCompile(`^[tg][0-9]*$`)
 var strRe = regexp.MustCompile(`\$str\(([0-9]+)\)`)
 var batchRe = regexp.MustCompile(`"\$batch\(([^)]*)\)"`)
+var subscriptionRe = regexp.MustCompile(`"\$subscription\(([^)]*)\)"`)
+
+// consumerSubscription is a ConsumerProtocolSubscription v0 (version, topics, null user
+// data), the JoinGroup metadata of a consumer subscribed to `topics`, as base64 for JSON.
+func consumerSubscription(topics []string) string {
+	var b []byte
+	b = binary.BigEndian.AppendUint16(b, 0)
+	b = binary.BigEndian.AppendUint32(b, uint32(len(topics)))
+	for _, t := range topics {
+		b = binary.BigEndian.AppendUint16(b, uint16(len(t)))
+		b = append(b, t...)
+	}
+	b = binary.BigEndian.AppendUint32(b, 0xffffffff)
+	return base64.StdEncoding.EncodeToString(b)
+}
 
 func (sd *side) expand(ec expandedCase, text string) (string, error) {
 	var bad error
@@ -319,7 +336,7 @@ func (sd *side) expand(ec expandedCase, text string) (string, error) {
 	text = varRe.ReplaceAllStringFunc(text, func(m string) string {
 		name := m[1:]
 		switch name {
-		case "batch", "str":
+		case "batch", "str", "subscription":
 			return m
 		case "v":
 			return strconv.Itoa(int(ec.version))
@@ -336,6 +353,11 @@ func (sd *side) expand(ec expandedCase, text string) (string, error) {
 	if bad != nil {
 		return "", bad
 	}
+	// $subscription(T1,T2...): consumer JoinGroup metadata naming those topics.
+	text = subscriptionRe.ReplaceAllStringFunc(text, func(m string) string {
+		topics := strings.Split(subscriptionRe.FindStringSubmatch(m)[1], ",")
+		return `"` + consumerSubscription(topics) + `"`
+	})
 	text = batchRe.ReplaceAllStringFunc(text, func(m string) string {
 		spec, err := parseBatchSpec(batchRe.FindStringSubmatch(m)[1])
 		if err != nil {

@@ -14,8 +14,9 @@ package main
 //	  wait MS                   sleep, for session timeouts
 //
 // Placeholders: $t (a topic name unique to the expanded case), $g (a group id likewise),
-// $v (the case's version), $str(N) (N letters), $batch(...) (a record batch, see batch.go), and values captured
-// from earlier responses on the same server: $member, $member1.., $gen, $pid, $pepoch.
+// $v (the case's version), $str(N) (N letters), $batch(...) (a record batch, see batch.go),
+// $subscription(T,...) (consumer JoinGroup metadata subscribing to topics T...), and values
+// captured from earlier responses on the same server: $member, $member1.., $gen, $pid, $pepoch.
 
 import (
 	"bufio"

@@ -383,3 +383,44 @@ TEST_CASE_FIXTURE(fs_fixture, "group: removing a topic also drops its commits aw
   CHECK(again->find(tp("gone", 0)) == nullptr);
   CHECK(again->find(tp("kept", 0))->offset == 8);
 }
+
+TEST_CASE_FIXTURE(fs_fixture, "group: removing partitions (OffsetDelete) is durable and exact") {
+  {
+    auto s = open("g");
+    REQUIRE(s->commit(std::vector{oc("t", 0, 1), oc("t", 1, 2), oc("u", 0, 3)}, 1));
+    auto removed = s->remove_partitions(std::vector{tp("t", 1), tp("u", 0), tp("u", 0),
+                                                    tp("never", 0)});
+    REQUIRE(removed);
+    CHECK(*removed == 2);
+    CHECK(*s->remove_partitions(std::vector{tp("t", 1)}) == 0);  // already gone: no write
+  }
+  fs->crash();
+  auto s = open("g");
+  REQUIRE(s->offsets().size() == 1);
+  CHECK(s->find(tp("t", 0))->offset == 1);
+}
+
+TEST_CASE_FIXTURE(fs_fixture, "group: removing the file (DeleteGroups) forgets the group") {
+  {
+    auto s = open("doomed");
+    REQUIRE(s->commit(std::vector{oc("t", 0, 5)}, 1));
+    REQUIRE(s->remove_file());
+    CHECK(s->offsets().empty());
+  }
+  fs->crash();
+  auto listed = offset_store::list_groups(*fs, data_dir);
+  REQUIRE(listed);
+  CHECK(listed->empty());
+  auto s = open("doomed");
+  CHECK(s->offsets().empty());
+  // A later commit starts a new file that reads back alone.
+  REQUIRE(s->commit(std::vector{oc("t", 0, 9)}, 2));
+  s.reset();
+  CHECK(open("doomed")->find(tp("t", 0))->offset == 9);
+}
+
+TEST_CASE_FIXTURE(fs_fixture, "group: removing the file is refused while commits await a sync") {
+  auto s = open("g");
+  REQUIRE(s->write_commit(std::vector{oc("t", 0, 7)}, 1));
+  CHECK(s->remove_file().code() == errc::invalid_argument);
+}

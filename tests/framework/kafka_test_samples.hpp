@@ -221,6 +221,78 @@ inline request_body sample_request(api_key key, int16_t v) {
       if (v >= 1) m.include_synonyms = true;
       return m;
     }
+    case api_key::create_partitions: {
+      create_partitions_request m;
+      m.topics = {{"ticks", 6, std::vector<std::vector<int32_t>>{{1}, {1}}},
+                  {"quotes", 2, std::nullopt}};
+      m.timeout_ms = 30000;
+      m.validate_only = true;
+      return m;
+    }
+    case api_key::delete_records: {
+      delete_records_request m;
+      m.topics = {{"ticks", {{0, 42}, {1, -1}}}};
+      m.timeout_ms = 30000;
+      return m;
+    }
+    case api_key::delete_groups: {
+      delete_groups_request m;
+      m.groups_names = {"g1", "g2"};
+      return m;
+    }
+    case api_key::offset_delete: {
+      offset_delete_request m;
+      m.group_id = "g1";
+      m.topics = {{"ticks", {0, 2}}};
+      return m;
+    }
+    case api_key::alter_configs: {
+      alter_configs_request m;
+      m.resources = {{config_resource_topic, "ticks", {{"retention.ms", "1000"},
+                                                       {"cleanup.policy", std::nullopt}}}};
+      m.validate_only = true;
+      return m;
+    }
+    case api_key::incremental_alter_configs: {
+      incremental_alter_configs_request m;
+      m.resources = {{config_resource_topic, "ticks",
+                      {{"retention.ms", config_op_set, "1000"},
+                       {"segment.ms", config_op_delete, std::nullopt}}}};
+      return m;
+    }
+    case api_key::describe_cluster: {
+      describe_cluster_request m;
+      m.include_cluster_authorized_operations = true;
+      if (v >= 1) m.endpoint_type = endpoint_type_brokers;
+      if (v >= 2) m.include_fenced_brokers = true;
+      return m;
+    }
+    case api_key::describe_log_dirs: {
+      describe_log_dirs_request m;
+      m.topics = std::vector<describe_log_dirs_topic>{{"ticks", {0, 1}}};
+      return m;
+    }
+    case api_key::list_partition_reassignments: {
+      list_partition_reassignments_request m;
+      m.timeout_ms = 1000;
+      m.topics = std::vector<list_partition_reassignments_topic>{{"ticks", {0}}};
+      return m;
+    }
+    case api_key::describe_acls: {
+      describe_acls_request m;
+      m.filter = {2, "ticks", 3, "User:alice", std::nullopt, 3, 3};
+      return m;
+    }
+    case api_key::create_acls: {
+      create_acls_request m;
+      m.creations = {{2, "ticks", 3, "User:alice", "*", 3, 3}};
+      return m;
+    }
+    case api_key::delete_acls: {
+      delete_acls_request m;
+      m.filters = {{2, std::nullopt, 3, "User:alice", "*", 1, 1}};
+      return m;
+    }
   }
   return api_versions_request{};
 }
@@ -450,6 +522,81 @@ inline response_body sample_response(api_key key, int16_t v) {
       m.results = {{error_code::none, std::nullopt, config_resource_topic, "ticks", {e, secret}},
                    {error_code::invalid_request, "no such broker", config_resource_broker, "9",
                     {}}};
+      return m;
+    }
+    case api_key::create_partitions: {
+      create_partitions_response m;
+      m.results = {{"ticks", error_code::none, std::nullopt},
+                   {"quotes", error_code::invalid_partitions, "only grows"}};
+      return m;
+    }
+    case api_key::delete_records: {
+      delete_records_response m;
+      m.topics = {{"ticks", {{0, 42, error_code::none}, {1, -1, error_code::offset_out_of_range}}}};
+      return m;
+    }
+    case api_key::delete_groups: {
+      delete_groups_response m;
+      m.results = {{"g1", error_code::none, std::nullopt}};
+      if (v >= 3) m.results.push_back({"g2", error_code::non_empty_group, "has members"});
+      return m;
+    }
+    case api_key::offset_delete: {
+      offset_delete_response m;
+      m.topics = {{"ticks", {{0, error_code::none}, {2, error_code::group_subscribed_to_topic}}}};
+      return m;
+    }
+    case api_key::alter_configs: {
+      alter_configs_response m;
+      m.responses = {{error_code::invalid_config, "bad value", config_resource_topic, "ticks"}};
+      return m;
+    }
+    case api_key::incremental_alter_configs: {
+      incremental_alter_configs_response m;
+      m.responses = {{error_code::none, std::nullopt, config_resource_topic, "ticks"}};
+      return m;
+    }
+    case api_key::describe_cluster: {
+      describe_cluster_response m;
+      m.cluster_id = "lkstream-cluster";
+      m.controller_id = 1;
+      m.brokers = {{1, "127.0.0.1", 9092, std::nullopt, false}};
+      return m;
+    }
+    case api_key::describe_log_dirs: {
+      describe_log_dirs_response m;
+      describe_log_dirs_result r;
+      r.log_dir = "/var/lib/lkstream";
+      r.topics = {{"ticks", {{0, 4096, 0, false}}}};
+      if (v >= 4) {
+        r.total_bytes = 1 << 30;
+        r.usable_bytes = 1 << 29;
+      }
+      m.results = {r};
+      return m;
+    }
+    case api_key::list_partition_reassignments: {
+      list_partition_reassignments_response m;
+      m.topics = {{"ticks", {{0, {1}, {}, {}}}}};
+      return m;
+    }
+    case api_key::describe_acls: {
+      describe_acls_response m;
+      m.error = error_code::security_disabled;
+      m.error_message = "No Authorizer is configured.";
+      m.resources = {{2, "ticks", 3, {{"User:alice", "*", 3, 3}}}};
+      return m;
+    }
+    case api_key::create_acls: {
+      create_acls_response m;
+      m.results = {{error_code::security_disabled, "No Authorizer is configured."}};
+      return m;
+    }
+    case api_key::delete_acls: {
+      delete_acls_response m;
+      delete_acls_matching_acl a{error_code::none, std::nullopt, 2, "ticks", 3, "User:alice", "*",
+                                 3, 3};
+      m.filter_results = {{error_code::security_disabled, "No Authorizer is configured.", {a}}};
       return m;
     }
   }

@@ -116,8 +116,22 @@ class engine {
   status create_topic(std::string_view name, const config::topic_settings& settings);
   /// Deletes the topic, its files and every consumer group's committed offsets for it.
   status delete_topic(std::string_view name);
-  /// Grows a topic to `partitions` partitions (never shrinks).
+  /// Grows a topic to `partitions` partitions (never shrinks); durable (topics.meta) when it
+  /// returns. Producers place records over the new count from their next send; consumer
+  /// groups rebalance to include the new partitions (Kafka's CreatePartitions).
   status add_partitions(std::string_view name, int32_t partitions);
+  /// Replaces a topic's settings (retention, segments, cleanup policy, ...; the partition
+  /// count is kept: see add_partitions). Applied to every partition at once and persisted in
+  /// topics.meta, so it survives a restart ([[topic]] entries of the TOML only create
+  /// topics). Kafka's AlterConfigs for a topic.
+  status alter_topic(std::string_view name, const config::topic_settings& settings);
+  /// Moves the log start offset of one partition forward to `before` (-1: the high
+  /// watermark), Kafka's DeleteRecords: records below it are no longer readable, whole
+  /// segments below it are deleted, and the new start is durable (it survives a restart;
+  /// retention and consumers respect it). Returns the new log start. Errors: unknown_topic,
+  /// offset_out_of_range (before the current start nothing changes and the start is returned;
+  /// past the high watermark is refused).
+  result<int64_t> delete_records(std::string_view topic, int32_t partition, int64_t before);
   std::vector<std::string> list_topics() const;
   result<topic_info> describe_topic(std::string_view name) const;
 
@@ -143,6 +157,10 @@ class engine {
   /// (stop its consumers first), a group never seen -> not_found. Durable when it returns; the
   /// group then starts from its auto_offset_reset policy. Returns how many offsets were removed.
   result<uint64_t> delete_group_offsets(std::string_view group_id);
+  /// Deletes a group that has no members (Kafka's DeleteGroups): its committed offsets and its
+  /// offsets file go, durably, and it is no longer listed. Members -> invalid_argument (stop
+  /// its consumers first), a group never seen -> not_found.
+  status delete_group(std::string_view group_id);
 
   /// Runs one retention round now over every partition; returns segments deleted.
   result<uint64_t> apply_retention();

@@ -17,6 +17,10 @@
 //   (delete_topic_offsets_atom, std::string topic)       delete_topic_offsets_result
 //   (delete_group_offsets_atom, std::string group_id)    delete_group_offsets_result
 //                                                         (refused while the group has members)
+//   (delete_partition_offsets_atom, offset_delete_request) offset_delete_response (OffsetDelete)
+//   (delete_group_atom, std::string group_id)            delete_group_result (DeleteGroups: the
+//                                                         offsets and the group are gone, its
+//                                                         coordinator stops; refused with members)
 //
 // Group protocol outcomes (UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS, ...) are group_error values
 // inside the replies, with Kafka's wire codes, so the listener forwards them as they are. A
@@ -48,6 +52,8 @@ using describe_group_atom = caf::atom_constant<caf::atom("grp_desc")>;
 using list_groups_atom = caf::atom_constant<caf::atom("grp_list")>;
 using delete_topic_offsets_atom = caf::atom_constant<caf::atom("grp_deltop")>;
 using delete_group_offsets_atom = caf::atom_constant<caf::atom("grp_delgrp")>;
+using delete_partition_offsets_atom = caf::atom_constant<caf::atom("grp_delprt")>;
+using delete_group_atom = caf::atom_constant<caf::atom("grp_delete")>;
 // Internal timers (sent by the actors to themselves / by the manager to coordinators).
 using group_tick_atom = caf::atom_constant<caf::atom("grp_tick")>;
 using expire_offsets_atom = caf::atom_constant<caf::atom("grp_expire")>;
@@ -63,6 +69,9 @@ using group_requests_api = caf::typed_actor<
     caf::replies_to<describe_group_atom, std::string>::with<group_description>,
     caf::replies_to<delete_topic_offsets_atom, std::string>::with<delete_topic_offsets_result>,
     caf::replies_to<delete_group_offsets_atom, std::string>::with<delete_group_offsets_result>,
+    caf::replies_to<delete_partition_offsets_atom, offset_delete_request>::with<
+        offset_delete_response>,
+    caf::replies_to<delete_group_atom, std::string>::with<delete_group_result>,
     caf::reacts_to<expire_offsets_atom>>;
 
 /// The group manager: the entry point (group_manager_actor.hpp). expire_offsets is its own

@@ -304,6 +304,58 @@ group_coordinator_actor::behavior_type group_coordinator(
       }
       return r;
     },
+    [self](delete_partition_offsets_atom,
+           const offset_delete_request& req) -> offset_delete_response {
+      auto& st = self->state;
+      offset_delete_response r;
+      const auto& g = *st.group;
+      // Kafka: offsets of a group with members can only be deleted for a consumer group, and
+      // then only for topics no member subscribes to.
+      if (g.member_count() > 0 && g.protocol_type() != "consumer") {
+        r.error = group_error::non_empty_group;
+        return r;
+      }
+      if (!ensure_offsets(self)) {
+        r.error = group_error::coordinator_not_available;
+        r.failure = st.offsets_error;
+        return r;
+      }
+      const auto subscribed = g.subscribed_topics();
+      std::vector<topic_partition> unused;
+      for (const auto& tp : req.partitions) {
+        const bool busy = subscribed.count(tp.topic) > 0;
+        r.partitions.emplace_back(tp, busy ? group_error::group_subscribed_to_topic
+                                           : group_error::none);
+        if (!busy) unused.push_back(tp);
+      }
+      if (auto removed = st.offsets->remove_partitions(unused); !removed) {
+        r.error = group_error::coordinator_not_available;
+        r.failure = removed.err().to_string();
+        r.partitions.clear();
+      }
+      return r;
+    },
+    [self](delete_group_atom, const std::string&) -> caf::result<delete_group_result> {
+      auto& st = self->state;
+      delete_group_result r;
+      if (st.group->member_count() > 0) {
+        r.error = group_error::non_empty_group;
+        return r;
+      }
+      status removed = ensure_offsets(self) ? st.offsets->remove_file()
+                                            : status(error{errc::io_error, st.offsets_error});
+      if (!removed) {
+        r.error = group_error::coordinator_not_available;
+        r.failure = removed.err().to_string();
+        return r;
+      }
+      // The group is gone: answer, then stop (the manager forgets this coordinator; a later
+      // request for the same id starts a new, empty group).
+      auto rp = self->make_response_promise();
+      rp.deliver(r);
+      self->quit();
+      return caf::delegated<delete_group_result>{};
+    },
     [self](expire_offsets_atom) {
       auto& st = self->state;
       if (st.cfg->offsets_retention_ms <= 0 || st.group->phase() != group_phase::empty) return;

@@ -18,6 +18,7 @@ struct group_manager_state {
   std::shared_ptr<const group_manager_config> cfg;
   std::map<std::string, group_coordinator_actor> coordinators;
   std::set<std::string> stored_groups;  // groups with an offsets file (at spawn)
+  std::set<caf::actor_addr> retired;    // coordinators of deleted groups, stopping
   actors::file_syncer_actor syncer;     // detached, linked; none if sync_inline
   static inline const char* name = "group_manager";
 };
@@ -88,6 +89,7 @@ group_manager_actor::behavior_type group_manager(self_ptr self,
   schedule_expiry(self);
   self->set_exit_handler([self](caf::exit_msg& msg) {
     auto& coords = self->state.coordinators;
+    if (self->state.retired.erase(msg.source) > 0) return;  // a deleted group's coordinator
     for (auto i = coords.begin(); i != coords.end(); ++i) {
       if (i->second.address() == msg.source) {  // a coordinator died: respawn it when needed
         coords.erase(i);
@@ -207,6 +209,33 @@ group_manager_actor::behavior_type group_manager(self_ptr self,
       auto c = coordinator_for(self, group_id, false);
       if (!c) return delete_group_offsets_result{group_error::group_id_not_found, 0, 0, {}};
       return route<delete_group_offsets_result>(self, c, a, std::move(group_id));
+    },
+    [self](delete_partition_offsets_atom a,
+           offset_delete_request& req) -> caf::result<offset_delete_response> {
+      auto c = coordinator_for(self, req.group_id, false);
+      if (!c) return offset_delete_response{group_error::group_id_not_found, {}, {}};
+      return route<offset_delete_response>(self, c, a, std::move(req));
+    },
+    [self](delete_group_atom a, std::string& group_id) -> caf::result<delete_group_result> {
+      auto c = coordinator_for(self, group_id, false);
+      if (!c) return delete_group_result{group_error::group_id_not_found, {}};
+      actors::shared_promise rp{self->make_response_promise()};
+      self->request(c, caf::infinite, a, group_id)
+          .then(
+              [self, rp, group_id, c](delete_group_result& r) mutable {
+                auto& st = self->state;
+                if (r.error == group_error::none) {
+                  st.stored_groups.erase(group_id);
+                  auto i = st.coordinators.find(group_id);
+                  if (i != st.coordinators.end() && i->second == c) {
+                    st.coordinators.erase(i);
+                    st.retired.insert(c.address());
+                  }
+                }
+                rp.deliver(std::move(r));
+              },
+              [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+      return caf::delegated<delete_group_result>{};
     },
     [self](expire_offsets_atom a) {
       for (const auto& g : self->state.stored_groups) coordinator_for(self, g, false);

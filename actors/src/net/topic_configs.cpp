@@ -97,6 +97,49 @@ status apply_topic_config(config::topic_settings& s, const std::string& name,
   return {};
 }
 
+status alter_topic_config(config::topic_settings& s, const std::string& name, int8_t operation,
+                          const std::optional<std::string>& value,
+                          const config::topic_settings& defaults) {
+  switch (operation) {
+    case 0:
+      return apply_topic_config(s, name, value);
+    case 1: {
+      for (const auto& d : describe_topic_configs(defaults, defaults))
+        if (d.name == name) return apply_topic_config(s, name, d.value);
+      return apply_topic_config(s, name, std::nullopt);  // ignored keys pass, unknown ones fail
+    }
+    case 2:
+    case 3: {
+      if (name != "cleanup.policy")
+        return {errc::invalid_argument, "config " + name + " is not a list: " +
+                                            (operation == 2 ? "append" : "subtract") +
+                                            " applies to cleanup.policy only"};
+      if (!value) return {errc::invalid_argument, "config " + name + ": expected a value"};
+      bool compact = storage::compacts(s.log.cleanup);
+      bool del = storage::deletes(s.log.cleanup);
+      size_t start = 0;
+      while (start <= value->size()) {
+        auto end = value->find(',', start);
+        if (end == std::string::npos) end = value->size();
+        auto item = value->substr(start, end - start);
+        if (item != "compact" && item != "delete")
+          return {errc::invalid_argument,
+                  "config cleanup.policy: " + item + ": expected compact or delete"};
+        (item == "compact" ? compact : del) = operation == 2;
+        start = end + 1;
+      }
+      if (!compact && !del)
+        return {errc::invalid_argument, "config cleanup.policy cannot become empty"};
+      return apply_topic_config(s, name, compact && del ? "compact,delete"
+                                         : compact      ? "compact"
+                                                        : "delete");
+    }
+    default:
+      return {errc::invalid_argument, "config " + name + ": unknown operation " +
+                                          std::to_string(operation)};
+  }
+}
+
 status check_topic_configs(const config::topic_settings& s) {
   if (s.log.min_compaction_lag_ms > s.log.max_compaction_lag_ms)
     return {errc::invalid_argument,

@@ -27,6 +27,13 @@ status apply_topic_config(config::topic_settings& s, const std::string& name,
 /// min.compaction.lag.ms <= max.compaction.lag.ms. invalid_argument naming both otherwise.
 status check_topic_configs(const config::topic_settings& s);
 
+/// One IncrementalAlterConfigs operation (kafka::config_op_*): 0 set (apply_topic_config),
+/// 1 delete (back to `defaults`), 2 append / 3 subtract (list configs: cleanup.policy only).
+/// invalid_argument naming the key otherwise.
+status alter_topic_config(config::topic_settings& s, const std::string& name, int8_t operation,
+                          const std::optional<std::string>& value,
+                          const config::topic_settings& defaults);
+
 struct described_config {
   std::string name;
   std::string value;

@@ -136,6 +136,11 @@ partition_actor::behavior_type partition_behavior(partition_self self, partition
       if (!r) return to_caf_error(r.err());
       return *r;
     },
+    [=](delete_records_atom, int64_t before) -> caf::result<int64_t> {
+      auto r = self->state.core->delete_records(before);
+      if (!r) return to_caf_error(r.err());
+      return *r;
+    },
     [=](update_config_atom, const storage::log_config& c, bool log_append_time) {
       self->state.core->update_config(c, log_append_time);
     },

@@ -13,6 +13,8 @@
 //       ts: -2 earliest, -1 latest (high watermark), else the first offset with time >= ts
 //   (describe_atom)                                       partition_description
 //   (apply_retention_atom, int64_t now_ms)                uint64_t segments deleted
+//   (delete_records_atom, int64_t before)                 int64_t new log start offset
+//       (DeleteRecords; before = -1: the high watermark) | error (offset_out_of_range)
 //   (update_config_atom, log_config, bool log_append_time)         -- new storage settings
 //   (cleaning_snapshot_atom, int64_t now_ms)              cleaning_input: what the cleaner
 //       may read (log_cleaner.hpp); `closed` is empty when the partition is not due
@@ -40,6 +42,7 @@ using answer_parked_fetch_atom = caf::atom_constant<caf::atom("fetch_now")>;
 using list_offsets_atom = caf::atom_constant<caf::atom("list_off")>;
 using apply_retention_atom = caf::atom_constant<caf::atom("retention")>;
 using update_config_atom = caf::atom_constant<caf::atom("config")>;
+using delete_records_atom = caf::atom_constant<caf::atom("del_recs")>;
 using cleaning_snapshot_atom = caf::atom_constant<caf::atom("cln_snap")>;
 using swap_cleaned_atom = caf::atom_constant<caf::atom("cln_swap")>;
 using sync_atom = caf::atom_constant<caf::atom("sync")>;
@@ -53,6 +56,7 @@ using partition_actor = caf::typed_actor<
     caf::replies_to<list_offsets_atom, int64_t>::with<int64_t, int64_t>,
     caf::replies_to<describe_atom>::with<partition_description>,
     caf::replies_to<apply_retention_atom, int64_t>::with<uint64_t>,
+    caf::replies_to<delete_records_atom, int64_t>::with<int64_t>,
     caf::reacts_to<update_config_atom, storage::log_config, bool>,
     caf::replies_to<cleaning_snapshot_atom, int64_t>::with<storage::cleaning_input>,
     caf::replies_to<swap_cleaned_atom, storage::cleaning_swap>::with<uint64_t>,

@@ -18,10 +18,12 @@ std::string_view to_string(group_error e) noexcept {
     case group_error::invalid_session_timeout: return "INVALID_SESSION_TIMEOUT";
     case group_error::rebalance_in_progress: return "REBALANCE_IN_PROGRESS";
     case group_error::invalid_commit_offset_size: return "INVALID_COMMIT_OFFSET_SIZE";
+    case group_error::non_empty_group: return "NON_EMPTY_GROUP";
     case group_error::group_id_not_found: return "GROUP_ID_NOT_FOUND";
     case group_error::member_id_required: return "MEMBER_ID_REQUIRED";
     case group_error::group_max_size_reached: return "GROUP_MAX_SIZE_REACHED";
     case group_error::fenced_instance_id: return "FENCED_INSTANCE_ID";
+    case group_error::group_subscribed_to_topic: return "GROUP_SUBSCRIBED_TO_TOPIC";
   }
   return "UNKNOWN_ERROR_CODE";
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "lkstream/group/consumer_protocol.hpp"
+
 namespace lkstream::group {
 
 std::string_view to_string(group_phase p) noexcept {
@@ -618,6 +620,18 @@ std::string group_state::new_member_id(std::string_view client_id) {
   id += '-';
   id += buf;
   return id;
+}
+
+std::set<std::string> group_state::subscribed_topics() const {
+  std::set<std::string> topics;
+  if (protocol_type_ != "consumer") return topics;
+  for (const auto& [id, m] : members_)
+    for (const auto& p : m.protocols) {
+      if (!protocol_name_.empty() && p.name != protocol_name_) continue;
+      auto sub = decode_subscription(p.metadata);
+      if (sub) topics.insert(sub->topics.begin(), sub->topics.end());
+    }
+  return topics;
 }
 
 }  // namespace lkstream::group

@@ -510,9 +510,42 @@ result<size_t> offset_store::remove_topic(std::string_view topic) {
 }
 
 result<size_t> offset_store::expire(timestamp_ms now_ms, int64_t retention_ms) {
+  // A partition with a commit still in flight is not expired: that commit is newer.
+  auto in_flight = [&](const topic_partition& tp) {
+    for (const auto& u : unpublished_)
+      for (const auto& c : u.commits)
+        if (c.tp == tp) return true;
+    return false;
+  };
   std::vector<topic_partition> old;
   for (const auto& [tp, c] : live_)
-    if (c.commit_timestamp <= now_ms - retention_ms) old.push_back(tp);
+    if (c.commit_timestamp <= now_ms - retention_ms && !in_flight(tp)) old.push_back(tp);
+  return remove_partitions(old);
+}
+
+status offset_store::remove_file() {
+  if (!unpublished_.empty() || sync_in_flight_)
+    return error{errc::invalid_argument,
+                 "group '" + group_ + "' has offset commits in flight; retry"};
+  file_.reset();
+  live_.clear();
+  file_size_ = durable_size_ = job_size_ = 0;
+  if (!fs_->exists(path_)) return ok();
+  LK_TRY_STATUS(fs_->remove_all(path_));
+  return fs_->sync_directory(dir_);
+}
+
+result<size_t> offset_store::remove_partitions(std::span<const topic_partition> partitions) {
+  std::vector<topic_partition> old;
+  size_t live = 0;
+  for (const auto& tp : partitions) {
+    if (std::find(old.begin(), old.end(), tp) != old.end()) continue;
+    bool in_unpublished = false;
+    for (const auto& u : unpublished_)
+      for (const auto& c : u.commits) in_unpublished |= c.tp == tp;
+    if (live_.count(tp)) ++live;
+    if (live_.count(tp) || in_unpublished) old.push_back(tp);
+  }
   if (old.empty()) return size_t{0};
   bytes record;
   auto start = begin_record(record, type_delete_partitions);
@@ -524,8 +557,13 @@ result<size_t> offset_store::expire(timestamp_ms now_ms, int64_t retention_ms) {
   finish_record(record, start);
   LK_TRY_STATUS(append_durably(record));
   for (const auto& tp : old) live_.erase(tp);
+  // Unpublished commits precede the delete record in the file: they are deleted too.
+  for (auto& u : unpublished_)
+    std::erase_if(u.commits, [&](const auto& c) {
+      return std::find(old.begin(), old.end(), c.tp) != old.end();
+    });
   maybe_compact();
-  return old.size();
+  return live;
 }
 
 const committed_offset* offset_store::find(const topic_partition& tp) const {

@@ -22,6 +22,18 @@ std::string_view to_string(api_key key) noexcept {
     case api_key::delete_topics: return "DeleteTopics";
     case api_key::init_producer_id: return "InitProducerId";
     case api_key::describe_configs: return "DescribeConfigs";
+    case api_key::delete_records: return "DeleteRecords";
+    case api_key::describe_acls: return "DescribeAcls";
+    case api_key::create_acls: return "CreateAcls";
+    case api_key::delete_acls: return "DeleteAcls";
+    case api_key::alter_configs: return "AlterConfigs";
+    case api_key::describe_log_dirs: return "DescribeLogDirs";
+    case api_key::create_partitions: return "CreatePartitions";
+    case api_key::delete_groups: return "DeleteGroups";
+    case api_key::incremental_alter_configs: return "IncrementalAlterConfigs";
+    case api_key::list_partition_reassignments: return "ListPartitionReassignments";
+    case api_key::offset_delete: return "OffsetDelete";
+    case api_key::describe_cluster: return "DescribeCluster";
   }
   return "Unknown";
 }

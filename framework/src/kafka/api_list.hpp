@@ -7,4 +7,7 @@
   X(produce) X(fetch) X(list_offsets) X(metadata) X(offset_commit) X(offset_fetch)            \
   X(find_coordinator) X(join_group) X(heartbeat) X(leave_group) X(sync_group)                 \
   X(describe_groups) X(list_groups) X(api_versions) X(create_topics) X(delete_topics)         \
-  X(init_producer_id) X(describe_configs)
+  X(init_producer_id) X(describe_configs) X(create_partitions) X(delete_records)           \
+  X(delete_groups) X(offset_delete) X(alter_configs) X(incremental_alter_configs)            \
+  X(describe_cluster) X(describe_log_dirs) X(list_partition_reassignments) X(describe_acls)  \
+  X(create_acls) X(delete_acls)

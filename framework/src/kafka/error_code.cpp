@@ -82,11 +82,14 @@ std::string_view to_string(error_code code) noexcept {
     case error_code::preferred_leader_not_available: return "PREFERRED_LEADER_NOT_AVAILABLE";
     case error_code::group_max_size_reached: return "GROUP_MAX_SIZE_REACHED";
     case error_code::fenced_instance_id: return "FENCED_INSTANCE_ID";
+    case error_code::group_subscribed_to_topic: return "GROUP_SUBSCRIBED_TO_TOPIC";
     case error_code::invalid_record: return "INVALID_RECORD";
     case error_code::unstable_offset_commit: return "UNSTABLE_OFFSET_COMMIT";
     case error_code::throttling_quota_exceeded: return "THROTTLING_QUOTA_EXCEEDED";
     case error_code::producer_fenced: return "PRODUCER_FENCED";
     case error_code::unknown_topic_id: return "UNKNOWN_TOPIC_ID";
+    case error_code::mismatched_endpoint_type: return "MISMATCHED_ENDPOINT_TYPE";
+    case error_code::unsupported_endpoint_type: return "UNSUPPORTED_ENDPOINT_TYPE";
   }
   return "UNKNOWN_ERROR_CODE";
 }

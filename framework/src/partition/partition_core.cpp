@@ -347,6 +347,21 @@ result<uint64_t> partition_core::apply_retention(timestamp_ms now_ms) {
   return static_cast<uint64_t>(*r);
 }
 
+result<int64_t> partition_core::delete_records(int64_t before) {
+  if (closed_) return error{errc::closed, "partition " + where() + " is closed"};
+  const offset hw = high_watermark();
+  if (before == -1) before = hw.value();
+  if (before < 0 || before > hw.value())
+    return error{errc::offset_out_of_range,
+                 "cannot delete records of " + where() + " before offset " +
+                     std::to_string(before) + ": the high watermark is " +
+                     std::to_string(hw.value())};
+  auto r = log_->advance_start(offset{before});
+  if (!r) return std::move(r).take_error();
+  tail_.trim_before(*r);
+  return r->value();
+}
+
 std::optional<storage::cleaning_input> partition_core::cleaning_snapshot(timestamp_ms now_ms) const {
   if (closed_ || !storage::compacts(log_->config().cleanup)) return std::nullopt;
   auto in = storage::snapshot_for_cleaning(*log_, now_ms);

@@ -22,6 +22,10 @@ constexpr std::string_view commit_header = "lkstream-cleaning 1";
 constexpr const char* checkpoint_name = "cleaner.checkpoint";
 constexpr std::string_view checkpoint_header = "lkstream-cleaner 1";
 constexpr std::string_view cleaned_suffix = ".log.cleaned";
+// DIR/log-start.checkpoint: "lkstream-log-start 1\n<offset>\n", the log start offset set by
+// advance_start (DeleteRecords) when it lies above the first segment's base.
+constexpr const char* start_checkpoint_name = "log-start.checkpoint";
+constexpr std::string_view start_checkpoint_header = "lkstream-log-start 1";
 
 std::string segment_base_path(const std::string& dir, offset base) {
   return join_path(dir, segment_file_prefix(base));
@@ -118,6 +122,7 @@ result<std::unique_ptr<log>> disk_log::open(std::shared_ptr<file_system> fs, std
   }
   lg->start_offset_ = lg->segments_.front()->base_offset();
   lg->end_offset_ = lg->segments_.back()->next_offset();
+  LK_TRY_STATUS(lg->restore_start());
   return std::unique_ptr<log>(std::move(lg));
 }
 
@@ -345,9 +350,50 @@ status disk_log::remove_oldest() {
   LK_TRY_STATUS(oldest->remove());
   std::erase(unsynced_rolled_, oldest);
   segments_.erase(segments_.begin());
-  start_offset_ = segments_.front()->base_offset();
+  start_offset_ = std::max(start_offset_, segments_.front()->base_offset());
   directory_dirty_ = true;
   return ok();
+}
+
+// Open-time: the start advance_start made durable. A crash between the checkpoint and the
+// segment deletions left whole segments below it: they go now. A torn tail cut below the
+// checkpoint leaves the log empty from its end on.
+status disk_log::restore_start() {
+  const auto path = join_path(dir_, start_checkpoint_name);
+  (void)fs_->remove_all(path + ".tmp");
+  if (!fs_->exists(path)) return ok();
+  LK_ASSIGN_OR_RETURN(std::string text, read_small_file(*fs_, path));
+  auto numbers = parse_numbers(text, start_checkpoint_header);
+  if (!numbers || numbers->size() != 1)
+    return error{errc::corrupt_batch, path + " is malformed: \"" + text + "\""};
+  const offset saved{std::min(numbers->front(), end_offset_.value())};
+  if (saved <= start_offset_) return ok();
+  start_offset_ = saved;
+  while (segments_.size() > 1 && segments_[1]->base_offset() <= start_offset_)
+    LK_TRY_STATUS(remove_oldest());
+  if (directory_dirty_) {
+    LK_TRY_STATUS(fs_->sync_directory(dir_));
+    directory_dirty_ = false;
+  }
+  return ok();
+}
+
+result<offset> disk_log::advance_start(offset new_start) {
+  LK_TRY_STATUS(check_open());
+  if (new_start > end_offset_)
+    return error{errc::offset_out_of_range,
+                 "cannot move the log start of " + dir_ + " to " +
+                     std::to_string(new_start.value()) + ": the log ends at " +
+                     std::to_string(end_offset_.value())};
+  if (new_start <= start_offset_) return start_offset_;
+  // Durable first: a crash after this point finishes the deletions at open.
+  LK_TRY_STATUS(write_small_file(*fs_, dir_, join_path(dir_, start_checkpoint_name),
+                                 std::string(start_checkpoint_header) + "\n" +
+                                     std::to_string(new_start.value()) + "\n"));
+  start_offset_ = new_start;
+  while (segments_.size() > 1 && segments_[1]->base_offset() <= start_offset_)
+    LK_TRY_STATUS(remove_oldest());
+  return start_offset_;
 }
 
 result<size_t> disk_log::apply_retention(timestamp_ms now_ms) {

@@ -37,6 +37,7 @@ class disk_log final : public log {
   result<read_result> read(const read_config& cfg) const override;
   result<std::optional<timed_offset>> find_by_timestamp(timestamp_ms ts) const override;
   result<size_t> apply_retention(timestamp_ms now_ms) override;
+  result<offset> advance_start(offset new_start) override;
   status roll(timestamp_ms now_ms) override;
   offset start_offset() const override { return start_offset_; }
   offset end_offset() const override { return end_offset_; }
@@ -62,6 +63,7 @@ class disk_log final : public log {
   bool needs_roll(size_t batch_bytes, int32_t last_offset_delta, timestamp_ms now_ms) const;
   status roll_active(timestamp_ms now_ms);
   status remove_oldest();
+  status restore_start();
   /// Open-time: completes a committed swap (DIR/cleaning.commit) or deletes the leftovers of
   /// an uncommitted one, then loads DIR/cleaner.checkpoint.
   status recover_cleaning();

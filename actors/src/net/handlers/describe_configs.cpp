@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "lkstream/config/units.hpp"
+#include "net/broker_configs.hpp"
 #include "net/topic_configs.hpp"
 #include "topic/topic_registry.hpp"
 
@@ -49,31 +50,41 @@ void handle_describe_configs(const request_context& ctx, kafka::describe_configs
         out.error_message = "unknown topic " + r.resource_name;
         continue;
       }
-      for (auto& c : describe_topic_configs(topic->settings, cfg.topic_defaults))
-        if (wanted(r, c.name))
-          out.configs.push_back(entry(c.name, c.value, kafka::config_source_topic, c.is_default,
-                                      false));
+      for (auto& c : describe_topic_configs(topic->settings, cfg.topic_defaults)) {
+        if (!wanted(r, c.name)) continue;
+        auto broker = broker_synonyms_of(cfg, c.name);
+        // A default topic value is the broker's: its source is the broker setting's.
+        const int8_t source = !c.is_default    ? kafka::config_source_topic
+                              : broker.empty() ? kafka::config_source_default
+                                               : broker.front().source;
+        auto& e = out.configs.emplace_back(entry(c.name, c.value, source, c.is_default, false));
+        e.config_source = source;
+        if (!rq.include_synonyms) continue;
+        // As Kafka 4.4 answers: a topic's own value is its only synonym; an inherited one
+        // lists the broker setting it comes from.
+        if (!c.is_default)
+          e.synonyms.push_back({c.name, c.value, kafka::config_source_topic});
+        else
+          for (auto& b : broker) e.synonyms.push_back({b.name, b.value, b.source});
+      }
     } else if (r.resource_type == kafka::config_resource_broker) {
       if (r.resource_name != std::to_string(ctx.core.node_id()) && !r.resource_name.empty()) {
         out.error = kafka::error_code::invalid_request;
         out.error_message = "unknown broker " + r.resource_name;
         continue;
       }
-      const auto& b = cfg.broker;
-      const std::pair<std::string, std::string> broker_configs[] = {
-          {"broker.id", std::to_string(b.node_id)},
-          {"advertised.listeners",
-           "PLAINTEXT://" + ctx.core.advertised_host + ":" + std::to_string(ctx.core.advertised_port)},
-          {"auto.create.topics.enable", b.auto_create_topics ? "true" : "false"},
-          {"socket.request.max.bytes", std::to_string(ctx.core.opts.limits.max_request_bytes)},
-          {"num.partitions", std::to_string(cfg.topic_defaults.partitions)},
-          {"log.dirs", b.data_dir},
-          {"default.replication.factor", "1"},
-          {"offsets.retention.minutes", std::to_string(b.offsets_retention_ms / 60000)},
-      };
-      for (auto& [name, value] : broker_configs)
-        if (wanted(r, name))
-          out.configs.push_back(entry(name, value, kafka::config_source_static_broker, false, true));
+      const broker_endpoints ep{ctx.core.advertised_host + ":" +
+                                    std::to_string(ctx.core.advertised_port),
+                                cfg.broker.listen};
+      for (auto& c : describe_broker_configs(cfg, ep)) {
+        if (!wanted(r, c.name)) continue;
+        auto& e = out.configs.emplace_back(entry(c.name, c.value, c.source,
+                                                 c.source == kafka::config_source_default, true));
+        e.config_source = c.source;
+        e.is_sensitive = c.sensitive;
+        if (rq.include_synonyms)
+          for (auto& syn : c.synonyms) e.synonyms.push_back({syn.name, syn.value, syn.source});
+      }
     } else {
       out.error = kafka::error_code::invalid_request;
       out.error_message = "unsupported resource type " + std::to_string(r.resource_type);

@@ -20,6 +20,16 @@
 #include "net/handlers/create_topics.hpp"
 #include "net/handlers/delete_topics.hpp"
 #include "net/handlers/describe_configs.hpp"
+#include "net/handlers/create_partitions.hpp"
+#include "net/handlers/delete_records.hpp"
+#include "net/handlers/delete_groups.hpp"
+#include "net/handlers/offset_delete.hpp"
+#include "net/handlers/alter_configs.hpp"
+#include "net/handlers/incremental_alter_configs.hpp"
+#include "net/handlers/describe_cluster.hpp"
+#include "net/handlers/describe_log_dirs.hpp"
+#include "net/handlers/list_partition_reassignments.hpp"
+#include "net/handlers/acls.hpp"
 
 namespace lkstream::net {
 namespace {
@@ -34,8 +44,13 @@ overloaded(Fs...) -> overloaded<Fs...>;
 }  // namespace
 
 request_order order_of(const listener_core& core, const kafka::request_body& body) {
+  // Creating partitions changes the metadata too; changing configs changes what the io thread
+  // reads of a topic (max.message.bytes at Produce), so a later request sees the new value.
   if (std::holds_alternative<kafka::create_topics_request>(body) ||
-      std::holds_alternative<kafka::delete_topics_request>(body))
+      std::holds_alternative<kafka::delete_topics_request>(body) ||
+      std::holds_alternative<kafka::create_partitions_request>(body) ||
+      std::holds_alternative<kafka::alter_configs_request>(body) ||
+      std::holds_alternative<kafka::incremental_alter_configs_request>(body))
     return request_order::exclusive;
   if (auto* md = std::get_if<kafka::metadata_request>(&body))
     return topics_to_auto_create(core, *md).empty() ? request_order::concurrent
@@ -63,6 +78,18 @@ void dispatch(request_context ctx, kafka::request_body body, reply_slot reply) {
     [&](kafka::create_topics_request& rq) { handle_create_topics(ctx, std::move(rq), std::move(reply)); },
     [&](kafka::delete_topics_request& rq) { handle_delete_topics(ctx, std::move(rq), std::move(reply)); },
     [&](kafka::describe_configs_request& rq) { handle_describe_configs(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::create_partitions_request& rq) { handle_create_partitions(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::delete_records_request& rq) { handle_delete_records(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::delete_groups_request& rq) { handle_delete_groups(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::offset_delete_request& rq) { handle_offset_delete(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::alter_configs_request& rq) { handle_alter_configs(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::incremental_alter_configs_request& rq) { handle_incremental_alter_configs(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::describe_cluster_request& rq) { handle_describe_cluster(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::describe_log_dirs_request& rq) { handle_describe_log_dirs(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::list_partition_reassignments_request& rq) { handle_list_partition_reassignments(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::describe_acls_request& rq) { handle_describe_acls(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::create_acls_request& rq) { handle_create_acls(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::delete_acls_request& rq) { handle_delete_acls(ctx, std::move(rq), std::move(reply)); },
   }, body);
 }
 

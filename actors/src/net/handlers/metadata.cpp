@@ -9,9 +9,6 @@
 namespace lkstream::net {
 namespace {
 
-// Kafka's cluster id is an opaque string to clients; one fixed id per broker is enough here.
-constexpr const char* cluster_id = "lkstream";
-
 kafka::metadata_topic describe(const actors::topic_handle& t, int32_t node, bool operations) {
   kafka::metadata_topic mt;
   mt.name = t.name;
@@ -33,7 +30,7 @@ kafka::metadata_response build(const request_context& ctx, const kafka::metadata
   const int32_t node = ctx.core.node_id();
   kafka::metadata_response resp;
   resp.brokers.push_back({node, ctx.core.advertised_host, ctx.core.advertised_port, std::nullopt});
-  resp.cluster_id = cluster_id;
+  resp.cluster_id = cluster_id();
   resp.controller_id = node;
   if (rq.include_cluster_authorized_operations)
     resp.cluster_authorized_operations = kafka::cluster_operations_all;
@@ -61,6 +58,9 @@ kafka::metadata_response build(const request_context& ctx, const kafka::metadata
 }
 
 }  // namespace
+
+// Kafka's cluster id is an opaque string to clients; one fixed id per broker is enough here.
+const char* cluster_id() noexcept { return "lkstream"; }
 
 std::vector<std::string> topics_to_auto_create(const listener_core& core,
                                                const kafka::metadata_request& rq) {

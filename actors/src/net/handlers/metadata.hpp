@@ -11,6 +11,10 @@
 
 namespace lkstream::net {
 
+/// The cluster id every answer names (Metadata, DescribeCluster): opaque to clients, one fixed
+/// id for this single node.
+const char* cluster_id() noexcept;
+
 /// The unknown, validly named topics this request would create (none unless both the broker's
 /// auto_create_topics and the request allow it), each once, in request order.
 std::vector<std::string> topics_to_auto_create(const listener_core& core,

@@ -27,10 +27,12 @@ enum class group_error : int16_t {
   invalid_session_timeout = 26,       // session timeout outside the configured bounds
   rebalance_in_progress = 27,         // rejoin: a rebalance started (heartbeat, sync, commit)
   invalid_commit_offset_size = 28,    // the commit record could not be written (size)
+  non_empty_group = 68,               // delete of a group that still has members
   group_id_not_found = 69,            // describe/delete of a group that does not exist
   member_id_required = 79,            // KIP-394: rejoin with the member id in this response
   group_max_size_reached = 81,        // the group has group_max_size members already
   fenced_instance_id = 82,            // static member: another member now uses this instance id
+  group_subscribed_to_topic = 86,     // offset delete of a topic the members consume
 };
 
 /// Kafka's upper-case name, e.g. "REBALANCE_IN_PROGRESS" (for logs and test messages).

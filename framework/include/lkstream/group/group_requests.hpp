@@ -197,4 +197,27 @@ struct delete_group_offsets_result {
   std::string failure;                    // the offsets file could not be updated
 };
 
+/// OffsetDelete: forget some partitions' offsets of a group (Kafka's deleteOffsets).
+struct offset_delete_request {
+  std::string group_id;
+  std::vector<topic_partition> partitions;
+};
+
+struct offset_delete_response {
+  // group_id_not_found (never seen), non_empty_group (members of another protocol type than
+  // "consumer"), coordinator_not_available (offsets unreadable or unwritable).
+  group_error error = group_error::none;
+  // Per partition: none (deleted, or had no offset) or group_subscribed_to_topic.
+  std::vector<std::pair<topic_partition, group_error>> partitions;
+  std::string failure;  // why the offsets could not be changed
+};
+
+/// DeleteGroups: the group's outcome.
+struct delete_group_result {
+  // none, group_id_not_found (never seen), non_empty_group (it has members),
+  // coordinator_not_available (its offsets file could not be removed: `failure` says why).
+  group_error error = group_error::none;
+  std::string failure;
+};
+
 }  // namespace lkstream::group

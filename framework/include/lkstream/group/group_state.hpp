@@ -128,6 +128,10 @@ class group_state {
   const std::string& leader() const { return leader_; }
   size_t member_count() const { return members_.size(); }
   bool has_member(const std::string& member_id) const { return members_.count(member_id) > 0; }
+  /// The topics the members subscribe to (consumer groups: their ConsumerProtocolSubscription
+  /// for the protocol in use, or for every protocol they offer while none is selected). Empty
+  /// for other protocol types and for metadata that does not decode.
+  std::set<std::string> subscribed_topics() const;
 
  private:
   struct member {

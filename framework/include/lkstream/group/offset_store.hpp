@@ -141,6 +141,13 @@ class offset_store {
 
   /// Forgets every offset of `topic` (topic deletion); returns how many were removed.
   result<size_t> remove_topic(std::string_view topic);
+  /// Forgets the offsets of these partitions (OffsetDelete); returns how many were removed.
+  /// Partitions without an offset are skipped. Durable when it returns.
+  result<size_t> remove_partitions(std::span<const topic_partition> partitions);
+  /// Deletes the group's file (DeleteGroups): every offset is forgotten, durably, and the
+  /// group is no longer listed by list_groups(). A later commit creates the file again.
+  /// Refused (invalid_argument) while commits are written but not yet published.
+  status remove_file();
 
   /// Forgets offsets committed at or before now_ms - retention_ms; returns how many.
   result<size_t> expire(timestamp_ms now_ms, int64_t retention_ms);

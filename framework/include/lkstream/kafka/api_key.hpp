@@ -25,7 +25,19 @@ enum class api_key : int16_t {
   create_topics = 19,
   delete_topics = 20,
   init_producer_id = 22,
+  delete_records = 21,
+  describe_acls = 29,
+  create_acls = 30,
+  delete_acls = 31,
   describe_configs = 32,
+  alter_configs = 33,
+  describe_log_dirs = 35,
+  create_partitions = 37,
+  delete_groups = 42,
+  incremental_alter_configs = 44,
+  list_partition_reassignments = 46,
+  offset_delete = 47,
+  describe_cluster = 60,
 };
 
 /// Kafka's name, e.g. "Produce", "ApiVersions"; "Unknown" for keys not listed above.

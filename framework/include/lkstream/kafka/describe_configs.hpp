@@ -27,6 +27,7 @@ namespace lkstream::kafka {
 /// Resource types (Kafka ConfigResource.Type).
 inline constexpr int8_t config_resource_topic = 2;
 inline constexpr int8_t config_resource_broker = 4;
+inline constexpr int8_t config_resource_broker_logger = 8;
 
 /// Config sources (v1+): 1 topic config, 4 static broker config, 5 default, -1 unknown.
 inline constexpr int8_t config_source_unknown = -1;

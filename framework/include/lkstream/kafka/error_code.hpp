@@ -89,11 +89,14 @@ enum class error_code : int16_t {
   preferred_leader_not_available = 80,
   group_max_size_reached = 81,
   fenced_instance_id = 82,
+  group_subscribed_to_topic = 86,
   invalid_record = 87,
   unstable_offset_commit = 88,
   throttling_quota_exceeded = 89,
   producer_fenced = 90,
   unknown_topic_id = 100,
+  mismatched_endpoint_type = 114,
+  unsupported_endpoint_type = 115,
 };
 
 /// Kafka's name of the code, e.g. "UNSUPPORTED_VERSION"; "UNKNOWN_ERROR_CODE" if not listed.

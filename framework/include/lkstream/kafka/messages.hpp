@@ -5,6 +5,18 @@
 #include <variant>
 
 #include "lkstream/kafka/api_key.hpp"
+#include "lkstream/kafka/alter_configs.hpp"
+#include "lkstream/kafka/create_acls.hpp"
+#include "lkstream/kafka/create_partitions.hpp"
+#include "lkstream/kafka/delete_acls.hpp"
+#include "lkstream/kafka/delete_groups.hpp"
+#include "lkstream/kafka/delete_records.hpp"
+#include "lkstream/kafka/describe_acls.hpp"
+#include "lkstream/kafka/describe_cluster.hpp"
+#include "lkstream/kafka/describe_log_dirs.hpp"
+#include "lkstream/kafka/incremental_alter_configs.hpp"
+#include "lkstream/kafka/list_partition_reassignments.hpp"
+#include "lkstream/kafka/offset_delete.hpp"
 #include "lkstream/kafka/api_versions.hpp"
 #include "lkstream/kafka/create_topics.hpp"
 #include "lkstream/kafka/delete_topics.hpp"
@@ -32,15 +44,24 @@ using request_body =
                  join_group_request, heartbeat_request, leave_group_request, sync_group_request,
                  describe_groups_request, list_groups_request, api_versions_request,
                  create_topics_request, delete_topics_request, init_producer_id_request,
-                 describe_configs_request>;
+                 describe_configs_request, create_partitions_request, delete_records_request,
+                 delete_groups_request, offset_delete_request, alter_configs_request,
+                 incremental_alter_configs_request, describe_cluster_request,
+                 describe_log_dirs_request, list_partition_reassignments_request,
+                 describe_acls_request, create_acls_request, delete_acls_request>;
 
 using response_body =
     std::variant<produce_response, fetch_response, list_offsets_response, metadata_response,
                  offset_commit_response, offset_fetch_response, find_coordinator_response,
                  join_group_response, heartbeat_response, leave_group_response,
-                 sync_group_response, describe_groups_response, list_groups_response,
-                 api_versions_response, create_topics_response, delete_topics_response,
-                 init_producer_id_response, describe_configs_response>;
+                 sync_group_response,
+                 describe_groups_response, list_groups_response, api_versions_response,
+                 create_topics_response, delete_topics_response, init_producer_id_response,
+                 describe_configs_response, create_partitions_response, delete_records_response,
+                 delete_groups_response, offset_delete_response, alter_configs_response,
+                 incremental_alter_configs_response, describe_cluster_response,
+                 describe_log_dirs_response, list_partition_reassignments_response,
+                 describe_acls_response, create_acls_response, delete_acls_response>;
 
 inline api_key key_of(const request_body& body) noexcept {
   return std::visit([](const auto& m) { return std::decay_t<decltype(m)>::key; }, body);

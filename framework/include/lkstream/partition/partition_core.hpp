@@ -116,6 +116,11 @@ class partition_core {
   partition_description describe() const;
   /// Time and size retention at wall time `now_ms`; returns the segments deleted.
   result<uint64_t> apply_retention(timestamp_ms now_ms);
+  /// DeleteRecords: moves the log start offset to `before` (-1: the high watermark), durably
+  /// (log::advance_start); returns the new log start. A start above the high watermark, or a
+  /// negative one other than -1, is offset_out_of_range; one below the current start changes
+  /// nothing. Fetches below the new start then answer offset_out_of_range.
+  result<int64_t> delete_records(int64_t before);
   void update_config(const storage::log_config& c, bool log_append_time);
 
   // ---- compaction (storage/log_cleaner.hpp) ---------------------------------------------

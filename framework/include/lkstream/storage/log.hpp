@@ -140,6 +140,15 @@ class log {
   /// Returns the number of segments deleted; start_offset() moves forward.
   virtual result<size_t> apply_retention(timestamp_ms now_ms) = 0;
 
+  /// Moves the log start offset forward to `new_start` (Kafka's DeleteRecords): offsets below
+  /// it are no longer readable (read() answers offset_out_of_range, as for retention), the
+  /// closed segments entirely below it are deleted, and the new start is durable before this
+  /// returns (DIR/log-start.checkpoint, written to .tmp, synced, renamed; open() restores it,
+  /// so it survives a restart). The active segment is never deleted: a start inside it only
+  /// hides the records below. `new_start` <= start_offset() changes nothing; `new_start` >
+  /// end_offset() is offset_out_of_range. Returns start_offset() after the call.
+  virtual result<offset> advance_start(offset new_start) = 0;
+
   /// Closes the active segment and starts a new one at end_offset() (also done automatically).
   virtual status roll(timestamp_ms now_ms) = 0;
 
