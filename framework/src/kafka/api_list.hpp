@@ -7,4 +7,6 @@
   X(produce) X(fetch) X(list_offsets) X(metadata) X(offset_commit) X(offset_fetch)            \
   X(find_coordinator) X(join_group) X(heartbeat) X(leave_group) X(sync_group)                 \
   X(describe_groups) X(list_groups) X(api_versions) X(create_topics) X(delete_topics)         \
-  X(init_producer_id) X(describe_configs)
+  X(init_producer_id) X(describe_configs) X(add_partitions_to_txn) X(add_offsets_to_txn)          \
+  X(end_txn) X(txn_offset_commit) X(describe_producers) X(describe_transactions)              \
+  X(list_transactions)

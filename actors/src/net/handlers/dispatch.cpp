@@ -20,6 +20,7 @@
 #include "net/handlers/create_topics.hpp"
 #include "net/handlers/delete_topics.hpp"
 #include "net/handlers/describe_configs.hpp"
+#include "net/handlers/transactions.hpp"
 
 namespace lkstream::net {
 namespace {
@@ -63,6 +64,13 @@ void dispatch(request_context ctx, kafka::request_body body, reply_slot reply) {
     [&](kafka::create_topics_request& rq) { handle_create_topics(ctx, std::move(rq), std::move(reply)); },
     [&](kafka::delete_topics_request& rq) { handle_delete_topics(ctx, std::move(rq), std::move(reply)); },
     [&](kafka::describe_configs_request& rq) { handle_describe_configs(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::add_partitions_to_txn_request& rq) { handle_add_partitions_to_txn(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::add_offsets_to_txn_request& rq) { handle_add_offsets_to_txn(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::end_txn_request& rq) { handle_end_txn(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::txn_offset_commit_request& rq) { handle_txn_offset_commit(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::describe_producers_request& rq) { handle_describe_producers(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::describe_transactions_request& rq) { handle_describe_transactions(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::list_transactions_request& rq) { handle_list_transactions(ctx, std::move(rq), std::move(reply)); },
   }, body);
 }
 

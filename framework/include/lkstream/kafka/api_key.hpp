@@ -25,7 +25,14 @@ enum class api_key : int16_t {
   create_topics = 19,
   delete_topics = 20,
   init_producer_id = 22,
+  add_partitions_to_txn = 24,
+  add_offsets_to_txn = 25,
+  end_txn = 26,
+  txn_offset_commit = 28,
   describe_configs = 32,
+  describe_producers = 61,
+  describe_transactions = 65,
+  list_transactions = 66,
 };
 
 /// Kafka's name, e.g. "Produce", "ApiVersions"; "Unknown" for keys not listed above.

@@ -23,6 +23,7 @@
 #include "lkstream/kafka/offset_fetch.hpp"
 #include "lkstream/kafka/produce.hpp"
 #include "lkstream/kafka/sync_group.hpp"
+#include "lkstream/kafka/transactions.hpp"
 
 namespace lkstream::kafka {
 
@@ -32,7 +33,10 @@ using request_body =
                  join_group_request, heartbeat_request, leave_group_request, sync_group_request,
                  describe_groups_request, list_groups_request, api_versions_request,
                  create_topics_request, delete_topics_request, init_producer_id_request,
-                 describe_configs_request>;
+                 describe_configs_request, add_partitions_to_txn_request,
+                 add_offsets_to_txn_request, end_txn_request, txn_offset_commit_request,
+                 describe_producers_request, describe_transactions_request,
+                 list_transactions_request>;
 
 using response_body =
     std::variant<produce_response, fetch_response, list_offsets_response, metadata_response,
@@ -40,7 +44,10 @@ using response_body =
                  join_group_response, heartbeat_response, leave_group_response,
                  sync_group_response, describe_groups_response, list_groups_response,
                  api_versions_response, create_topics_response, delete_topics_response,
-                 init_producer_id_response, describe_configs_response>;
+                 init_producer_id_response, describe_configs_response,
+                 add_partitions_to_txn_response, add_offsets_to_txn_response, end_txn_response,
+                 txn_offset_commit_response, describe_producers_response,
+                 describe_transactions_response, list_transactions_response>;
 
 inline api_key key_of(const request_body& body) noexcept {
   return std::visit([](const auto& m) { return std::decay_t<decltype(m)>::key; }, body);
