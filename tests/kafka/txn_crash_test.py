@@ -11,6 +11,13 @@ abortable error it aborts and rewinds to the committed offsets, on a fatal one i
 producer (whose init_transactions fences the old one) and a new consumer. At the end a
 read_committed reader of `out` must see every input record exactly once: nothing lost, nothing
 duplicated, nothing from an aborted or half-written transaction. Prints "N passed, N failed".
+
+The application runs as a child process (`--worker BOOTSTRAP`) that reports each commit. If it
+makes no progress for STALL_SECONDS it is killed and started again, as a supervisor would: once
+in several runs librdkafka's send_offsets_to_transaction() blocked for good after a server kill
+(its thread waiting in rd_kafka_txn_op_req0, no AddOffsetsToTxn reaching the server, which
+answered a fresh client at once). A restarted application must keep exactly-once too; the
+number of such restarts is printed.
 """
 
 import os
@@ -30,6 +37,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 N = 6000
 KILLS = 5
 BATCH = 25  # records per transaction: many transactions, so the kills land inside the loop
+STALL_SECONDS = 45
 SEED = int(os.environ.get("LKSTREAM_TXN_CRASH_SEED", str(int(time.time()))))
 
 
@@ -56,7 +64,12 @@ class Server:
                 raise AssertionError("server did not start")
         else:
             raise AssertionError("server exited at start: %s" % self.proc.wait())
-        threading.Thread(target=self.proc.stdout.read, daemon=True).start()  # drain
+        def drain(out=self.proc.stdout):
+            with open(os.path.join(os.path.dirname(self.data), "server.log"), "a") as log:
+                for line in out:
+                    log.write(line)
+                    log.flush()
+        threading.Thread(target=drain, daemon=True).start()
 
     def kill(self):
         self.proc.send_signal(signal.SIGKILL)
@@ -64,10 +77,15 @@ class Server:
 
 
 def main():
+    if sys.argv[1] == "--worker":
+        progress = {"committed": 0, "transactions": 0, "recoveries": 0}
+        transform_loop(sys.argv[2], threading.Event(), progress)
+        return 0
     binary = sys.argv[1]
     rng = random.Random(SEED)
     print("seed", SEED, flush=True)
-    with tempfile.TemporaryDirectory() as data:
+    with tempfile.TemporaryDirectory() as work:
+        data = os.path.join(work, "data")
         server = Server(binary, data, free_port())
         server.start()
         bootstrap = f"127.0.0.1:{server.port}"
@@ -77,6 +95,8 @@ def main():
             return 0
         except Exception:
             traceback.print_exc()
+            with open(os.path.join(work, "server.log")) as log:
+                print("--- server log (tail):\n" + "".join(log.readlines()[-40:]))
             print("0 passed, 1 failed")
             return 1
         finally:
@@ -110,7 +130,7 @@ def run(server, bootstrap, rng):
     k = threading.Thread(target=killer)
     k.start()
     try:
-        transform_loop(bootstrap, done, progress)
+        supervise(bootstrap, progress)
     finally:
         done.set()
         k.join()
@@ -141,12 +161,48 @@ def run(server, bootstrap, rng):
     assert sorted(seen) == want
 
 
+def supervise(bootstrap, progress):
+    """Runs the worker until it finishes, restarting it when it stalls."""
+    progress["worker_restarts"] = 0
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        worker = subprocess.Popen([sys.executable, __file__, "--worker", bootstrap],
+                                  stdout=subprocess.PIPE, text=True)
+        last = [time.monotonic()]
+
+        def read():
+            for line in worker.stdout:
+                last[0] = time.monotonic()
+                if line.startswith("commit "):
+                    progress["transactions"] += 1
+        t = threading.Thread(target=read, daemon=True)
+        t.start()
+        while worker.poll() is None and time.monotonic() - last[0] < STALL_SECONDS:
+            time.sleep(0.2)
+        if worker.poll() is None:
+            progress["worker_restarts"] += 1
+            print("worker made no progress for %d s: killed and restarted" % STALL_SECONDS,
+                  flush=True)
+            if os.environ.get("LKSTREAM_TXN_CRASH_STRICT"):  # to investigate the stall
+                raise AssertionError("the worker stalled")
+            worker.kill()
+            worker.wait()
+            continue
+        t.join()
+        if worker.returncode == 0:
+            return
+        raise AssertionError("the worker failed with %d" % worker.returncode)
+    raise AssertionError("the worker did not finish in time: %s" % progress)
+
+
 def transform_loop(bootstrap, done, progress):
     def make_producer():
         while True:
-            pr = confluent_kafka.Producer({"bootstrap.servers": bootstrap,
-                                           "transactional.id": "ctp-1", "linger.ms": 2,
-                                           "transaction.timeout.ms": 10000})
+            conf = {"bootstrap.servers": bootstrap, "transactional.id": "ctp-1", "linger.ms": 2,
+                    "transaction.timeout.ms": 10000}
+            if os.environ.get("LKSTREAM_TXN_CRASH_DEBUG"):  # e.g. "eos,protocol,broker"
+                conf["debug"] = os.environ["LKSTREAM_TXN_CRASH_DEBUG"]
+            pr = confluent_kafka.Producer(conf)
             try:
                 pr.init_transactions(30)
                 return pr
@@ -174,6 +230,7 @@ def transform_loop(bootstrap, done, progress):
                     [confluent_kafka.TopicPartition("in", p) for p in range(2)], timeout=10)
                 total = sum(max(tp.offset, 0) for tp in committed)
                 progress["committed"] = total
+                print("idle", total, flush=True)
                 if total >= N:
                     return
                 continue
@@ -184,6 +241,7 @@ def transform_loop(bootstrap, done, progress):
                                                  consumer.consumer_group_metadata(), 30)
             producer.commit_transaction(30)
             progress["transactions"] += 1
+            print("commit", progress["transactions"], flush=True)
         except confluent_kafka.KafkaException as e:
             err = e.args[0]
             progress["recoveries"] += 1
