@@ -87,7 +87,8 @@ result<int64_t> consumer::impl::list_offset(const actors::partition_actor& a, in
   if (!call) return error{errc::closed, "the engine is closed"};
   actors::blocking_caller self{*eng->sys};
   std::optional<result<int64_t>> out;
-  self->request(a, caf::infinite, actors::list_offsets_atom::value, ts)
+  self->request(a, caf::infinite, actors::list_offsets_atom::value, ts,
+                /*read_committed=*/false)
       .receive([&](int64_t off, int64_t) { out.emplace(off); },
                [&](caf::error& e) { out.emplace(actors::from_caf_error(e)); });
   return std::move(*out);

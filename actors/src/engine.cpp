@@ -8,6 +8,7 @@
 #include "lkstream/producer.hpp"
 #include "topic/cleaner_actor.hpp"
 #include "topic/retention_actor.hpp"
+#include "txn/txn_coordinator_actor.hpp"
 
 namespace lkstream {
 namespace {
@@ -96,6 +97,25 @@ result<std::unique_ptr<engine>> engine::open(engine_options opts) {
   }
   im->registry = *reg;
   im->groups = im->spawn_groups();
+  {
+    actors::txn_coordinator_config tc;
+    tc.fs = im->fs;
+    tc.data_dir = dir;
+    tc.board = im->board;
+    tc.groups = im->groups;
+    tc.now = im->clock;
+    auto* raw_impl = im.get();
+    tc.allocate_producer_id = [raw_impl] { return raw_impl->allocate_producer_id(); };
+    tc.log_line = [log = im->log](const std::string& l) { log(l); };
+    auto txn = actors::spawn_txn_coordinator(*im->sys, std::move(tc));
+    if (!txn) {
+      auto err = txn.err();
+      err.message = "opening the transaction coordinator's state in " + dir + ": " + err.message;
+      (void)im->shutdown();
+      return err;
+    }
+    im->transactions = *txn;
+  }
   im->retention = actors::spawn_retention(
       *im->sys, {im->board, im->clock,
                  std::chrono::milliseconds(im->cfg.broker.retention_check_interval_ms),
@@ -314,6 +334,22 @@ const actors::topic_registry_actor& engine_services::registry() const { return e
 
 const group::group_manager_actor& engine_services::groups() const { return e_->groups; }
 
+const actors::txn_coordinator_actor& engine_services::transactions() const {
+  return e_->transactions;
+}
+
+int64_t engine_services::allocate_producer_id() const { return e_->allocate_producer_id(); }
+
+int64_t engine::impl::allocate_producer_id() {
+  const int64_t floor = clock() * 1024;
+  int64_t last = last_producer_id.load();
+  int64_t next;
+  do {
+    next = std::max(last + 1, floor);
+  } while (!last_producer_id.compare_exchange_weak(last, next));
+  return next;
+}
+
 timestamp_ms engine_services::now_ms() const { return e_->clock(); }
 
 void engine_services::log(std::string_view line) const { e_->log(line); }
@@ -362,6 +398,7 @@ status engine::impl::shutdown() {
   cleaner_stop->store(true);  // a cleaning in progress stops at its next read or write
   std::vector<caf::actor> all{caf::actor_cast<caf::actor>(cleaner),
                              caf::actor_cast<caf::actor>(retention),
+                             caf::actor_cast<caf::actor>(transactions),
                              caf::actor_cast<caf::actor>(groups),
                              caf::actor_cast<caf::actor>(registry)};
   for (auto& [name, t] : *board->snapshot())
@@ -380,6 +417,7 @@ status engine::impl::shutdown() {
   }
   retention = actors::retention_actor{};
   cleaner = actors::cleaner_actor{};
+  transactions = actors::txn_coordinator_actor{};
   groups = group::group_manager_actor{};
   registry = actors::topic_registry_actor{};
   sys.reset();

@@ -22,6 +22,7 @@
 #include "messages.hpp"
 #include "topic/cleaner_api.hpp"
 #include "topic/retention_api.hpp"
+#include "txn/txn_coordinator_api.hpp"
 #include "topic/topic_registry.hpp"
 
 namespace lkstream {
@@ -45,6 +46,12 @@ struct engine::impl {
   actors::cleaner_actor cleaner;                 // log compaction (detached: its own thread)
   std::shared_ptr<std::atomic<bool>> cleaner_stop = std::make_shared<std::atomic<bool>>(false);
   group::group_manager_actor groups;  // consumer-group coordinators
+  actors::txn_coordinator_actor transactions;  // the transaction coordinator
+  /// The last producer id handed out (allocate_producer_id).
+  std::atomic<int64_t> last_producer_id{0};
+  /// A fresh producer id: above every earlier one of this process and, being derived from
+  /// the wall clock (ms * 1024), of earlier runs that handed out fewer than 1024 per ms.
+  int64_t allocate_producer_id();
   std::mutex close_mutex;
 
   // ---- lifecycle: open -> closing -> closed ----------------------------------------------

@@ -32,6 +32,7 @@
 #include "lkstream/engine.hpp"
 #include "lkstream/process/throttled_log.hpp"
 #include "topic/topic_registry.hpp"
+#include "txn/txn_coordinator_api.hpp"
 
 namespace lkstream {
 
@@ -69,6 +70,11 @@ class engine_services {
   const actors::metadata_board& board() const;
   const actors::topic_registry_actor& registry() const;
   const group::group_manager_actor& groups() const;
+  /// The transaction coordinator (txn/txn_coordinator_api.hpp).
+  const actors::txn_coordinator_actor& transactions() const;
+  /// A producer id no other producer of this engine holds (idempotent and transactional
+  /// producers share the sequence). Any thread.
+  int64_t allocate_producer_id() const;
   /// The engine's clock (injected by tests), milliseconds since the epoch.
   timestamp_ms now_ms() const;
 

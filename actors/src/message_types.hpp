@@ -20,6 +20,7 @@
 #include "lkstream/storage/file_system.hpp"
 #include "lkstream/storage/log.hpp"
 #include "lkstream/storage/log_cleaner.hpp"
+#include "lkstream/txn/txn_requests.hpp"
 
 // Partitions (partition/partition_api.hpp).
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::partition::append_batch)
@@ -32,6 +33,11 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::offset)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::partition_id)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::storage::cleaning_input)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::storage::cleaning_swap)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::partition::producer_description_list)
+// Transaction coordinator (txn/txn_coordinator_api.hpp).
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::txn::txn_partition_list)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::txn::txn_offset_commit_args)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::txn::txn_metadata_list)
 // Topic registry (topic/topic_registry_api.hpp).
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lkstream::config::topic_settings)
 // File syncer (file_syncer_api.hpp).

@@ -28,6 +28,9 @@ std::string_view to_string(errc code) noexcept {
     case errc::out_of_order_sequence: return "out_of_order_sequence";
     case errc::unsupported: return "unsupported";
     case errc::invalid_record: return "invalid_record";
+    case errc::invalid_producer_epoch: return "invalid_producer_epoch";
+    case errc::invalid_txn_state: return "invalid_txn_state";
+    case errc::producer_fenced: return "producer_fenced";
   }
   return "unknown";
 }

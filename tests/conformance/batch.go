@@ -15,8 +15,9 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // batchSpec is $batch(k=v,...): n records (default 1) "k<i>"/"v<i>" or values of `value` bytes,
 // producer id/epoch/first sequence (default -1), magic 0, 1 or 2, crc=bad to corrupt the CRC,
-// ts the first timestamp (records i at ts+i).
+// ts the first timestamp (records i at ts+i), txn=1 for a transactional batch (attributes bit 4).
 type batchSpec struct {
+	txn          bool
 	n, valueSize int
 	pid          int64
 	epoch        int16
@@ -42,6 +43,8 @@ func parseBatchSpec(args string) (batchSpec, error) {
 			return b, fmt.Errorf("$batch: %s=%q is not a number", k, v)
 		}
 		switch k {
+		case "txn":
+			b.txn = x != 0
 		case "n":
 			b.n = int(x)
 		case "value":
@@ -102,7 +105,11 @@ func (b batchSpec) encode() []byte {
 	// Header: base offset (8), length (4), partition leader epoch (4), magic (1), crc (4),
 	// attributes (2), last offset delta (4), first/max timestamp (8+8), producer id (8),
 	// producer epoch (2), base sequence (4), record count (4); the CRC covers attributes..end.
-	body := binary.BigEndian.AppendUint16(nil, 0)
+	var attributes uint16
+	if b.txn {
+		attributes = 0x10
+	}
+	body := binary.BigEndian.AppendUint16(nil, attributes)
 	body = binary.BigEndian.AppendUint32(body, uint32(b.n-1))
 	body = binary.BigEndian.AppendUint64(body, uint64(b.ts))
 	body = binary.BigEndian.AppendUint64(body, uint64(b.ts+int64(b.n-1)))

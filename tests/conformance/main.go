@@ -68,7 +68,7 @@ func main() {
 			fatal("ApiVersions from %s (%s): %v", s.name, s.addr, err)
 		}
 		s.versions = v
-		if err := warmUp(s, s == kafka); err != nil {
+		if err := warmUp(s, true); err != nil {
 			fatal("warming up %s (%s): %v", s.name, s.addr, err)
 		}
 	}
@@ -574,6 +574,7 @@ func warmUp(s *server, transactions bool) error {
 			return r
 		},
 		txnWarmUp(transactions),
+		txnInitWarmUp(transactions),
 	} {
 		if mk == nil {
 			continue
@@ -615,8 +616,22 @@ func loadAbsentConfigs(path string) ([]absentConfig, error) {
 }
 
 // txnWarmUp: Kafka creates its transaction state topic on the first transactional
-// FindCoordinator and answers COORDINATOR_NOT_AVAILABLE until it is loaded. Only Kafka is
-// waited for: LKSTREAM has no transaction coordinator yet (issue 15), which the cases show.
+// FindCoordinator and answers COORDINATOR_NOT_AVAILABLE until it is loaded; txnInitWarmUp: even
+// then its first transactional InitProducerId may still get NOT_COORDINATOR for a moment.
+func txnInitWarmUp(wanted bool) func() kmsg.Request {
+	if !wanted {
+		return nil
+	}
+	return func() kmsg.Request {
+		r := kmsg.NewPtrInitProducerIDRequest()
+		r.SetVersion(0)
+		id := "conformance-warm-up"
+		r.TransactionalID = &id
+		r.TransactionTimeoutMillis = 60000
+		return r
+	}
+}
+
 func txnWarmUp(wanted bool) func() kmsg.Request {
 	if !wanted {
 		return nil

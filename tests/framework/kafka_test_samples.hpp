@@ -293,9 +293,67 @@ inline request_body sample_request(api_key key, int16_t v) {
       m.filters = {{2, std::nullopt, 3, "User:alice", "*", 1, 1}};
       return m;
     }
+    case api_key::add_partitions_to_txn: {
+      add_partitions_to_txn_request m;
+      m.transactional_id = "tx-1";
+      m.producer_id = 1000;
+      m.producer_epoch = 3;
+      m.topics = {{"ticks", {0, 2}}, {"quotes", {1}}};
+      return m;
+    }
+    case api_key::add_offsets_to_txn: {
+      add_offsets_to_txn_request m;
+      m.transactional_id = "tx-1";
+      m.producer_id = 1000;
+      m.producer_epoch = 3;
+      m.group_id = "g";
+      return m;
+    }
+    case api_key::end_txn: {
+      end_txn_request m;
+      m.transactional_id = "tx-1";
+      m.producer_id = 1000;
+      m.producer_epoch = 3;
+      m.committed = true;
+      return m;
+    }
+    case api_key::txn_offset_commit: {
+      txn_offset_commit_request m;
+      m.transactional_id = "tx-1";
+      m.group_id = "g";
+      m.producer_id = 1000;
+      m.producer_epoch = 3;
+      if (v >= 3) {
+        m.generation_id = 4;
+        m.member_id = "member-1";
+        m.group_instance_id = "instance-1";
+      }
+      txn_offset_commit_partition p{0, 42, -1, "meta"};
+      if (v >= 2) p.committed_leader_epoch = 0;
+      m.topics = {{"ticks", {p, {1, 7, -1, std::nullopt}}}};
+      return m;
+    }
+    case api_key::describe_producers: {
+      describe_producers_request m;
+      m.topics = {{"ticks", {0, 1}}};
+      return m;
+    }
+    case api_key::describe_transactions: {
+      describe_transactions_request m;
+      m.transactional_ids = {"tx-1", "tx-2"};
+      return m;
+    }
+    case api_key::list_transactions: {
+      list_transactions_request m;
+      m.state_filters = {"Ongoing"};
+      m.producer_id_filters = {1000, 1001};
+      if (v >= 1) m.duration_filter = 5000;
+      return m;
+    }
   }
   return api_versions_request{};
 }
+
 
 inline response_body sample_response(api_key key, int16_t v) {
   switch (key) {
@@ -597,6 +655,67 @@ inline response_body sample_response(api_key key, int16_t v) {
       delete_acls_matching_acl a{error_code::none, std::nullopt, 2, "ticks", 3, "User:alice", "*",
                                  3, 3};
       m.filter_results = {{error_code::security_disabled, "No Authorizer is configured.", {a}}};
+      return m;
+    }
+    case api_key::add_partitions_to_txn: {
+      add_partitions_to_txn_response m;
+      m.throttle_time_ms = 1;
+      m.results = {{"ticks", {{0, error_code::none}, {2, error_code::concurrent_transactions}}}};
+      return m;
+    }
+    case api_key::add_offsets_to_txn: {
+      add_offsets_to_txn_response m;
+      m.throttle_time_ms = 1;
+      m.error = error_code::producer_fenced;
+      return m;
+    }
+    case api_key::end_txn: {
+      end_txn_response m;
+      m.throttle_time_ms = 2;
+      m.error = error_code::invalid_txn_state;
+      return m;
+    }
+    case api_key::txn_offset_commit: {
+      txn_offset_commit_response m;
+      m.throttle_time_ms = 3;
+      m.topics = {{"ticks", {{0, error_code::none}, {1, error_code::illegal_generation}}}};
+      return m;
+    }
+    case api_key::describe_producers: {
+      describe_producers_response m;
+      m.throttle_time_ms = 1;
+      describe_producers_partition p;
+      p.partition_index = 0;
+      p.active_producers = {{1000, 3, 41, 1700000000000, 0, 17}, {1001, 0, -1, -1, -1, -1}};
+      describe_producers_partition q;
+      q.partition_index = 9;
+      q.error = error_code::unknown_topic_or_partition;
+      q.error_message = "no partition 9";
+      m.topics = {{"ticks", {p, q}}};
+      return m;
+    }
+    case api_key::describe_transactions: {
+      describe_transactions_response m;
+      m.throttle_time_ms = 1;
+      transaction_description d;
+      d.transactional_id = "tx-1";
+      d.transaction_state = "Ongoing";
+      d.transaction_timeout_ms = 60000;
+      d.transaction_start_time_ms = 1700000000000;
+      d.producer_id = 1000;
+      d.producer_epoch = 3;
+      d.topics = {{"ticks", {0, 2}}};
+      transaction_description unknown;
+      unknown.error = static_cast<error_code>(105);
+      unknown.transactional_id = "tx-2";
+      m.transaction_states = {d, unknown};
+      return m;
+    }
+    case api_key::list_transactions: {
+      list_transactions_response m;
+      m.throttle_time_ms = 1;
+      m.unknown_state_filters = {"Bogus"};
+      m.transaction_states = {{"tx-1", 1000, "Ongoing"}, {"tx-2", 1001, "CompleteCommit"}};
       return m;
     }
   }

@@ -529,8 +529,11 @@ TEST_CASE("partition core: a record without a key is refused by a compacted topi
   cfg.fsync = fsync_policy::never;  // acknowledged at once
   auto lg = storage::log::open(fs, "/data/t-0", cfg, 0);
   REQUIRE(lg);
+  auto txns = partition::transaction_state::open(fs, **lg);
+  REQUIRE(txns);
   partition::partition_core core(partition::partition_core::config{
-      "t", partition_id{0}, std::shared_ptr<storage::log>(std::move(*lg)), false});
+      "t", partition_id{0}, std::shared_ptr<storage::log>(std::move(*lg)), false,
+      std::move(*txns)});
   struct sink final : partition::append_sink {
     std::optional<partition::append_outcome> outcome;
     void on_appended(const partition::append_outcome& o) override { outcome = o; }
@@ -574,8 +577,10 @@ TEST_CASE("partition core: swap_cleaned replaces what fetches read and drops the
   auto lg = storage::log::open(fs, "/data/t-0", cfg, 0);
   REQUIRE(lg);
   std::shared_ptr<storage::log> shared(std::move(*lg));
+  auto txns = partition::transaction_state::open(fs, *shared);
+  REQUIRE(txns);
   partition::partition_core core(partition::partition_core::config{
-      "t", partition_id{0}, shared, false});
+      "t", partition_id{0}, shared, false, std::move(*txns)});
   struct sink final : partition::append_sink {
     void on_appended(const partition::append_outcome&) override {}
   };

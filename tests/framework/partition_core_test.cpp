@@ -65,8 +65,11 @@ struct core_harness {
     core.reset();
     auto lg = storage::log::open(fs, "/data/t-0", cfg, wall);
     REQUIRE_MESSAGE(lg, lg.err().to_string());
+    auto txns = transaction_state::open(fs, **lg);
+    REQUIRE_MESSAGE(txns, txns.err().to_string());
     core = std::make_unique<partition_core>(partition_core::config{
-        "t", partition_id{0}, std::shared_ptr<storage::log>(std::move(*lg)), log_append_time});
+        "t", partition_id{0}, std::shared_ptr<storage::log>(std::move(*lg)), log_append_time,
+        std::move(*txns)});
   }
 
   std::shared_ptr<recorded_append> append(const bytes& b, core_todo* todo = nullptr,

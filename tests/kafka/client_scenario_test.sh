@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # ctest entry for one Kafka client's group scenario (tests/kafka/clients/*): installs the client
 # through scripts/kafka-test-clients.sh (idempotent, cached in CACHE_DIR), starts the test
-# server on a free port, runs `CLIENT_PROGRAM scenario BOOTSTRAP`, stops the server (exit 0).
-#   client_scenario_test.sh SERVER_BINARY CACHE_DIR CLIENT
+# server on a free port, runs `CLIENT_PROGRAM SCENARIO BOOTSTRAP`, stops the server (exit 0).
+#   client_scenario_test.sh SERVER_BINARY CACHE_DIR CLIENT [SCENARIO]   (default: scenario)
 set -euo pipefail
 server=$1
 cache=$2
 client=$3
+scenario=${4:-scenario}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 server_pid=
@@ -38,8 +39,8 @@ addr=$(sed -n 's/^listening on //p' "$work/server.out")
 echo "$client scenario: server at $addr"
 
 start=$SECONDS
-timeout 540 "${program[@]}" scenario "$addr" </dev/null || fail "client exited with $?"
-echo "$client scenario: passed in $((SECONDS - start)) s"
+timeout 540 "${program[@]}" "$scenario" "$addr" </dev/null || fail "client exited with $?"
+echo "$client $scenario: passed in $((SECONDS - start)) s"
 
 kill -TERM "$server_pid"
 wait "$server_pid" || fail "server exited with $?"

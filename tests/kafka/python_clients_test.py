@@ -6,7 +6,9 @@ Starts the test server on a free port and runs, per client, the issue's scenario
 scale: create a 3-partition topic, produce keyed records (acks=all; idempotent with
 confluent-kafka and aiokafka), check keys land on Kafka's murmur2 partitions, consume in a group of two,
 close one and see its partitions move, commit, restart a consumer and see it resume at the
-committed offsets. Then cross-client: records (keys, headers, timestamps) produced by one
+committed offsets. confluent-kafka also runs transactions (issue 15): commit and abort read by
+read_committed and read_uncommitted consumers, a fenced zombie, and consume-transform-produce
+with send_offsets_to_transaction. Then cross-client: records (keys, headers, timestamps) produced by one
 client are read byte-identical by the other. Prints "N passed, N failed".
 """
 
@@ -146,6 +148,99 @@ def confluent_scenario(bootstrap):
     for part, off in committed.items():
         assert min(m.offset() for m in again if m.partition() == part) == off
     c3.close()
+
+
+def confluent_transactions(bootstrap):
+    topic, out_topic, group = "ck-txn", "ck-txn-out", "ck-txn-group"
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    for f in admin.create_topics([NewTopic(topic, 1, 1), NewTopic(out_topic, 1, 1)]).values():
+        f.result(30)
+
+    def producer(txn_id):
+        p = confluent_kafka.Producer({"bootstrap.servers": bootstrap, "transactional.id": txn_id,
+                                      "linger.ms": 5, "transaction.timeout.ms": 30000})
+        p.init_transactions(30)
+        return p
+
+    def read_all(isolation, t):
+        c = confluent_kafka.Consumer({"bootstrap.servers": bootstrap, "group.id": "ck-reader-" + isolation,
+                                      "enable.auto.commit": False, "auto.offset.reset": "earliest",
+                                      "isolation.level": isolation, "fetch.wait.max.ms": 100})
+        tp = confluent_kafka.TopicPartition(t, 0, 0)
+        c.assign([tp])
+        _, high = c.get_watermark_offsets(tp, timeout=10, cached=False)
+        values = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            for m in c.consume(500, 0.1):
+                if m.error() is None:
+                    values.append(m.value().decode())
+            pos = c.position([tp])[0].offset
+            if pos >= high and high >= 0:
+                break
+        c.close()
+        return values
+
+    p = producer("ck-txn-1")
+    p.begin_transaction()
+    for v in ("c0", "c1"):
+        p.produce(topic, value=v.encode(), partition=0)
+    p.commit_transaction(30)
+    p.begin_transaction()
+    p.produce(topic, value=b"a0", partition=0)
+    p.flush(30)
+    p.abort_transaction(30)
+    p.begin_transaction()
+    p.produce(topic, value=b"c2", partition=0)
+    p.commit_transaction(30)
+    committed = read_all("read_committed", topic)
+    assert committed == ["c0", "c1", "c2"], committed
+    everything = read_all("read_uncommitted", topic)
+    assert everything == ["c0", "c1", "a0", "c2"], everything
+
+    # A second producer with the same transactional.id fences the first.
+    p.begin_transaction()
+    p.produce(topic, value=b"zombie", partition=0)
+    p.flush(30)
+    successor = producer("ck-txn-1")
+    fenced = False
+    try:
+        p.produce(topic, value=b"zombie-2", partition=0)
+        p.commit_transaction(30)
+    except confluent_kafka.KafkaException as e:
+        err = e.args[0]
+        assert err.fatal() or err.code() in (
+            confluent_kafka.KafkaError._FENCED, confluent_kafka.KafkaError.PRODUCER_FENCED,
+            confluent_kafka.KafkaError.INVALID_PRODUCER_EPOCH), err
+        fenced = True
+    assert fenced, "the zombie committed"
+    successor.begin_transaction()
+    successor.produce(topic, value=b"successor", partition=0)
+    successor.commit_transaction(30)
+    committed = read_all("read_committed", topic)
+    assert "zombie" not in committed and "zombie-2" not in committed, committed
+    assert committed[-1] == "successor", committed
+
+    # Consume-transform-produce: the group's offset commits with the output.
+    c = confluent_kafka.Consumer({"bootstrap.servers": bootstrap, "group.id": group,
+                                  "enable.auto.commit": False, "auto.offset.reset": "earliest",
+                                  "isolation.level": "read_committed", "fetch.wait.max.ms": 100,
+                                  "session.timeout.ms": 6000, "heartbeat.interval.ms": 200})
+    c.subscribe([topic])
+    batch = []
+    wait_until(lambda: len(batch) >= 4, lambda: batch.extend(
+        m for m in c.consume(500, 0.1) if m.error() is None), 60, "the group consumer reading")
+    successor.begin_transaction()
+    for m in batch:
+        successor.produce(out_topic, value=m.value(), partition=0)
+    positions = c.position(c.assignment())
+    successor.send_offsets_to_transaction(positions, c.consumer_group_metadata(), 30)
+    successor.commit_transaction(30)
+    got = c.committed([confluent_kafka.TopicPartition(topic, 0)], timeout=10)[0].offset
+    assert got == positions[0].offset, (got, positions)
+    c.close()
+    out = read_all("read_committed", out_topic)
+    assert out == [m.value().decode() for m in batch], out
 
 
 def kafka_python_scenario(bootstrap):
@@ -352,7 +447,8 @@ def main():
             assert line.startswith("listening on "), line
             bootstrap = line.split()[-1]
             passed = failed = 0
-            for test in (confluent_scenario, kafka_python_scenario, aiokafka_scenario, cross_client):
+            for test in (confluent_scenario, confluent_transactions, kafka_python_scenario,
+                         aiokafka_scenario, cross_client):
                 try:
                     test(bootstrap)
                     passed += 1

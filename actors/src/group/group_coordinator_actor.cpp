@@ -129,7 +129,17 @@ void start_sync(self_ptr self) {
 caf::result<offset_commit_response> commit(self_ptr self, const offset_commit_request& req) {
   auto& st = self->state;
   offset_commit_response resp;
-  auto err = st.group->validate_offset_commit(req, actor_clock_ms(self));
+  // The transaction coordinator's write of a committed transaction's offsets was checked at
+  // TxnOffsetCommit time; a TxnOffsetCommit's check (KIP-447) is OffsetCommit's without the
+  // rebalance one, as in Kafka.
+  auto err = req.mode == commit_mode::transactional
+                 ? group_error::none
+                 : st.group->validate_offset_commit(req, actor_clock_ms(self));
+  if (req.mode == commit_mode::validate_only) {
+    if (err == group_error::rebalance_in_progress) err = group_error::none;
+    for (const auto& p : req.partitions) resp.partitions.push_back({p.tp, err});
+    return resp;
+  }
   if (err == group_error::none && !ensure_offsets(self))
     err = group_error::coordinator_not_available;
   std::vector<offset_commit_partition> accepted;

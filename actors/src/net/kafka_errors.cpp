@@ -25,6 +25,9 @@ kafka::error_code to_kafka_error(errc code) noexcept {
     case errc::rebalance_in_progress: return error_code::rebalance_in_progress;
     case errc::unsupported: return error_code::unsupported_compression_type;
     case errc::invalid_record: return error_code::invalid_record;
+    case errc::invalid_producer_epoch: return error_code::invalid_producer_epoch;
+    case errc::invalid_txn_state: return error_code::invalid_txn_state;
+    case errc::producer_fenced: return error_code::producer_fenced;
     default: return error_code::unknown_server_error;
   }
 }

@@ -75,10 +75,7 @@ void listener_core::wait_for_budget(const std::shared_ptr<connection>& conn) {
   budget_waiters_.push_back(conn);
 }
 
-int64_t listener_core::next_producer_id() {
-  last_producer_id_ = std::max(last_producer_id_ + 1, eng.now_ms() * 1024);
-  return last_producer_id_;
-}
+int64_t listener_core::next_producer_id() { return eng.allocate_producer_id(); }
 
 std::optional<std::string> listener_core::refusal(const std::string& peer_host) {
   if (connections_.size() >= max_connections) {

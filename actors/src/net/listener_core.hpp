@@ -150,7 +150,6 @@ class listener_core : public std::enable_shared_from_this<listener_core> {
  private:
   uint64_t buffered_ = 0;
   std::deque<std::weak_ptr<connection>> budget_waiters_;
-  int64_t last_producer_id_ = 0;
   uint64_t last_connection_id_ = 0;
   std::unordered_map<uint64_t, std::shared_ptr<connection>> connections_;
   std::unordered_map<std::string, uint64_t> connections_per_ip_;  // peer_host -> open

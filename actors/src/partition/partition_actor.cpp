@@ -94,7 +94,8 @@ void arm_fetch_timer(partition_self self) {
 partition_actor::behavior_type partition_behavior(partition_self self, partition_actor_config cfg) {
   auto& st = self->state;
   st.core.emplace(partition::partition_core::config{std::move(cfg.topic), cfg.id,
-                                                    std::move(cfg.log), cfg.log_append_time});
+                                                    std::move(cfg.log), cfg.log_append_time,
+                                                    std::move(cfg.transactions)});
   st.now = std::move(cfg.now);
   st.syncer = std::move(cfg.syncer);
   self->set_default_handler(log_unexpected_message);
@@ -102,6 +103,17 @@ partition_actor::behavior_type partition_behavior(partition_self self, partition
     [=](append_atom, append_batch& batch, append_sink_ptr& sink, bool validate) {
       auto& s = self->state;
       carry_out(self, s.core->append(std::move(batch), std::move(sink), validate, s.now()), true);
+    },
+    [=](append_marker_atom, int64_t producer_id, int16_t epoch, bool commit,
+        int32_t coordinator_epoch, append_sink_ptr& sink) {
+      auto& s = self->state;
+      const model::transaction_marker marker{
+          commit ? model::marker_type::commit : model::marker_type::abort, coordinator_epoch};
+      carry_out(self, s.core->append_marker(producer_id, epoch, marker, std::move(sink), s.now()),
+                true);
+    },
+    [=](describe_producers_atom) -> partition::producer_description_list {
+      return self->state.core->describe_producers();
     },
     [=](sync_atom) {
       self->state.sync_queued = false;
@@ -125,8 +137,8 @@ partition_actor::behavior_type partition_behavior(partition_self self, partition
       s.core->expire(self->clock().now());
       arm_fetch_timer(self);
     },
-    [=](list_offsets_atom, int64_t ts) -> caf::result<int64_t, int64_t> {
-      auto r = self->state.core->list_offset(ts);
+    [=](list_offsets_atom, int64_t ts, bool read_committed) -> caf::result<int64_t, int64_t> {
+      auto r = self->state.core->list_offset(ts, read_committed);
       if (!r) return to_caf_error(r.err());
       return {r->first, r->second};
     },

@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 
+#include "lkstream/partition/transaction_state.hpp"
 #include "lkstream/storage/log.hpp"
 #include "file_syncer_api.hpp"
 #include "partition/partition_api.hpp"
@@ -28,6 +29,7 @@ struct partition_actor_config {
   std::string topic;
   partition_id id;
   std::shared_ptr<storage::log> log;
+  std::shared_ptr<partition::transaction_state> transactions;  // opened on `log`
   clock_fn now;
   bool log_append_time = false;  // topic uses LogAppendTime: the broker stamps batches
   file_syncer_actor syncer;  // fdatasync off the CAF workers; none: sync inline

@@ -6,11 +6,17 @@
 //   message                                               reply
 //   (append_atom, append_batch, append_sink_ptr, bool validate)    -- answered through the sink
 //       the batch is stamped in place and kept (no copy) in the hot tail
+//   (append_marker_atom, int64_t producer_id, int16_t epoch, bool commit,
+//    int32_t coordinator_epoch, append_sink_ptr)                   -- answered through the sink
+//       the transaction coordinator's commit/abort marker (partition_core::append_marker)
+//   (describe_producers_atom)                             producer_description_list
+//       the producers with state here (DescribeProducers)
 //   (fetch_atom, fetch_request, fetch_sink_ptr)                    -- the sink (maybe parked)
 //   (answer_parked_fetch_atom, fetch_sink_ptr)                     -- that sink's parked fetch
 //                                                                     is answered now
-//   (list_offsets_atom, int64_t ts)                       (int64_t offset, int64_t timestamp)
-//       ts: -2 earliest, -1 latest (high watermark), else the first offset with time >= ts
+//   (list_offsets_atom, int64_t ts, bool read_committed)  (int64_t offset, int64_t timestamp)
+//       ts: -2 earliest, -1 latest (high watermark, or the LSO when read_committed), else the
+//       first offset with time >= ts (below the latest one)
 //   (describe_atom)                                       partition_description
 //   (apply_retention_atom, int64_t now_ms)                uint64_t segments deleted
 //   (delete_records_atom, int64_t before)                 int64_t new log start offset
@@ -38,6 +44,8 @@ namespace lkstream::actors {
 
 using append_atom = caf::atom_constant<caf::atom("append")>;
 using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
+using append_marker_atom = caf::atom_constant<caf::atom("txn_mark")>;
+using describe_producers_atom = caf::atom_constant<caf::atom("desc_prod")>;
 using answer_parked_fetch_atom = caf::atom_constant<caf::atom("fetch_now")>;
 using list_offsets_atom = caf::atom_constant<caf::atom("list_off")>;
 using apply_retention_atom = caf::atom_constant<caf::atom("retention")>;
@@ -51,9 +59,11 @@ using fetch_deadline_atom = caf::atom_constant<caf::atom("fetch_tmo")>;
 
 using partition_actor = caf::typed_actor<
     caf::reacts_to<append_atom, append_batch, append_sink_ptr, bool>,
+    caf::reacts_to<append_marker_atom, int64_t, int16_t, bool, int32_t, append_sink_ptr>,
+    caf::replies_to<describe_producers_atom>::with<partition::producer_description_list>,
     caf::reacts_to<fetch_atom, fetch_request, fetch_sink_ptr>,
     caf::reacts_to<answer_parked_fetch_atom, fetch_sink_ptr>,
-    caf::replies_to<list_offsets_atom, int64_t>::with<int64_t, int64_t>,
+    caf::replies_to<list_offsets_atom, int64_t, bool>::with<int64_t, int64_t>,
     caf::replies_to<describe_atom>::with<partition_description>,
     caf::replies_to<apply_retention_atom, int64_t>::with<uint64_t>,
     caf::replies_to<delete_records_atom, int64_t>::with<int64_t>,

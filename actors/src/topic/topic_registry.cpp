@@ -62,7 +62,14 @@ result<partition_actor> open_partition(caf::actor_system& sys, const topic_regis
     if (!rep.interrupted_cleaning.empty())
       cfg.log_line("recovery: " + dir + ": interrupted cleaning: " + rep.interrupted_cleaning);
   }
+  auto txns = partition::transaction_state::open(cfg.fs, **log);
+  if (!txns)
+    return error{txns.err().code, "opening the transaction state of " + dir + ": " +
+                                      txns.err().message};
+  if (cfg.log_line && !(*txns)->recovery().note.empty())
+    cfg.log_line("recovery: " + dir + ": transactions: " + (*txns)->recovery().note);
   return spawn_partition(sys, {topic, partition_id{p}, std::shared_ptr<storage::log>(std::move(*log)),
+                               std::shared_ptr<partition::transaction_state>(std::move(*txns)),
                                cfg.now, s.log_append_time, cfg.syncer});
 }
 

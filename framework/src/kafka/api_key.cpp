@@ -21,6 +21,13 @@ std::string_view to_string(api_key key) noexcept {
     case api_key::create_topics: return "CreateTopics";
     case api_key::delete_topics: return "DeleteTopics";
     case api_key::init_producer_id: return "InitProducerId";
+    case api_key::add_partitions_to_txn: return "AddPartitionsToTxn";
+    case api_key::add_offsets_to_txn: return "AddOffsetsToTxn";
+    case api_key::end_txn: return "EndTxn";
+    case api_key::txn_offset_commit: return "TxnOffsetCommit";
+    case api_key::describe_producers: return "DescribeProducers";
+    case api_key::describe_transactions: return "DescribeTransactions";
+    case api_key::list_transactions: return "ListTransactions";
     case api_key::describe_configs: return "DescribeConfigs";
     case api_key::delete_records: return "DeleteRecords";
     case api_key::describe_acls: return "DescribeAcls";

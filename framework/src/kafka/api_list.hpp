@@ -10,4 +10,6 @@
   X(init_producer_id) X(describe_configs) X(create_partitions) X(delete_records)           \
   X(delete_groups) X(offset_delete) X(alter_configs) X(incremental_alter_configs)            \
   X(describe_cluster) X(describe_log_dirs) X(list_partition_reassignments) X(describe_acls)  \
-  X(create_acls) X(delete_acls)
+  X(create_acls) X(delete_acls) X(add_partitions_to_txn) X(add_offsets_to_txn)             \
+  X(end_txn) X(txn_offset_commit) X(describe_producers) X(describe_transactions)           \
+  X(list_transactions)

@@ -295,11 +295,12 @@ bool record_iterator::next(record_view& out) {
 }
 
 batch_builder::batch_builder(bytes& out, int64_t producer_id, int16_t producer_epoch,
-                             int32_t base_sequence)
+                             int32_t base_sequence, bool transactional)
     : out_(out),
       producer_id_(producer_id),
       producer_epoch_(producer_epoch),
-      base_sequence_(base_sequence) {
+      base_sequence_(base_sequence),
+      transactional_(transactional) {
   out_.clear();
   out_.resize(batch_header_size);
 }
@@ -350,7 +351,7 @@ void batch_builder::finish() {
   store_be<int32_t>(p + batch_length_pos, static_cast<int32_t>(out_.size() - batch_length_field_end));
   store_be<int32_t>(p + leader_epoch_pos, -1);
   p[magic_pos] = static_cast<std::byte>(current_magic);
-  store_be<int16_t>(p + attributes_offset, 0);
+  store_be<int16_t>(p + attributes_offset, transactional_ ? int16_t{0x10} : int16_t{0});
   store_be<int32_t>(p + last_offset_delta_pos, count_ - 1);
   store_be<int64_t>(p + base_timestamp_pos, base_ts_);
   store_be<int64_t>(p + max_timestamp_pos, max_ts_);

@@ -37,6 +37,7 @@ sequence_verdict producer_state::check(const model::batch_header& h) const {
     }
     return v;
   }
+  if (e.batches.empty()) return v;  // only a marker so far: any sequence
   const int32_t last_seq = add_sequence(h.base_sequence, h.last_offset_delta);
   for (const auto& b : e.batches) {
     if (b.first_seq == h.base_sequence && b.last_seq == last_seq) {
@@ -65,14 +66,33 @@ void producer_state::record(const model::batch_header& h, offset base, offset la
     e.batches.clear();
   }
   e.batches.push_back({h.base_sequence, add_sequence(h.base_sequence, h.last_offset_delta), base,
-                       last});
+                       last, h.max_timestamp});
   if (e.batches.size() > batches_retained) e.batches.pop_front();
+}
+
+void producer_state::record_marker(int64_t producer_id, int16_t epoch) {
+  if (producer_id < 0) return;
+  auto [it, fresh] = entries_.try_emplace(producer_id);
+  entry& e = it->second;
+  if (fresh || epoch > e.epoch) {
+    e.epoch = epoch;
+    e.batches.clear();
+  }
+}
+
+std::optional<int16_t> producer_state::epoch_of(int64_t producer_id) const {
+  auto it = entries_.find(producer_id);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second.epoch;
 }
 
 status producer_state::rebuild(const storage::log& log, offset from) {
   return log.scan(from, [this](bytes_view batch) {
     auto h = model::read_header(batch);
-    if (h && h->producer_id >= 0 && !h->is_control())
+    if (!h || h->producer_id < 0) return true;
+    if (h->is_control())
+      record_marker(h->producer_id, h->producer_epoch);
+    else
       record(*h, offset{h->base_offset}, offset{h->last_offset()});
     return true;
   });

@@ -396,12 +396,14 @@ result<offset> disk_log::advance_start(offset new_start) {
   return start_offset_;
 }
 
-result<size_t> disk_log::apply_retention(timestamp_ms now_ms) {
+result<size_t> disk_log::apply_retention(timestamp_ms now_ms, offset keep_from) {
   LK_TRY_STATUS(check_open());
   size_t removed = 0;
+  // The oldest segment may go only if everything in it is below keep_from.
+  auto below_keep = [&] { return segments_[1]->base_offset() <= keep_from; };
   if (!deletes(cfg_.cleanup)) return removed;  // cleanup.policy=compact: kept forever
   if (cfg_.retention_ms >= 0) {
-    while (segments_.size() > 1 &&
+    while (segments_.size() > 1 && below_keep() &&
            segments_.front()->max_timestamp() < now_ms - cfg_.retention_ms) {
       LK_TRY_STATUS(remove_oldest());
       ++removed;
@@ -409,7 +411,8 @@ result<size_t> disk_log::apply_retention(timestamp_ms now_ms) {
   }
   if (cfg_.retention_bytes >= 0) {
     uint64_t total = size_bytes();
-    while (segments_.size() > 1 && total > static_cast<uint64_t>(cfg_.retention_bytes)) {
+    while (segments_.size() > 1 && below_keep() &&
+           total > static_cast<uint64_t>(cfg_.retention_bytes)) {
       total -= segments_.front()->size_bytes();
       LK_TRY_STATUS(remove_oldest());
       ++removed;

@@ -36,7 +36,7 @@ class disk_log final : public log {
   void end_sync(const log_sync_job& job, const status& outcome) override;
   result<read_result> read(const read_config& cfg) const override;
   result<std::optional<timed_offset>> find_by_timestamp(timestamp_ms ts) const override;
-  result<size_t> apply_retention(timestamp_ms now_ms) override;
+  result<size_t> apply_retention(timestamp_ms now_ms, offset keep_from) override;
   result<offset> advance_start(offset new_start) override;
   status roll(timestamp_ms now_ms) override;
   offset start_offset() const override { return start_offset_; }

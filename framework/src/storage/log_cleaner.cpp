@@ -191,6 +191,26 @@ struct log_cleaner::impl {
   bytes scratch;     // decompressed records
   bytes batch_out;   // a rewritten batch
   std::unordered_map<int64_t, int64_t> producer_last;  // producer id -> base of its last batch
+  // producer id -> its aborted transactions' [first, last] ranges, by last offset
+  std::unordered_map<int64_t, std::vector<std::pair<int64_t, int64_t>>> aborted;
+
+  void index_aborted(const cleaning_input& in) {
+    aborted.clear();
+    for (const auto& a : in.aborted)
+      aborted[a.producer_id].emplace_back(a.first.value(), a.last.value());
+  }
+  // A transactional data batch inside one of its producer's aborted ranges.
+  bool is_aborted(const model::batch_header& h) const {
+    if (!h.is_transactional() || h.is_control() || h.producer_id < 0) return false;
+    auto it = aborted.find(h.producer_id);
+    if (it == aborted.end()) return false;
+    const auto& ranges = it->second;
+    auto r = std::lower_bound(ranges.begin(), ranges.end(), h.base_offset,
+                              [](const std::pair<int64_t, int64_t>& x, int64_t o) {
+                                return x.second < o;
+                              });
+    return r != ranges.end() && r->first <= h.base_offset;
+  }
 
   impl(std::shared_ptr<file_system> f, cleaner_config c)
       : fs(std::move(f)), cfg(c) {}
@@ -267,7 +287,7 @@ result<offset> log_cleaner::impl::build_map(const cleaning_input& in, cleaning_s
       if (!more) break;
       if (h.last_offset() < in.first_dirty.value()) continue;
       if (h.base_offset >= in.first_uncleanable.value()) return mapped_end;
-      if (!h.is_control()) {
+      if (!h.is_control() && !is_aborted(h)) {
         if (map.size() + static_cast<size_t>(std::max(h.records_count, 0)) > map.max_entries()) {
           if (map.size() == 0)
             return error{errc::invalid_argument,
@@ -316,6 +336,7 @@ result<bool> log_cleaner::impl::clean_segment(const cleaning_input& in, const se
       LK_TRY_STATUS(writer.write(batch));
       continue;
     }
+    const bool aborted_data = is_aborted(h);
     LK_ASSIGN_OR_RETURN(bytes_view records, records_of(batch, h));
     const bool tombstones_expire = in.now_ms - h.max_timestamp > in.cfg.delete_retention_ms;
     model::record_iterator it(batch, records);
@@ -329,7 +350,7 @@ result<bool> log_cleaner::impl::clean_segment(const cleaning_input& in, const se
       if (!it.next(rec)) break;
       pos = it.position();
       ++stats.records_read;
-      bool keep = rec.key.has_value();
+      bool keep = rec.key.has_value() && !aborted_data;
       if (keep) {
         const int64_t latest = map.get(*rec.key);
         keep = latest < 0 || rec.offset >= latest;
@@ -388,6 +409,7 @@ result<cleaning_swap> log_cleaner::clean(const cleaning_input& in, cleaning_stat
   swap.clean_end = in.first_dirty;
   stats.clean_end = in.first_dirty;
   if (in.first_dirty >= in.first_uncleanable) return swap;
+  m.index_aborted(in);
   LK_TRY_STATUS(m.scan_producers(in, stats, on_io));
   LK_ASSIGN_OR_RETURN(offset map_end, m.build_map(in, stats, on_io));
   swap.clean_end = stats.clean_end = map_end;

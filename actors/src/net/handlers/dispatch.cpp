@@ -30,6 +30,7 @@
 #include "net/handlers/describe_log_dirs.hpp"
 #include "net/handlers/list_partition_reassignments.hpp"
 #include "net/handlers/acls.hpp"
+#include "net/handlers/transactions.hpp"
 
 namespace lkstream::net {
 namespace {
@@ -90,6 +91,13 @@ void dispatch(request_context ctx, kafka::request_body body, reply_slot reply) {
     [&](kafka::describe_acls_request& rq) { handle_describe_acls(ctx, std::move(rq), std::move(reply)); },
     [&](kafka::create_acls_request& rq) { handle_create_acls(ctx, std::move(rq), std::move(reply)); },
     [&](kafka::delete_acls_request& rq) { handle_delete_acls(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::add_partitions_to_txn_request& rq) { handle_add_partitions_to_txn(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::add_offsets_to_txn_request& rq) { handle_add_offsets_to_txn(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::end_txn_request& rq) { handle_end_txn(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::txn_offset_commit_request& rq) { handle_txn_offset_commit(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::describe_producers_request& rq) { handle_describe_producers(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::describe_transactions_request& rq) { handle_describe_transactions(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::list_transactions_request& rq) { handle_list_transactions(ctx, std::move(rq), std::move(reply)); },
   }, body);
 }
 

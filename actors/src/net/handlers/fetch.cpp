@@ -79,10 +79,19 @@ struct fetch_gather : std::enable_shared_from_this<fetch_gather> {
     // and the aborted transactions only to read_committed (null otherwise).
     if (r.code == errc::ok) {
       pr.high_watermark = r.high_watermark.value();
-      pr.last_stable_offset = r.high_watermark.value();  // no transactions: LSO = HW (P14)
+      pr.last_stable_offset = r.last_stable.value();
       pr.log_start_offset = r.log_start.value();
     }
-    if (!read_committed) pr.aborted_transactions.reset();
+    if (!read_committed) {
+      pr.aborted_transactions.reset();
+    } else {
+      // A follow-up read of the same partition may list a transaction again.
+      for (const auto& a : r.aborted) {
+        kafka::fetch_aborted_transaction at{a.producer_id, a.first.value()};
+        if (std::ranges::find(*pr.aborted_transactions, at) == pr.aborted_transactions->end())
+          pr.aborted_transactions->push_back(at);
+      }
+    }
     const size_t got = r.code == errc::ok ? r.bytes : 0;
     if (got) {
       bytes += got;
@@ -109,6 +118,7 @@ struct fetch_gather : std::enable_shared_from_this<fetch_gather> {
     more.max_bytes = slot.budget;
     more.min_bytes = 1;
     more.max_wait_ms = left;
+    more.read_committed = read_committed;
     ask(shared_from_this(), i, more);
   }
 
@@ -201,6 +211,7 @@ void handle_fetch(const request_context& ctx, kafka::fetch_request rq, reply_slo
           static_cast<size_t>(std::clamp(fp.partition_max_bytes, 1, std::max(rq.max_bytes, 1)));
       frq.min_bytes = 1;  // each partition wakes on any data; min_bytes is counted here
       frq.max_wait_ms = max_wait;
+      frq.read_committed = g->read_committed;
       fetch_slot slot;
       slot.t = t;
       slot.p = p;

@@ -11,10 +11,7 @@ void handle_find_coordinator(const request_context& ctx, kafka::find_coordinator
       rq.key_type != kafka::coordinator_type_transaction) {
     resp.error = kafka::error_code::invalid_request;  // as Kafka: no such coordinator type
     resp.error_message = "unknown coordinator type " + std::to_string(rq.key_type);
-  } else if (rq.key_type != kafka::coordinator_type_group) {
-    resp.error = kafka::error_code::coordinator_not_available;
-    resp.error_message = "lkstream has no transaction coordinator";
-  } else {
+  } else {  // this node coordinates every group and every transactional id
     resp.node_id = ctx.core.node_id();
     resp.host = ctx.core.advertised_host;
     resp.port = ctx.core.advertised_port;

@@ -1,7 +1,7 @@
 #pragma once
 // InitProducerId (22): versions as listed for its key in lkstream/kafka/supported_apis.hpp.
 // A fresh producer id with epoch 0 for idempotent producers (listener_core::next_producer_id);
-// transactional ids are refused (no transactions here).
+// with a transactional id, the transaction coordinator's answer (epoch bump, fencing).
 
 #include "net/handlers/handler.hpp"
 

@@ -22,6 +22,8 @@ void handle_list_offsets(const request_context& ctx, kafka::list_offsets_request
     int64_t timestamp;
   };
   std::vector<job> jobs;
+  // read_committed: "latest" is the Last Stable Offset, and a time lookup answers only below it.
+  const bool read_committed = rq.isolation_level == kafka::isolation_read_committed;
   for (size_t t = 0; t < rq.topics.size(); ++t) {
     auto& rt = rq.topics[t];
     auto& tr = g->resp.topics.emplace_back();
@@ -78,7 +80,7 @@ void handle_list_offsets(const request_context& ctx, kafka::list_offsets_request
           }
           if (--g->waiting == 0) reply.send(std::move(g->resp));
         },
-        actors::list_offsets_atom::value, j.timestamp);
+        actors::list_offsets_atom::value, j.timestamp, read_committed);
   }
 }
 

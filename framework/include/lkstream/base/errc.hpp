@@ -32,6 +32,11 @@ enum class errc : uint8_t {
   unsupported,          // a feature (e.g. a compression codec) is not supported here
   invalid_record,       // a record the topic refuses (a record without a key in a compacted
                         //   topic); Kafka's INVALID_RECORD
+  invalid_producer_epoch,  // a transactional batch or marker of an epoch older than the
+                           //   producer's current one (a fenced zombie)
+  invalid_txn_state,    // a batch that contradicts the producer's transaction (plain data
+                        //   while its transaction is open, a control batch from a client)
+  producer_fenced,      // transaction coordinator: a newer producer took the transactional id
 };
 
 /// Short stable name of a code, e.g. "no_space".

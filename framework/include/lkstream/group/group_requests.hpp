@@ -121,12 +121,18 @@ struct offset_commit_partition {
   std::string metadata;       // null on the wire is stored as ""
 };
 
+/// How a commit is taken: as OffsetCommit, checked only (TxnOffsetCommit's KIP-447 checks:
+/// nothing is stored), or written by the transaction coordinator when a transaction commits
+/// (checked at TxnOffsetCommit time already, so stored whatever the group's state now).
+enum class commit_mode : uint8_t { commit, validate_only, transactional };
+
 struct offset_commit_request {
   std::string group_id;
   int32_t generation_id = no_generation;  // -1: a "simple" commit (kcat, assign() consumers)
   std::string member_id;
   std::optional<std::string> group_instance_id;  // v7+
   std::vector<offset_commit_partition> partitions;
+  commit_mode mode = commit_mode::commit;
 };
 
 struct offset_commit_result {

@@ -26,6 +26,10 @@ enum class api_key : int16_t {
   delete_topics = 20,
   init_producer_id = 22,
   delete_records = 21,
+  add_partitions_to_txn = 24,
+  add_offsets_to_txn = 25,
+  end_txn = 26,
+  txn_offset_commit = 28,
   describe_acls = 29,
   create_acls = 30,
   delete_acls = 31,
@@ -38,6 +42,9 @@ enum class api_key : int16_t {
   list_partition_reassignments = 46,
   offset_delete = 47,
   describe_cluster = 60,
+  describe_producers = 61,
+  describe_transactions = 65,
+  list_transactions = 66,
 };
 
 /// Kafka's name, e.g. "Produce", "ApiVersions"; "Unknown" for keys not listed above.

@@ -35,6 +35,7 @@
 #include "lkstream/kafka/offset_fetch.hpp"
 #include "lkstream/kafka/produce.hpp"
 #include "lkstream/kafka/sync_group.hpp"
+#include "lkstream/kafka/transactions.hpp"
 
 namespace lkstream::kafka {
 
@@ -48,7 +49,10 @@ using request_body =
                  delete_groups_request, offset_delete_request, alter_configs_request,
                  incremental_alter_configs_request, describe_cluster_request,
                  describe_log_dirs_request, list_partition_reassignments_request,
-                 describe_acls_request, create_acls_request, delete_acls_request>;
+                 describe_acls_request, create_acls_request, delete_acls_request,
+                 add_partitions_to_txn_request, add_offsets_to_txn_request, end_txn_request,
+                 txn_offset_commit_request, describe_producers_request,
+                 describe_transactions_request, list_transactions_request>;
 
 using response_body =
     std::variant<produce_response, fetch_response, list_offsets_response, metadata_response,
@@ -61,7 +65,10 @@ using response_body =
                  delete_groups_response, offset_delete_response, alter_configs_response,
                  incremental_alter_configs_response, describe_cluster_response,
                  describe_log_dirs_response, list_partition_reassignments_response,
-                 describe_acls_response, create_acls_response, delete_acls_response>;
+                 describe_acls_response, create_acls_response, delete_acls_response,
+                 add_partitions_to_txn_response, add_offsets_to_txn_response, end_txn_response,
+                 txn_offset_commit_response, describe_producers_response,
+                 describe_transactions_response, list_transactions_response>;
 
 inline api_key key_of(const request_body& body) noexcept {
   return std::visit([](const auto& m) { return std::decay_t<decltype(m)>::key; }, body);

@@ -45,7 +45,7 @@ struct api_support {
 };
 
 // clang-format off
-inline constexpr std::array<api_support, 30> supported_apis{{
+inline constexpr std::array<api_support, 37> supported_apis{{
   //  key                          adv.min  min  max  flexible from
   {api_key::produce,                  0,     3,   8,   9},
   {api_key::fetch,                    4,     4,  11,  12},
@@ -77,6 +77,16 @@ inline constexpr std::array<api_support, 30> supported_apis{{
   {api_key::describe_acls,            1,     1,   3,   2},
   {api_key::create_acls,              1,     1,   3,   2},
   {api_key::delete_acls,              1,     1,   3,   2},
+  // Transactions (transactions.hpp). TxnOffsetCommit needs 3 (flexible) for KIP-447's group
+  // fields, which the Java client requires with consumer group metadata; the three describe
+  // APIs are flexible from their first version.
+  {api_key::add_partitions_to_txn,    0,     0,   3,   3},
+  {api_key::add_offsets_to_txn,       0,     0,   3,   3},
+  {api_key::end_txn,                  0,     0,   3,   3},
+  {api_key::txn_offset_commit,        0,     0,   3,   3},
+  {api_key::describe_producers,       0,     0,   0,   0},
+  {api_key::describe_transactions,    0,     0,   0,   0},
+  {api_key::list_transactions,        0,     0,   1,   0},
 }};
 // clang-format on
 

@@ -160,9 +160,10 @@ class batch_builder {
     std::optional<bytes_view> value;
   };
 
-  /// Starts a new batch in `out` (cleared first). producer_id/epoch/base_sequence as in Kafka.
+  /// Starts a new batch in `out` (cleared first). producer_id/epoch/base_sequence as in Kafka;
+  /// `transactional` sets attributes bit 4 (the records belong to the producer's transaction).
   explicit batch_builder(bytes& out, int64_t producer_id = -1, int16_t producer_epoch = -1,
-                         int32_t base_sequence = -1);
+                         int32_t base_sequence = -1, bool transactional = false);
 
   /// Appends one record. Timestamps may go backwards (Kafka allows it; max is tracked).
   void append(timestamp_ms ts, std::optional<bytes_view> key, std::optional<bytes_view> value,
@@ -182,6 +183,7 @@ class batch_builder {
   int64_t producer_id_;
   int16_t producer_epoch_;
   int32_t base_sequence_;
+  bool transactional_;
   int32_t count_ = 0;
   timestamp_ms base_ts_ = 0;
   timestamp_ms max_ts_ = 0;

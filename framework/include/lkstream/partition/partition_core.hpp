@@ -22,6 +22,17 @@
 // as the policy promises; gaps and stale epochs fail), then the write, LogAppendTime
 // stamping, and the hot tail (the batch is kept in place, not copied).
 //
+// Transactions (transaction_state.hpp): a transactional batch opens its producer's
+// transaction here; append_marker() writes the commit/abort marker the transaction
+// coordinator decided and closes it. Client batches that are control batches are refused
+// (invalid_record), as are plain batches of a producer with an open transaction
+// (invalid_txn_state) and transactional batches or markers of an older epoch
+// (invalid_producer_epoch). The Last Stable Offset is the lower of the high watermark and the
+// first offset of a transaction not yet decided below the high watermark; read_committed
+// fetches stop there and carry the aborted transactions of what they return. Retention never
+// deletes a segment holding offsets at or above the LSO; a compaction never cleans at or
+// above it and drops aborted transactional data (log_cleaner.hpp).
+//
 // Readers see offsets below the high watermark: the synced end for `always` (a consumer never
 // sees a record a crash could take back), the log end otherwise. When an append or a sync
 // moves it, parked fetches that can now be satisfied are answered first and the producer's
@@ -48,6 +59,7 @@
 #include "lkstream/partition/hot_tail.hpp"
 #include "lkstream/partition/partition_types.hpp"
 #include "lkstream/partition/producer_state.hpp"
+#include "lkstream/partition/transaction_state.hpp"
 #include "lkstream/storage/log.hpp"
 #include "lkstream/storage/log_cleaner.hpp"
 
@@ -68,6 +80,8 @@ class partition_core {
     partition_id id;
     std::shared_ptr<storage::log> log;  // opened (recovered); the core closes it
     bool log_append_time = false;       // the broker stamps batches (LogAppendTime)
+    /// The partition's transactions, opened on `log` (transaction_state::open); required.
+    std::shared_ptr<transaction_state> transactions;
   };
 
   explicit partition_core(config cfg);
@@ -82,6 +96,12 @@ class partition_core {
   /// answers `sink` now, or after the sync that covers it (always). `validate`: check the
   /// client's CRC and structure first.
   core_todo append(append_batch batch, append_sink_ptr sink, bool validate, timestamp_ms now_ms);
+
+  /// Appends the end-of-transaction marker of producer `producer_id` at `epoch` (written by
+  /// the transaction coordinator) and answers `sink` as append() does. Refused with
+  /// invalid_producer_epoch if the producer has a newer epoch here.
+  core_todo append_marker(int64_t producer_id, int16_t epoch, model::transaction_marker marker,
+                          append_sink_ptr sink, timestamp_ms now_ms);
 
   // ---- syncs ----------------------------------------------------------------------------
 
@@ -110,17 +130,25 @@ class partition_core {
   // ---- the rest -------------------------------------------------------------------------
 
   /// ListOffsets: {offset, timestamp} for `ts` = -2 (earliest), -1 (latest: the high
-  /// watermark) or a time (the first record with a timestamp >= ts and that record's
-  /// timestamp; {-1, -1} if none).
-  result<std::pair<int64_t, int64_t>> list_offset(int64_t ts) const;
+  /// watermark, or the LSO when `read_committed`) or a time (the first record with a
+  /// timestamp >= ts and that record's timestamp; {-1, -1} if none, or if it is not below
+  /// the latest offset).
+  result<std::pair<int64_t, int64_t>> list_offset(int64_t ts, bool read_committed = false) const;
   partition_description describe() const;
-  /// Time and size retention at wall time `now_ms`; returns the segments deleted.
+  /// The producers with state here and their open transactions (DescribeProducers).
+  producer_description_list describe_producers();
+  /// Time and size retention at wall time `now_ms`, never at or above the LSO; then a
+  /// checkpoint of the transaction state. Returns the segments deleted.
   result<uint64_t> apply_retention(timestamp_ms now_ms);
   /// DeleteRecords: moves the log start offset to `before` (-1: the high watermark), durably
   /// (log::advance_start); returns the new log start. A start above the high watermark, or a
   /// negative one other than -1, is offset_out_of_range; one below the current start changes
   /// nothing. Fetches below the new start then answer offset_out_of_range.
   result<int64_t> delete_records(int64_t before);
+
+  /// Writes the transaction state's checkpoint if the log is durable up to its end now (a
+  /// sync is run inline for interval/never, none while one is out).
+  status checkpoint_transactions();
   void update_config(const storage::log_config& c, bool log_append_time);
 
   // ---- compaction (storage/log_cleaner.hpp) ---------------------------------------------
@@ -141,6 +169,11 @@ class partition_core {
   bool closed() const noexcept { return closed_; }
 
   offset high_watermark() const;
+  /// min(high watermark, first offset of a transaction not decided below it).
+  offset last_stable_offset() const;
+  const transaction_state& transactions() const noexcept { return *txns_; }
+  /// The idempotent-producer state (rebuilt from the log first if it was not yet).
+  const producer_state& producers();
   storage::fsync_policy policy() const { return log_->config().fsync; }
   const storage::log_config& log_config() const { return log_->config(); }
   const std::string& topic() const noexcept { return topic_; }
@@ -159,6 +192,9 @@ class partition_core {
 
   std::string where() const;
   fetch_response read(const fetch_request& rq) const;
+  core_todo settle_append(append_batch batch, std::optional<model::batch_header> hdr,
+                          const storage::append_result& r, append_sink_ptr sink);
+  void reject(const append_sink_ptr& sink, const error& e, bool with_log_start = true);
   void wake_parked(bool all, time_point now = {});
   void load_producers();
   /// Compacted topics: invalid_record unless every record of the batch has a key.
@@ -178,6 +214,7 @@ class partition_core {
   bool sync_in_flight_ = false;
   std::vector<parked_fetch> parked_;
   producer_state producers_;
+  std::shared_ptr<transaction_state> txns_;
   bool producers_loaded_ = false;  // rebuilt lazily, at the first idempotent batch
   model::decompressor decompressor_;  // check_keys of compressed batches
   bytes scratch_;

@@ -15,6 +15,7 @@
 #include "lkstream/base/result.hpp"
 #include "lkstream/base/shared_slice.hpp"
 #include "lkstream/base/types.hpp"
+#include "lkstream/model/transaction_marker.hpp"
 #include "lkstream/storage/log.hpp"
 
 namespace lkstream::partition {
@@ -53,6 +54,9 @@ struct fetch_request {
   size_t max_bytes = 1 << 20;
   size_t min_bytes = 1;
   int64_t max_wait_ms = 0;  // 0 = answer at once
+  /// read_committed: only offsets below the Last Stable Offset, with the aborted
+  /// transactions of the returned range; otherwise (read_uncommitted) up to the high watermark.
+  bool read_committed = false;
 };
 
 struct fetch_response {
@@ -63,6 +67,10 @@ struct fetch_response {
   size_t bytes = 0;
   offset high_watermark;              // offsets below this are visible (durable per policy)
   offset log_start;
+  offset last_stable;                 // the LSO: below it no transaction is open
+  /// read_committed: the aborted transactions overlapping the returned batches (by marker
+  /// offset); empty otherwise.
+  std::vector<model::aborted_txn> aborted;
 };
 
 class fetch_sink {
@@ -101,6 +109,20 @@ struct append_batch {
   shared_slice freeze() &&;
 };
 
+/// One producer with state in a partition (DescribeProducers).
+struct producer_description {
+  int64_t producer_id = -1;
+  int32_t producer_epoch = -1;
+  int32_t last_sequence = -1;
+  int64_t last_timestamp = -1;
+  int32_t coordinator_epoch = -1;
+  int64_t current_txn_start_offset = -1;  // -1: no transaction open here
+};
+struct producer_description_list {
+  errc code = errc::ok;
+  std::vector<producer_description> producers;
+};
+
 /// Offsets and size of one partition, as describe and lag reports show them.
 struct partition_description {
   partition_id id;
@@ -110,6 +132,8 @@ struct partition_description {
   uint64_t size_bytes = 0;
   size_t segments = 0;
   uint64_t hot_tail_bytes = 0;
+  offset last_stable;       // the Last Stable Offset
+  size_t open_transactions = 0;
   storage::recovery_report recovery;
 };
 

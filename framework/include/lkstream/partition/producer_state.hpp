@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -39,6 +40,29 @@ class producer_state {
   /// the producer id; a lower one is ignored.
   void record(const model::batch_header& h, offset base, offset last);
 
+  /// A transaction marker of `producer_id` at `epoch` was appended: a newer epoch replaces
+  /// the producer's state (the coordinator bumped it), as a batch of that epoch would.
+  void record_marker(int64_t producer_id, int16_t epoch);
+
+  /// The producer's current epoch, if it has state here.
+  std::optional<int16_t> epoch_of(int64_t producer_id) const;
+
+  /// What DescribeProducers shows of one producer.
+  struct producer_view {
+    int64_t producer_id;
+    int16_t epoch;
+    int32_t last_sequence;   // -1 without a retained batch
+    offset last_offset;      // -1 without a retained batch
+    int64_t last_timestamp;  // the last batch's max timestamp, -1 without one
+  };
+  template <class Fn>
+  void for_each(Fn&& fn) const {
+    for (const auto& [pid, e] : entries_)
+      fn(producer_view{pid, e.epoch, e.batches.empty() ? -1 : e.batches.back().last_seq,
+                       e.batches.empty() ? offset{-1} : e.batches.back().last_offset,
+                       e.batches.empty() ? -1 : e.batches.back().max_timestamp});
+  }
+
   /// Records every idempotent batch of `log` from offset `from` on (after a restart).
   status rebuild(const storage::log& log, offset from);
 
@@ -50,6 +74,7 @@ class producer_state {
     int32_t last_seq;
     offset first_offset;
     offset last_offset;
+    int64_t max_timestamp;
   };
   struct entry {
     int16_t epoch = 0;

@@ -136,9 +136,12 @@ class log {
   }
 
   /// Deletes whole closed segments whose newest record is older than retention_ms, then the
-  /// oldest closed segments while the total exceeds retention_bytes. Never the active one.
-  /// Returns the number of segments deleted; start_offset() moves forward.
-  virtual result<size_t> apply_retention(timestamp_ms now_ms) = 0;
+  /// oldest closed segments while the total exceeds retention_bytes. Never the active one, nor
+  /// a segment holding offsets at or above `keep_from` (the partition's Last Stable Offset:
+  /// an open transaction's data stays). Returns the number of segments deleted;
+  /// start_offset() moves forward.
+  virtual result<size_t> apply_retention(timestamp_ms now_ms,
+                                         offset keep_from = offset{INT64_MAX}) = 0;
 
   /// Moves the log start offset forward to `new_start` (Kafka's DeleteRecords): offsets below
   /// it are no longer readable (read() answers offset_out_of_range, as for retention), the

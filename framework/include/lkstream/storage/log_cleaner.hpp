@@ -13,6 +13,11 @@
 // - A tombstone (null value) that is the latest for its key is kept until its batch is older
 //   than delete_retention_ms, then removed with the key's older records.
 // - A record without a key has no latest value and is removed (Kafka counts it invalid).
+// - Transactions: nothing at or above the partition's Last Stable Offset is cleaned (the
+//   partition bounds first_uncleanable). Records of aborted transactions are removed and never
+//   supersede others; commit and abort markers are kept (a read_committed reader needs an
+//   abort marker while any of its transaction's data is left; keeping them always is simpler
+//   than Kafka's two-pass removal and costs one small batch per transaction and partition).
 // - The last batch of each producer id is kept, emptied of its superseded records if need be
 //   (a batch of zero records keeps the producer id, epoch and sequence range), so idempotent
 //   producers continue after cleaning and after restarts.
@@ -39,6 +44,7 @@
 #include <vector>
 
 #include "lkstream/base/result.hpp"
+#include "lkstream/model/transaction_marker.hpp"
 #include "lkstream/storage/file_system.hpp"
 #include "lkstream/storage/log.hpp"
 
@@ -52,6 +58,9 @@ struct cleaning_input {
   offset first_uncleanable;  // the active segment's base, or an earlier segment's for the lag
   log_config cfg;
   timestamp_ms now_ms = 0;
+  /// The partition's aborted transactions (by marker offset): their data is removed, and
+  /// never maps a key. first_uncleanable is at or below the partition's LSO.
+  std::vector<model::aborted_txn> aborted;
 };
 
 /// The snapshot of `lg` for a cleaning at `now_ms`.

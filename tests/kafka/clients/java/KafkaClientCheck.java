@@ -1,6 +1,7 @@
 // The Java client (org.apache.kafka:kafka-clients) against a running LKSTREAM listener.
 //
 //   java KafkaClientCheck scenario BOOTSTRAP
+//   java KafkaClientCheck transactions BOOTSTRAP
 //   java KafkaClientCheck produce BOOTSTRAP TOPIC SPEC_FILE
 //   java KafkaClientCheck dump BOOTSTRAP OUT_DIR COUNT TOPIC...
 //
@@ -9,6 +10,11 @@
 // partition Kafka's murmur2 partitioner picks, a group of two consumers reading everything,
 // commits, one consumer leaving and its partitions moving to the other, and a restarted
 // consumer resuming at the committed offsets with nothing lost or re-delivered.
+// "transactions" is issue 15's: a transactional producer's committed and aborted
+// transactions read by read_committed and read_uncommitted consumers, an open transaction
+// holding read_committed back (ListOffsets and Fetch stop at the LSO), zombie fencing by a
+// second producer with the same transactional.id, and consume-transform-produce with
+// sendOffsetsToTransaction (offsets visible only after the commit; an abort leaves them).
 // "produce" and "dump" are the cross-client matrix steps (tests/kafka/clients/record_lines.py
 // defines the text format). Any failure throws: the exit code is non-zero.
 
@@ -32,13 +38,17 @@ import java.util.function.BooleanSupplier;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -53,6 +63,7 @@ public final class KafkaClientCheck {
   public static void main(String[] args) throws Exception {
     switch (args[0]) {
       case "scenario" -> scenario(args[1]);
+      case "transactions" -> transactions(args[1]);
       case "produce" -> produce(args[1], args[2], Path.of(args[3]));
       case "dump" -> dump(args[1], Path.of(args[2]), Integer.parseInt(args[3]),
                           Arrays.asList(args).subList(4, args.length));
@@ -201,6 +212,176 @@ public final class KafkaClientCheck {
       check(min == committed.get(tp).offset(), tp + " restarted at " + min);
     }
     c3.close();
+  }
+
+  // ---- transactions (issue 15) -----------------------------------------------------------
+
+  static KafkaProducer<byte[], byte[]> txnProducer(String bootstrap, String txnId) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("transactional.id", txnId);
+    p.put("linger.ms", "5");
+    p.put("transaction.timeout.ms", "30000");
+    p.put("delivery.timeout.ms", "60000");
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  static KafkaConsumer<byte[], byte[]> isolatedConsumer(String bootstrap, String group,
+                                                        boolean committed) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    if (group != null) p.put("group.id", group);
+    p.put("enable.auto.commit", "false");
+    p.put("auto.offset.reset", "earliest");
+    p.put("isolation.level", committed ? "read_committed" : "read_uncommitted");
+    p.put("fetch.max.wait.ms", "100");
+    p.put("session.timeout.ms", "6000");
+    p.put("heartbeat.interval.ms", "500");
+    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /// Every value of `tp` from the start up to the consumer's end offset (per its isolation).
+  static List<String> readAll(KafkaConsumer<byte[], byte[]> c, TopicPartition tp) {
+    c.assign(List.of(tp));
+    c.seekToBeginning(List.of(tp));
+    long end = c.endOffsets(List.of(tp)).get(tp);
+    List<String> out = new ArrayList<>();
+    waitUntil(() -> c.position(tp) >= end, () -> {
+      for (var r : c.poll(POLL)) out.add(new String(r.value(), StandardCharsets.UTF_8));
+    }, 60, "reading " + tp + " up to " + end);
+    return out;
+  }
+
+  static void send(KafkaProducer<byte[], byte[]> p, String topic, String... values) {
+    for (String v : values)
+      p.send(new ProducerRecord<>(topic, 0, null, v.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  static void transactions(String bootstrap) throws Exception {
+    final String topic = "java-txn";
+    final String copy = "java-txn-copy";
+    final TopicPartition tp = new TopicPartition(topic, 0);
+    Properties ap = new Properties();
+    ap.put("bootstrap.servers", bootstrap);
+    try (Admin admin = Admin.create(ap)) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1),
+                                 new NewTopic(copy, 1, (short) 1))).all()
+          .get(60, TimeUnit.SECONDS);
+    }
+
+    // Commit, abort, commit.
+    var producer = txnProducer(bootstrap, "java-txn-1");
+    producer.initTransactions();
+    producer.beginTransaction();
+    send(producer, topic, "c0", "c1", "c2");
+    producer.commitTransaction();
+    producer.beginTransaction();
+    send(producer, topic, "a0", "a1");
+    producer.flush();
+    producer.abortTransaction();
+    producer.beginTransaction();
+    send(producer, topic, "c3", "c4");
+    producer.commitTransaction();
+
+    try (var rc = isolatedConsumer(bootstrap, null, true);
+         var ru = isolatedConsumer(bootstrap, null, false)) {
+      var committed = readAll(rc, tp);
+      check(committed.equals(List.of("c0", "c1", "c2", "c3", "c4")),
+            "read_committed saw " + committed);
+      var everything = readAll(ru, tp);
+      check(everything.equals(List.of("c0", "c1", "c2", "a0", "a1", "c3", "c4")),
+            "read_uncommitted saw " + everything);
+
+      // An open transaction holds read_committed back at its first offset (the LSO).
+      long lso = rc.endOffsets(List.of(tp)).get(tp);
+      producer.beginTransaction();
+      send(producer, topic, "open0", "open1");
+      producer.flush();
+      send(producer, topic, "after-open");  // not yet visible either (same transaction)
+      producer.flush();
+      check(rc.endOffsets(List.of(tp)).get(tp) == lso, "read_committed end moved past the LSO");
+      check(ru.endOffsets(List.of(tp)).get(tp) > lso, "read_uncommitted end did not move");
+      rc.seek(tp, lso);
+      for (int i = 0; i < 5; ++i)
+        check(rc.poll(Duration.ofMillis(100)).isEmpty(), "read_committed read an open transaction");
+      producer.commitTransaction();
+      List<String> late = new ArrayList<>();
+      waitUntil(() -> late.size() >= 3, () -> {
+        for (var r : rc.poll(POLL)) late.add(new String(r.value(), StandardCharsets.UTF_8));
+      }, 30, "the committed transaction becoming visible");
+      check(late.equals(List.of("open0", "open1", "after-open")), "after commit: " + late);
+    }
+
+    // Zombie fencing: a second producer with the same transactional.id fences the first.
+    producer.beginTransaction();
+    send(producer, topic, "zombie");
+    producer.flush();
+    var successor = txnProducer(bootstrap, "java-txn-1");
+    successor.initTransactions();  // aborts the zombie's open transaction
+    boolean fenced = false;
+    try {
+      send(producer, topic, "zombie-2");
+      producer.commitTransaction();
+    } catch (ProducerFencedException | InvalidProducerEpochException e) {
+      fenced = true;
+    } catch (KafkaException e) {
+      fenced = e.getCause() instanceof ProducerFencedException
+               || e.getCause() instanceof InvalidProducerEpochException;
+      if (!fenced) throw e;
+    }
+    check(fenced, "the zombie producer committed");
+    producer.close(Duration.ZERO);
+    successor.beginTransaction();
+    send(successor, topic, "successor");
+    successor.commitTransaction();
+    try (var rc = isolatedConsumer(bootstrap, null, true)) {
+      var all = readAll(rc, tp);
+      check(!all.contains("zombie") && !all.contains("zombie-2"), "zombie records visible: " + all);
+      check(all.get(all.size() - 1).equals("successor"), "successor's record missing: " + all);
+    }
+
+    // Consume-transform-produce: offsets commit with the output, or not at all.
+    final String group = "java-txn-group";
+    var in = isolatedConsumer(bootstrap, group, true);
+    in.subscribe(List.of(topic));
+    List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
+    waitUntil(() -> batch.size() >= 3, () -> in.poll(POLL).forEach(batch::add), 60,
+              "the group consumer reading");
+    long next = batch.get(batch.size() - 1).offset() + 1;
+    ConsumerGroupMetadata meta = in.groupMetadata();
+    check(meta.generationId() > 0, "no group generation: " + meta);
+    // Aborted: neither the output nor the offset.
+    successor.beginTransaction();
+    for (var r : batch) successor.send(new ProducerRecord<>(copy, 0, null, r.value()));
+    successor.sendOffsetsToTransaction(Map.of(tp, new OffsetAndMetadata(next)), meta);
+    successor.abortTransaction();
+    check(in.committed(Set.of(tp)).get(tp) == null, "an aborted transaction committed offsets");
+    // Committed: both.
+    successor.beginTransaction();
+    for (var r : batch) successor.send(new ProducerRecord<>(copy, 0, null, r.value()));
+    successor.sendOffsetsToTransaction(Map.of(tp, new OffsetAndMetadata(next)), meta);
+    successor.commitTransaction();
+    var got = in.committed(Set.of(tp)).get(tp);
+    check(got != null && got.offset() == next, "committed offset " + got + ", expected " + next);
+    // KIP-447: a stale generation is refused.
+    successor.beginTransaction();
+    boolean refused = false;
+    try {
+      successor.sendOffsetsToTransaction(
+          Map.of(tp, new OffsetAndMetadata(next)),
+          new ConsumerGroupMetadata(group, meta.generationId() + 7, meta.memberId(),
+                                    meta.groupInstanceId()));
+    } catch (KafkaException e) {
+      refused = true;
+    }
+    check(refused, "a stale generation's offsets were accepted");
+    successor.close(Duration.ZERO);
+    in.close();
+    try (var rc = isolatedConsumer(bootstrap, null, true)) {
+      var out = readAll(rc, new TopicPartition(copy, 0));
+      check(out.size() == batch.size(), "the output topic holds " + out.size() + " records, not "
+                                            + batch.size() + ": " + out);
+    }
   }
 
   // ---- cross-client matrix ---------------------------------------------------------------
