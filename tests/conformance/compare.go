@@ -145,6 +145,21 @@ func sortByName(items []any) {
 		}
 		return "", false
 	}
+	numbers := true // a list of bare numbers (partition indexes): Kafka lists a transaction's
+	// partitions from a hash set (DescribeTransactions), in no order a client relies on
+	for _, e := range items {
+		if _, ok := e.(json.Number); !ok {
+			numbers = false
+		}
+	}
+	if numbers {
+		sort.SliceStable(items, func(i, j int) bool {
+			a, _ := items[i].(json.Number).Int64()
+			b, _ := items[j].(json.Number).Int64()
+			return a < b
+		})
+		return
+	}
 	for _, e := range items {
 		if _, ok := key(e); !ok {
 			return

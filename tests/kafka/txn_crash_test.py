@@ -119,7 +119,14 @@ def run(server, bootstrap, rng):
 
     def killer():
         for _ in range(KILLS):
-            time.sleep(rng.uniform(0.3, 2.0))
+            # After a random time, or sooner once a random number of transactions passed: on
+            # an idle machine the whole loop takes about two seconds and must not end first.
+            start, step = progress["transactions"], rng.randint(5, 30)
+            until = time.monotonic() + rng.uniform(0.3, 2.0)
+            while time.monotonic() < until and progress["transactions"] - start < step:
+                if done.is_set():
+                    return
+                time.sleep(0.005)
             if done.is_set():
                 return
             server.kill()
