@@ -258,7 +258,8 @@ std::vector<read_record> consume_in_group(const std::string& bootstrap, const st
                                           const std::vector<std::string>& topics,
                                           size_t until_count, std::chrono::seconds deadline,
                                           const std::string& reset,
-                                          const std::function<void()>& on_wait) {
+                                          const std::function<void()>& on_wait,
+                                          std::chrono::milliseconds settle) {
   std::vector<read_record> out;
   std::string error;
   handle rk = make(RD_KAFKA_CONSUMER, bootstrap,
@@ -275,10 +276,15 @@ std::vector<read_record> consume_in_group(const std::string& bootstrap, const st
   rd_kafka_subscribe(rk.get(), list);
   rd_kafka_topic_partition_list_destroy(list);
   const auto end = std::chrono::steady_clock::now() + deadline;
-  while (out.size() < until_count && std::chrono::steady_clock::now() < end) {
+  auto last_record = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() < end) {
+    if (out.size() >= until_count &&
+        std::chrono::steady_clock::now() - last_record >= settle)
+      break;
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk.get(), 100);
     if (on_wait) on_wait();
     if (!m) continue;
+    last_record = std::chrono::steady_clock::now();
     if (m->err) {
       rd_kafka_message_destroy(m);
       continue;

@@ -58,14 +58,16 @@ std::vector<read_record> read_topic(
     const std::function<void()>& on_wait = {});
 
 /// A member of consumer group `group` subscribed to `topics` (auto.offset.reset = `reset`,
-/// "error" to insist on committed offsets): reads until `until_count` records arrived (or the
-/// deadline), commits the offsets past what it read (commit_sync) and leaves the group. The
+/// "error" to insist on committed offsets): reads until `until_count` records arrived and then,
+/// with `settle` > 0, until none came for `settle` (duplicates count toward until_count), or
+/// the deadline; commits the offsets past what it read (commit_sync) and leaves the group. The
 /// records it read, in order.
 std::vector<read_record> consume_in_group(const std::string& bootstrap, const std::string& group,
                                           const std::vector<std::string>& topics,
                                           size_t until_count, std::chrono::seconds deadline,
                                           const std::string& reset = "earliest",
-                                          const std::function<void()>& on_wait = {});
+                                          const std::function<void()>& on_wait = {},
+                                          std::chrono::milliseconds settle = {});
 
 /// How a mirror of numbered records [0, n) looks: complete (every number present), ordered
 /// (per partition the first copies of the numbers increase), faithful (partition, key, value,
