@@ -1,6 +1,8 @@
 // Trading: ticks (symbol, price, size, event time) -> 1-second VWAP per symbol -> topic
 // "vwap.1s". The program produces random ticks, runs the pipeline to the end of its input and
-// checks every window against a direct computation.   trading_vwap DATA_DIR [TICKS]
+// checks every window against a direct computation. Each tick also updates the compacted topic
+// "last_price" (key: symbol, value: price), read back as a table (lkstream/table.hpp): the
+// last price per symbol, then live updates.   trading_vwap DATA_DIR [TICKS]
 #include <cmath>
 #include <iostream>
 #include <map>
@@ -8,6 +10,7 @@
 
 #include "lkstream/pipeline.hpp"
 #include "lkstream/producer.hpp"
+#include "lkstream/table.hpp"
 
 using namespace std::chrono_literals;
 
@@ -40,12 +43,18 @@ int main(int argc, char** argv) {
 
   // Input, and the expected VWAPs computed directly: (symbol, second) -> (notional, volume).
   std::map<std::pair<std::string, int64_t>, std::pair<double, double>> direct;
+  std::map<std::string, double> price;  // the last price per symbol
+  auto prod = eng.make_producer();
   {
     (void)eng.create_topic("ticks", 4);
-    auto prod = eng.make_producer();
+    // The last price per symbol: a compacted topic keeps the latest record per key.
+    auto compacted = eng.configuration().topic_defaults;
+    compacted.partitions = 2;
+    compacted.log.cleanup = lkstream::storage::cleanup_policy::compact;
+    compacted.log.segment_bytes = 64 << 10;
+    (void)eng.create_topic("last_price", compacted);
     std::mt19937 rng(42);
     const std::string symbols[] = {"AAPL", "MSFT", "NVDA", "TSLA", "AMZN"};
-    std::map<std::string, double> price;
     for (int i = 0; i < n; ++i) {
       tick t{symbols[rng() % 5], 0, 1 + static_cast<int64_t>(rng() % 500)};
       auto& p = price.try_emplace(t.symbol, 100.0).first->second;
@@ -60,9 +69,43 @@ int main(int argc, char** argv) {
                        .value = lkstream::as_bytes(value),
                        .timestamp = ts}))
         return std::cerr << "send failed\n", 1;
+      auto px = std::to_string(t.price);
+      if (!prod->send({.topic = "last_price",
+                       .key = lkstream::as_bytes(t.symbol),
+                       .value = lkstream::as_bytes(px)}))
+        return std::cerr << "send failed\n", 1;
     }
     if (!prod->flush()) return std::cerr << "flush failed\n", 1;
   }
+
+  // The last price per symbol as a table: after a cleaning, 5 keys remain of n records.
+  if (auto cleaned = eng.run_cleaning(); !cleaned)
+    return std::cerr << cleaned.err().to_string() << "\n", 1;
+  auto last = lkstream::table::open(eng, {.topic = "last_price"});
+  if (!last) return std::cerr << last.err().to_string() << "\n", 1;
+  size_t stale = 0;
+  for (auto& [symbol, e] : (*last)->snapshot())
+    if (e.value != std::to_string(price[symbol])) ++stale;
+  std::cout << "trading_vwap: last_price table: " << (*last)->size() << " symbols";
+  for (auto& [symbol, e] : (*last)->snapshot()) std::cout << " " << symbol << "=" << e.value;
+  std::cout << "\n";
+  if ((*last)->size() != price.size() || stale != 0)
+    return std::cerr << "last_price table differs from the last ticks\n", 1;
+  // A live update after the snapshot arrives through poll().
+  if (!prod->send({.topic = "last_price", .key = lkstream::as_bytes(std::string("NVDA")),
+                   .value = lkstream::as_bytes(std::string("999.5"))}) ||
+      !prod->flush())
+    return std::cerr << "send failed\n", 1;
+  bool updated = false;
+  for (auto deadline = std::chrono::steady_clock::now() + 30s;
+       !updated && std::chrono::steady_clock::now() < deadline;) {
+    auto ups = (*last)->poll(100ms);
+    if (!ups) return std::cerr << ups.err().to_string() << "\n", 1;
+    for (auto& u : *ups) updated |= u.key == "NVDA" && u.value == "999.5";
+  }
+  if (!updated || (*last)->get("NVDA")->value != "999.5")
+    return std::cerr << "the NVDA update did not arrive\n", 1;
+  last->reset();
 
   // The pipeline, as in design.md section 8.
   (*rt)

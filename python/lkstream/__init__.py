@@ -51,6 +51,7 @@ from ._lkstream import (
     PartitionInfo,
     PartitionLag,
     Record,
+    TableUpdate,
     TopicInfo,
 )
 
@@ -62,6 +63,8 @@ __all__ = [
     "Producer",
     "Consumer",
     "AsyncConsumer",
+    "Table",
+    "TableUpdate",
     "Record",
     "DeliveryReport",
     "TopicInfo",
@@ -160,6 +163,15 @@ class Engine(_native.Engine):
                         max_poll_records=max_poll_records,
                         assignment_strategy=assignment_strategy, client_id=client_id)
 
+    def table(self, topic: str, *, max_bytes: int | str | None = None,
+              snapshot_timeout: float = 120.0) -> Table:
+        """``topic`` read as a table (best a compacted one): the latest value per key as of
+        now (``snapshot()``), then the changes after it from ``poll()``. A tombstone (a record
+        without a value) deletes its key. ``max_bytes`` bounds the memory (keys + values +
+        ~96 bytes per key, default 256MiB): beyond it MessageTooLargeError. See docs/python.md.
+        """
+        return Table(self, topic, max_bytes=max_bytes, snapshot_timeout=snapshot_timeout)
+
     def listen(self, address: str = "127.0.0.1:0", advertised: str | None = None) -> KafkaListener:
         """Serves this engine to Kafka clients on ``address`` (port 0: a free port, see
         ``.port``) until the listener is stopped or the engine closes."""
@@ -250,6 +262,31 @@ class Consumer(_native.Consumer):
     def aio(self) -> AsyncConsumer:
         """The asyncio view: ``async for rec in c.aio()``, ``await ....poll_batch()``."""
         return AsyncConsumer(self)
+
+
+class Table(_native.Table):
+    """The latest value per key of a topic; see Engine.table(). ``snapshot()`` is a dict
+    {key: value} of the table now; ``poll(timeout)`` applies and returns the updates that came
+    after (TableUpdate: key, value or None when deleted, partition, offset, timestamp).
+    Iterating yields updates until the table is closed. Use from one thread at a time;
+    close() from any. After close (or the engine's) the last state stays readable."""
+
+    def __iter__(self) -> Iterator[TableUpdate]:
+        while not self.closed:
+            try:
+                updates = self.poll(timeout=0.5)
+            except ClosedError:
+                return
+            yield from updates
+
+    def __enter__(self) -> Table:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<lkstream.Table {self.topic!r} keys={len(self)}{' closed' if self.closed else ''}>"
 
 
 class AsyncConsumer:

@@ -18,6 +18,7 @@
 #include "py_listener.hpp"
 #include "py_producer.hpp"
 #include "py_record.hpp"
+#include "py_table.hpp"
 
 // app/main.cpp, compiled into this module with `main` renamed (python/CMakeLists.txt): the
 // console script runs exactly the command table of the `lkstream` executable.
@@ -59,6 +60,7 @@ NB_MODULE(_lkstream, m) {
   lkstream::python::bind_record(m);
   lkstream::python::bind_consumer(m);
   lkstream::python::bind_listener(m);
+  lkstream::python::bind_table(m);
   m.attr("__version__") = LKSTREAM_VERSION;
   m.def("_run_cli", &run_cli, nb::arg("argv"));
 }

@@ -73,7 +73,11 @@ void py_engine::create_topic(const std::string& name, std::optional<int32_t> par
                              nb::handle segment_bytes, nb::handle segment_ms,
                              std::optional<std::string> fsync, nb::handle fsync_interval_ms,
                              nb::handle max_message_bytes,
-                             std::optional<std::string> timestamp_type, bool exist_ok) {
+                             std::optional<std::string> timestamp_type, bool exist_ok,
+                             std::optional<std::string> cleanup_policy,
+                             std::optional<double> min_cleanable_dirty_ratio,
+                             nb::handle min_compaction_lag, nb::handle max_compaction_lag,
+                             nb::handle delete_retention) {
   config::topic_settings s = with_engine(*st_, [](engine& e) -> result<config::topic_settings> {
     return e.configuration().topic_defaults;
   });
@@ -110,11 +114,38 @@ void py_engine::create_topic(const std::string& name, std::optional<int32_t> par
                   "timestamp_type must be \"CreateTime\" or \"LogAppendTime\", got \"" +
                       *timestamp_type + "\"");
   }
+  if (cleanup_policy) {
+    auto p = storage::parse_cleanup_policy(*cleanup_policy);
+    if (!p)
+      raise_error(errc::invalid_argument,
+                  "cleanup_policy must be \"delete\", \"compact\" or \"compact,delete\", got \"" +
+                      *cleanup_policy + "\"");
+    s.log.cleanup = *p;
+  }
+  if (min_cleanable_dirty_ratio) {
+    if (!(*min_cleanable_dirty_ratio >= 0 && *min_cleanable_dirty_ratio <= 1))
+      raise_error(errc::invalid_argument, "min_cleanable_dirty_ratio must be 0..1");
+    s.log.min_cleanable_dirty_ratio = *min_cleanable_dirty_ratio;
+  }
+  if (!min_compaction_lag.is_none())
+    s.log.min_compaction_lag_ms = duration_arg(min_compaction_lag, "min_compaction_lag");
+  if (!max_compaction_lag.is_none()) {
+    auto v = duration_arg(max_compaction_lag, "max_compaction_lag", true);
+    s.log.max_compaction_lag_ms = v < 0 ? INT64_MAX : v;
+  }
+  if (s.log.max_compaction_lag_ms < s.log.min_compaction_lag_ms)
+    raise_error(errc::invalid_argument, "max_compaction_lag must not be below min_compaction_lag");
+  if (!delete_retention.is_none())
+    s.log.delete_retention_ms = duration_arg(delete_retention, "delete_retention");
   with_engine(*st_, [&](engine& e) -> status {
     auto st = e.create_topic(name, s);
     if (!st && st.code() == errc::topic_exists && exist_ok) return {};
     return st;
   });
+}
+
+uint64_t py_engine::run_cleaning() {
+  return with_engine(*st_, [](engine& e) { return e.run_cleaning(); });
 }
 
 void py_engine::delete_topic(const std::string& name) {
@@ -143,6 +174,7 @@ py_topic_info py_engine::describe(const std::string& name) {
   out.segment_ms = t.settings.log.segment_ms;
   out.max_message_bytes = t.settings.log.max_batch_bytes;
   out.timestamp_type = t.settings.log_append_time ? "LogAppendTime" : "CreateTime";
+  out.cleanup_policy = std::string(storage::to_string(t.settings.log.cleanup));
   out.size_bytes = t.size_bytes();
   for (auto& p : t.partitions)
     out.partition_info.push_back({p.partition, p.log_start, p.end_offset, p.high_watermark,
@@ -246,6 +278,7 @@ void bind_engine(nb::module_& m) {
       .def_ro("segment_ms", &py_topic_info::segment_ms)
       .def_ro("max_message_bytes", &py_topic_info::max_message_bytes)
       .def_ro("timestamp_type", &py_topic_info::timestamp_type)
+      .def_ro("cleanup_policy", &py_topic_info::cleanup_policy)
       .def_ro("partition_info", &py_topic_info::partition_info)
       .def_ro("size_bytes", &py_topic_info::size_bytes)
       .def("__repr__", [](const py_topic_info& t) {
@@ -300,7 +333,13 @@ void bind_engine(nb::module_& m) {
            nb::arg("segment_ms").none() = nb::none(), nb::arg("fsync").none() = nb::none(),
            nb::arg("fsync_interval_ms").none() = nb::none(),
            nb::arg("max_message_bytes").none() = nb::none(),
-           nb::arg("timestamp_type").none() = nb::none(), nb::arg("exist_ok") = false)
+           nb::arg("timestamp_type").none() = nb::none(), nb::arg("exist_ok") = false,
+           nb::arg("cleanup_policy").none() = nb::none(),
+           nb::arg("min_cleanable_dirty_ratio").none() = nb::none(),
+           nb::arg("min_compaction_lag").none() = nb::none(),
+           nb::arg("max_compaction_lag").none() = nb::none(),
+           nb::arg("delete_retention").none() = nb::none())
+      .def("run_cleaning", &py_engine::run_cleaning)
       .def("delete_topic", &py_engine::delete_topic, nb::arg("name"))
       .def("add_partitions", &py_engine::add_partitions, nb::arg("name"), nb::arg("partitions"))
       .def("topics", &py_engine::topics)

@@ -45,6 +45,7 @@ struct py_topic_info {
   int64_t segment_ms = 0;
   int64_t max_message_bytes = 0;
   std::string timestamp_type;
+  std::string cleanup_policy;  // "delete", "compact" or "compact,delete"
   std::vector<py_partition_info> partition_info;
   uint64_t size_bytes = 0;
 };
@@ -82,7 +83,12 @@ class py_engine {
                     nb::handle retention, nb::handle retention_bytes, nb::handle segment_bytes,
                     nb::handle segment_ms, std::optional<std::string> fsync,
                     nb::handle fsync_interval_ms, nb::handle max_message_bytes,
-                    std::optional<std::string> timestamp_type, bool exist_ok);
+                    std::optional<std::string> timestamp_type, bool exist_ok,
+                    std::optional<std::string> cleanup_policy,
+                    std::optional<double> min_cleanable_dirty_ratio, nb::handle min_compaction_lag,
+                    nb::handle max_compaction_lag, nb::handle delete_retention);
+  /// One compaction round now over every due partition (engine::run_cleaning).
+  uint64_t run_cleaning();
   void delete_topic(const std::string& name);
   void add_partitions(const std::string& name, int32_t partitions);
   std::vector<std::string> topics();

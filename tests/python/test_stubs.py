@@ -43,7 +43,7 @@ def test_python_stubs_list_every_runtime_member() -> None:
         cls = getattr(_lkstream, name)
         in_stub = {m.name for m in node.body if isinstance(m, ast.FunctionDef)}
         in_runtime = {k for k in vars(cls) if not k.startswith("__") or k in
-                      ("__init__", "__next__")}
+                      ("__init__", "__next__", "__len__", "__contains__")}
         assert in_runtime <= in_stub | {"__init__"}, (name, in_runtime - in_stub)
         assert in_stub <= in_runtime | {"__init__"}, (name, in_stub - in_runtime)
 
