@@ -61,6 +61,7 @@ conformance: build
 
 bench: build
 	$(BUILD_DIR)/bench/lkstream_bench
+	$(BUILD_DIR)/bench/compaction_bench
 
 # Kafka protocol: librdkafka producer/consumer (bench/kafka_bench.cpp) against a `lkstream serve`
 # it starts; KAFKA_BENCH_ARGS="--bootstrap HOST:PORT" measures any other broker the same way.
@@ -68,8 +69,14 @@ bench-kafka: build
 	$(BUILD_DIR)/bench/kafka_bench $(or $(KAFKA_BENCH_ARGS),--serve $(BUILD_DIR)/app/lkstream)
 
 # Mirroring to Apache Kafka: the kafka_bridge vs a plain consume/produce loop (bench/bridge_bench.cpp).
+# The Java client's loop (bench/java/MirrorLoop.java, kafka-clients 4.4 from Maven Central, cached
+# where the tests keep it) is the third column.
 bench-bridge: build
-	$(BUILD_DIR)/bench/bridge_bench --serve $(BUILD_DIR)/app/lkstream --kafka-script scripts/apache-kafka.sh $(BRIDGE_BENCH_ARGS)
+	@cp=$$(bash scripts/java-kafka-clients.sh $(BUILD_DIR)/kafka-clients/java | tail -1) && \
+	  mkdir -p $(BUILD_DIR)/bench/java-classes && \
+	  javac -nowarn -d $(BUILD_DIR)/bench/java-classes -cp "$$cp" bench/java/MirrorLoop.java && \
+	  $(BUILD_DIR)/bench/bridge_bench --serve $(BUILD_DIR)/app/lkstream --kafka-script scripts/apache-kafka.sh \
+	    --java "$(abspath $(BUILD_DIR))/bench/java-classes:$$cp" $(BRIDGE_BENCH_ARGS)
 
 # Side-by-side comparison with Apache Kafka, Redis Streams and NATS JetStream (bench/compare/README.md):
 # installs the peers (scripts/install-bench-deps.sh), reconfigures so that the load generator finds

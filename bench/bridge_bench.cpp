@@ -1,10 +1,15 @@
 // Mirroring LKSTREAM -> Apache Kafka: the kafka_bridge (direction out) against the plain
 // MirrorMaker-style loop (consume from LKSTREAM, produce to Kafka idempotently with acks=all,
 // flush, commit: what the bridge does, without the connector host), in the same run on the
-// same broker. Not a test: figures go to BENCHMARKS.md ("Mirroring to Kafka").
+// same broker: the loop with librdkafka, and with --java the same loop with the Java client
+// (kafka-clients 4.4, bench/java/MirrorLoop.java: what MirrorMaker-style tools run). Not a
+// test: figures go to BENCHMARKS.md ("Mirroring to Kafka").
 //
 //   bridge_bench --serve PATH_TO_LKSTREAM --kafka-script scripts/apache-kafka.sh
-//                [--records N] [--size BYTES] [--rate R] [--seconds S]
+//                [--records N] [--size BYTES] [--rate R] [--seconds S] [--java CLASSPATH]
+//
+// --java  a classpath holding MirrorLoop.class and kafka-clients (make bench-bridge builds it);
+//         the Java loop mirrors "bulk3" -> "java.bulk3" and "lag3" -> "java.lag3".
 //
 // 1. Throughput: N records of BYTES are produced into LKSTREAM as fast as it takes them; the
 //    time until all of them are in Kafka gives records/s and MB/s (the bridge mirrors topic
@@ -242,7 +247,7 @@ lag_result measure_lag(const std::string& kafka, const std::string& topic, size_
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string serve, script;
+  std::string serve, script, java_cp;
   int64_t records = 500000, rate = 5000, seconds = 20;
   size_t size = 100;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -253,11 +258,12 @@ int main(int argc, char** argv) {
     else if (flag == "--size") size = std::stoul(v);
     else if (flag == "--rate") rate = std::stoll(v);
     else if (flag == "--seconds") seconds = std::stoll(v);
+    else if (flag == "--java") java_cp = v;
     else die("unknown flag " + flag);
   }
   if (serve.empty() || script.empty())
     die("usage: bridge_bench --serve LKSTREAM --kafka-script scripts/apache-kafka.sh "
-        "[--records N] [--size B] [--rate R] [--seconds S]");
+        "[--records N] [--size B] [--rate R] [--seconds S] [--java CLASSPATH]");
   char tmpl[] = "/tmp/bridge-bench-XXXXXX";
   if (!::mkdtemp(tmpl)) die("mkdtemp failed");
   const std::string dir = tmpl;
@@ -275,13 +281,15 @@ int main(int argc, char** argv) {
   int status = 0;
   ::waitpid(kafka_pid, &status, 0);
   if (kafka.empty()) die("apache-kafka.sh start failed");
-  for (const char* t : {"bulk", "lag", "loop.bulk2", "loop.lag2"}) create_topic(kafka, t);
+  for (const char* t : {"bulk", "lag", "loop.bulk2", "loop.lag2", "java.bulk3", "java.lag3"})
+    create_topic(kafka, t);
 
   std::ofstream(dir + "/lkstream.toml")
       << "[broker]\ndata_dir = \"" << dir << "/data\"\n"
       << "[topic_defaults]\npartitions = 3\nretention_ms = \"1h\"\n"
       << "[[topic]]\nname = \"bulk\"\n[[topic]]\nname = \"lag\"\n"
       << "[[topic]]\nname = \"bulk2\"\n[[topic]]\nname = \"lag2\"\n"
+      << "[[topic]]\nname = \"bulk3\"\n[[topic]]\nname = \"lag3\"\n"
       << "[[connector]]\nname = \"to-kafka\"\nplugin = \"kafka_bridge\"\n"
       << "topics = [\"bulk\", \"lag\"]\n[connector.config]\ndirection = \"out\"\n"
       << "\"bootstrap.servers\" = \"" << kafka << "\"\n";
@@ -309,24 +317,54 @@ int main(int argc, char** argv) {
   std::atomic<bool> stop{false};
   std::thread loop1([&] { mirror_loop(lk, kafka, "bulk2", "loop.bulk2", stop); });
   const double loop_s = throughput("bulk2", "loop.bulk2");
+  // The Java loop: one JVM per mirrored topic, started (and ready) before its phase.
+  const bool java = !java_cp.empty();
+  std::vector<pid_t> jvms;
+  auto start_java = [&](const std::string& from, const std::string& to) {
+    pid_t pid = -1;
+    auto ready = run_until({"/usr/bin/env", "java", "-cp", java_cp, "MirrorLoop", lk, kafka, from, to},
+                           pid, [](const std::string& l) {
+                             return l.rfind("ready", 0) == 0 ? std::string("ready") : std::string();
+                           }, true);
+    if (ready.empty()) die("the Java MirrorLoop did not start (classpath " + java_cp + ")");
+    jvms.push_back(pid);
+  };
+  double java_s = 0;
+  if (java) {
+    start_java("bulk3", "java.bulk3");
+    java_s = throughput("bulk3", "java.bulk3");
+  }
 
-  // 2. Lag at a fixed rate, both mirrors at once (each gets `rate`).
+  // 2. Lag at a fixed rate, every mirror at once (each gets `rate`).
   std::thread loop2([&] { mirror_loop(lk, kafka, "lag2", "loop.lag2", stop); });
+  if (java) start_java("lag3", "java.lag3");
   const auto until = clock_type::now() + std::chrono::seconds(seconds + 60);
-  std::atomic<bool> a1{false}, a2{false};
-  lag_result bridge_lag, loop_lag;
+  std::atomic<bool> a1{false}, a2{false}, a3{!java};
+  lag_result bridge_lag, loop_lag, java_lag;
   std::thread m1([&] { bridge_lag = measure_lag(kafka, "lag", rate * seconds, until, a1); });
   std::thread m2([&] { loop_lag = measure_lag(kafka, "loop.lag2", rate * seconds, until, a2); });
-  while (!a1 || !a2) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::thread m3([&] {
+    if (java) java_lag = measure_lag(kafka, "java.lag3", rate * seconds, until, a3);
+  });
+  while (!a1 || !a2 || !a3) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   std::thread p1([&] { produce(lk, "lag", rate * seconds, size, rate); });
   std::thread p2([&] { produce(lk, "lag2", rate * seconds, size, rate); });
+  std::thread p3([&] {
+    if (java) produce(lk, "lag3", rate * seconds, size, rate);
+  });
   p1.join();
   p2.join();
+  p3.join();
   m1.join();
   m2.join();
+  m3.join();
   stop = true;
   loop1.join();
   loop2.join();
+  for (pid_t pid : jvms) {
+    ::kill(pid, SIGTERM);
+    ::waitpid(pid, &status, 0);
+  }
   rd_kafka_destroy(watcher);
 
   const double mb = static_cast<double>(records) * static_cast<double>(size) / 1e6;
@@ -339,12 +377,23 @@ int main(int argc, char** argv) {
               static_cast<long long>(rate), static_cast<long long>(seconds), bridge_lag.p50_ms,
               bridge_lag.p99_ms, bridge_lag.max_ms, bridge_lag.received, loop_lag.p50_ms,
               loop_lag.p99_ms, loop_lag.max_ms, loop_lag.received);
+  if (java) {
+    std::printf("java client loop: throughput %.0f rec/s %.1f MB/s | lag p50 %.1f ms p99 %.1f ms "
+                "max %.1f ms (%zu)\n",
+                records / java_s, mb / java_s, java_lag.p50_ms, java_lag.p99_ms, java_lag.max_ms,
+                java_lag.received);
+  }
   std::printf("{\"records\":%lld,\"size\":%zu,\"bridge_rps\":%.0f,\"bridge_mbps\":%.2f,"
               "\"loop_rps\":%.0f,\"loop_mbps\":%.2f,\"rate\":%lld,\"bridge_lag_p50_ms\":%.2f,"
-              "\"bridge_lag_p99_ms\":%.2f,\"loop_lag_p50_ms\":%.2f,\"loop_lag_p99_ms\":%.2f}\n",
+              "\"bridge_lag_p99_ms\":%.2f,\"loop_lag_p50_ms\":%.2f,\"loop_lag_p99_ms\":%.2f",
               static_cast<long long>(records), size, records / bridge_s, mb / bridge_s,
               records / loop_s, mb / loop_s, static_cast<long long>(rate), bridge_lag.p50_ms,
               bridge_lag.p99_ms, loop_lag.p50_ms, loop_lag.p99_ms);
+  if (java)
+    std::printf(",\"java_rps\":%.0f,\"java_mbps\":%.2f,\"java_lag_p50_ms\":%.2f,"
+                "\"java_lag_p99_ms\":%.2f,\"java_lag_received\":%zu",
+                records / java_s, mb / java_s, java_lag.p50_ms, java_lag.p99_ms, java_lag.received);
+  std::printf("}\n");
   ::kill(serve_pid, SIGTERM);
   ::waitpid(serve_pid, &status, 0);
   pid_t stopper = -1;
