@@ -11,8 +11,13 @@
 //   same group started against Kafka (auto.offset.reset = error: it must find committed
 //   offsets) reads the rest: every record processed, no foreign record; none twice for the
 //   preserved topic, at most what the bridge resent after the kills for the mapped one.
+// - `migrate groups --every 1s` carries a second group's commits continuously, pass after
+//   pass, until it is stopped.
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
+
+#include <csignal>
 #include <chrono>
 #include <future>
 #include <map>
@@ -171,5 +176,52 @@ TEST_CASE(
   int misplaced = 0;
   for (auto& r : orders) misplaced += number_of(r) >= 0 && r.offset != number_of(r) / 3;
   CHECK(misplaced == 0);
+
+  // Continuous migration (`migrate groups --every`), same Kafka: a second group "audit" reads
+  // "orders" on LKSTREAM in two steps while one `--every 1s` process runs. Its first passes
+  // fail (the group has no commits yet) without ending the loop; each step's commits then
+  // reach Kafka without another invocation (preserved offsets: Kafka's commits equal
+  // LKSTREAM's); the process runs until it is stopped.
+  child_process every({LKSTREAM_APP, "migrate", "groups", "--to", kb, "--group", "audit",
+                       "--every", "1s", "--json", "--bootstrap", server->bootstrap()});
+  REQUIRE_MESSAGE(every.started(), every.error());
+  int passes = 0;
+  auto drain_every = [&] {
+    server->drain();
+    while (auto line = every.read_line(after(0ms))) passes += !line->empty() && (*line)[0] == '[';
+  };
+  // The first pass, before the group has any commit.
+  for (const auto until = after(patience); passes == 0 && std::chrono::steady_clock::now() < until;) {
+    server->drain();
+    if (auto line = every.read_line(after(500ms))) passes += !line->empty() && (*line)[0] == '[';
+  }
+  REQUIRE_MESSAGE(passes == 1, every.stderr_text());
+  std::vector<int64_t> previous;
+  for (int step = 0; step < 2; ++step) {
+    auto got = consume_in_group(server->bootstrap(), "audit", {"orders"}, 3000, patience,
+                                "earliest", drain_every);
+    REQUIRE(got.size() >= 3000);
+    const auto want = committed_offsets(server->bootstrap(), "audit", "orders", 3);
+    CHECK(want != previous);  // the step moved the group on
+    previous = want;
+    std::vector<int64_t> on_kafka;
+    for (const auto until = after(patience); std::chrono::steady_clock::now() < until;) {
+      drain_every();
+      on_kafka = committed_offsets(kb, "audit", "orders", 3);
+      if (on_kafka == want) break;
+      std::this_thread::sleep_for(200ms);
+    }
+    INFO("step " << step << ": LKSTREAM " << nlohmann::json(want).dump() << ", Kafka "
+                 << nlohmann::json(on_kafka).dump() << "; migrate stderr: "
+                 << every.stderr_text());
+    CHECK(on_kafka == want);
+  }
+  drain_every();
+  CHECK(passes >= 3);  // the one before the commits, at least one per step
+  CHECK(every.stderr_text().find("has no committed offsets") != std::string::npos);
+  every.send_signal(SIGTERM);  // still running: --every ends only when interrupted
+  auto ended = every.wait(after(60s));
+  REQUIRE(ended);
+  CHECK(WIFSIGNALED(*ended));
   CHECK_MESSAGE(server->stop(), server->error());
 }
