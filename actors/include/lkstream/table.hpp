@@ -15,7 +15,8 @@
 // time of the call (the snapshot point): when it returns, snapshot() holds the latest value of
 // every key written before open(). poll() then reads what came after, applies it to the table
 // and returns it as updates, in offset order per partition. A key lives in one partition (the
-// producer's partitioner), so per-key order is the log's order.
+// producer's partitioner), so per-key order is the log's order. Records past the snapshot point
+// that open() happened to fetch are not folded into the snapshot: the first poll() returns them.
 //
 // Semantics:
 // - A record with a null value (a tombstone) deletes its key; the update says so (no value).
