@@ -2,7 +2,7 @@
 // a KafkaConsumer (kafka-clients 4.4) on LKSTREAM `from`, a KafkaProducer to Kafka `to`
 // (idempotent, acks=all, linger.ms 5), per poll (up to 500 records): send each record to the
 // same partition number, flush, commitSync. What MirrorMaker 2's task does per batch, without
-// Connect. Runs until its stdin closes (the bench closes it) or it is killed.
+// Connect. Prints "ready" once subscribed; runs until it is killed (the bench sends SIGTERM).
 //
 //   java -cp CLASSES:KAFKA_CLIENTS MirrorLoop LKSTREAM_BOOTSTRAP KAFKA_BOOTSTRAP FROM TO
 import java.time.Duration;
@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -43,18 +42,6 @@ public final class MirrorLoop {
     p.put("linger.ms", "5");
     p.put("key.serializer", ByteArraySerializer.class.getName());
     p.put("value.serializer", ByteArraySerializer.class.getName());
-    final AtomicBoolean stop = new AtomicBoolean(false);
-    Thread stdinWatch = new Thread(() -> {
-      try {
-        while (System.in.read() >= 0) {
-        }
-      } catch (Exception e) {
-        // stdin gone: stop as well
-      }
-      stop.set(true);
-    });
-    stdinWatch.setDaemon(true);
-    stdinWatch.start();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c);
          KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
       consumer.subscribe(List.of(from));
@@ -62,7 +49,7 @@ public final class MirrorLoop {
       System.out.flush();
       final java.util.concurrent.atomic.AtomicReference<Exception> failed =
           new java.util.concurrent.atomic.AtomicReference<>();
-      while (!stop.get()) {
+      for (;;) {
         ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(100));
         if (batch.isEmpty()) continue;
         Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
