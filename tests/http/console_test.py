@@ -102,9 +102,12 @@ def overview_shows_topics_groups_and_traffic():
     groups = {r[0]: r for r in table_rows("groups-table")}
     assert groups["dash"][1:] == ["Empty", "0", "80"], groups
     assert text_of("card-topics") == "1"
-    # The traffic chart draws once two samples exist (one per poll).
+    # The traffic chart draws once two samples exist (one per poll); records produced while the
+    # page is open show as a rate of bytes in above zero.
     wait("the traffic chart", lambda: browser.find_elements(
         By.CSS_SELECTOR, "#traffic-chart polyline[data-series='bytes in/s']"))
+    server.produce("other", [f"k{i}:{'v' * 100}" for i in range(100)])  # auto-created
+    wait("bytes in charted", lambda: float(attr_of("traffic-chart", "data-max") or 0) > 1000)
     shot("overview")
 
 

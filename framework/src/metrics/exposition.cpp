@@ -31,7 +31,11 @@ void append_number(std::string& out, double v) {
     out.append(buf, r.ptr);
     return;
   }
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  // Fixed notation where it stays short ("0.0001", not "1e-04": the bucket bounds people read),
+  // the shortest form that reads back exactly either way.
+  const double a = std::fabs(v);
+  auto r = a >= 1e-9 && a < 1e15 ? std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed)
+                                 : std::to_chars(buf, buf + sizeof buf, v);
   out.append(buf, r.ptr);
 }
 

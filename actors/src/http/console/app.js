@@ -56,7 +56,8 @@ function card(label, value, id) {
 }
 
 // A line chart of `series` ([{name, color, points: [[t, v], ...]}]) into a new <svg>. The
-// svg's data-last attribute holds the first series' last value (read by the browser tests).
+// svg's data-last and data-max attributes hold the first series' last and largest values
+// (read by the browser tests).
 function lineChart(id, series, unit) {
   const W = 640, H = 200, L = 56, R = 10, T = 10, B = 22;
   const ns = "http://www.w3.org/2000/svg";
@@ -92,7 +93,10 @@ function lineChart(id, series, unit) {
     });
   }
   const first = series[0].points;
-  if (first.length) svg.setAttribute("data-last", String(first[first.length - 1][1]));
+  if (first.length) {
+    svg.setAttribute("data-last", String(first[first.length - 1][1]));
+    svg.setAttribute("data-max", String(Math.max(...first.map(p => p[1]))));
+  }
   svg.setAttribute("data-points", String(first.length));
   return svg;
 }
