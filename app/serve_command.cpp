@@ -206,8 +206,7 @@ int run_serve(const parsed_args& args) {
     }
   }
   if (http) {
-    say("HTTP listener on " + http->bound_address() +
-        " (metrics, health, API, console; no authentication: keep it on localhost)");
+    say("HTTP listener on " + http->bound_address() + " (metrics, health, API, console)");
   }
   say("ready (data dir " + data_dir + ", " + plural(eng.list_topics().size(), "topic") + ", " +
       plural(eng.configuration().connectors.size(), "connector") + ", Kafka on " +

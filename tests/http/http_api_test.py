@@ -309,6 +309,19 @@ def delete_topic_through_api():
     assert server.request("DELETE", "/api/v1/topics/scratch")[0] == 404
 
 
+def a_second_server_cannot_take_the_address():
+    """An HTTP address given explicitly that another server holds is an error: the second
+    server exits 1 naming it (and never shares the port: no SO_REUSEPORT)."""
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="lkstream-http2-") as data:
+        r = subprocess.run([binary, "serve", "--data-dir", data, "--listen", "127.0.0.1:0",
+                            "--http-listen", server.http[len("http://"):]],
+                           capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1, (r.returncode, r.stdout, r.stderr)
+    assert "cannot start the HTTP listener on " + server.http[len("http://"):] in r.stderr, r.stderr
+    assert server.request("GET", "/health/ready")[0] == 200
+
+
 def console_assets_are_served():
     status, headers, body = server.request("GET", "/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
@@ -326,7 +339,8 @@ try:
                browse_records_by_offset_and_timestamp, bad_query_parameters_are_400,
                malformed_and_huge_requests_are_4xx, slow_clients_do_not_affect_kafka,
                reset_offsets_refused_while_active_then_done, broker_and_connectors,
-               delete_topic_through_api, console_assets_are_served]:
+               delete_topic_through_api, a_second_server_cannot_take_the_address,
+               console_assets_are_served]:
         case(fn)
 finally:
     code = server.stop()

@@ -3,6 +3,7 @@
 #include "lkstream/http_server.hpp"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <mutex>
@@ -143,6 +144,13 @@ result<std::unique_ptr<http_server>> http_server::start(engine& eng, http_server
   srv.set_write_timeout(std::chrono::duration_cast<std::chrono::seconds>(timeout).count(),
                         (timeout.count() % 1000) * 1000);
   srv.set_keep_alive_timeout(2);  // an idle keep-alive connection holds a worker: not long
+  // SO_REUSEADDR only. cpp-httplib's default adds SO_REUSEPORT, with which a second server on
+  // the same address binds too and the kernel splits connections between them: a health
+  // check would then probe either broker.
+  srv.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });  // an idle keep-alive connection holds a worker: not long
   routes(srv, im->state);
 
   const std::string host = hp->host;
