@@ -226,10 +226,10 @@ def malformed_and_huge_requests_are_4xx():
     assert raw(b"GARBAGE\r\n\r\n").startswith(b"HTTP/1.1 400"), raw(b"GARBAGE\r\n\r\n")[:80]
     huge_header = b"GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100_000 + b"\r\n\r\n"
     answer = raw(huge_header)
-    assert re.match(rb"HTTP/1.1 4\d\d", answer) or answer == b"", answer[:80]
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:80]
     long_uri = b"GET /" + b"a" * 20_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"
     answer = raw(long_uri)
-    assert re.match(rb"HTTP/1.1 4\d\d", answer) or answer == b"", answer[:80]
+    assert answer.startswith(b"HTTP/1.1 414"), answer[:80]
     for path in ["/console/../../../etc/passwd", "/console/..%2f..%2fetc%2fpasswd",
                  "/console/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc/passwd"]:
         answer = raw(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
