@@ -12,12 +12,16 @@
 #include "lkstream/config/units.hpp"
 #include "lkstream/connector_host.hpp"
 #include "lkstream/engine.hpp"
+#include "lkstream/http_server.hpp"
 #include "lkstream/kafka_listener.hpp"
 #include "lkstream/process/open_files.hpp"
 
 namespace lkstream::app {
 
 namespace {
+
+/// Where the HTTP listener (metrics, health, API, console) binds without --http-listen.
+constexpr std::string_view default_http_listen = "127.0.0.1:9644";
 
 void say(const std::string& line) {
   std::cout << "lkstream: " << line << std::endl;  // flushed: a parent may wait for the line
@@ -115,6 +119,23 @@ int run_serve(const parsed_args& args) {
     cfg = std::move(*loaded);
   }
   if (auto dir = args.get("data-dir")) cfg.broker.data_dir = *dir;
+  // The HTTP listener: the default address only warns when taken (a second server on the
+  // machine keeps running without HTTP); an address given explicitly must be bound.
+  std::string http_listen{default_http_listen};
+  bool http_explicit = false;
+  if (auto http = args.get("http-listen")) {
+    if (!http->empty()) {
+      std::string checked = *http;
+      if (checked.ends_with(":0")) checked.back() = '1';
+      if (auto hp = config::parse_host_port(checked); !hp) {
+        fail("invalid value for --http-listen: " + hp.err().message);
+        std::cerr << "Try 'lkstream serve --help'.\n";
+        return exit_usage;
+      }
+    }
+    http_listen = *http;
+    http_explicit = true;
+  }
   for (std::string_view flag : {"listen", "advertised"}) {
     auto& target = flag == "listen" ? cfg.broker.listen : cfg.broker.advertised;
     if (auto problem = apply_address(args, flag, target)) {
@@ -163,15 +184,43 @@ int run_serve(const parsed_args& args) {
     return exit_failure;
   }
   report_connectors(**host);
+  std::unique_ptr<http_server> http;
+  if (!http_listen.empty()) {
+    auto started = http_server::start(eng, {.listen = http_listen,
+                                            .listener = listener->get(),
+                                            .connectors = host->get(),
+                                            .ready_at_start = false,
+                                            .version = LKSTREAM_VERSION});
+    if (!started && !http_explicit) {
+      fail("HTTP listener not started on the default " + http_listen + ": " +
+           started.err().to_string() + " (choose another with --http-listen)");
+    } else if (!started) {
+      fail("cannot start the HTTP listener on " + http_listen + ": " + started.err().to_string());
+      (void)(*host)->stop();
+      host->reset();
+      (*listener)->stop();
+      (void)eng.close();
+      return exit_failure;
+    } else {
+      http = std::move(*started);
+    }
+  }
+  if (http) {
+    say("HTTP listener on " + http->bound_address() + " (metrics, health, API, console)");
+  }
   say("ready (data dir " + data_dir + ", " + plural(eng.list_topics().size(), "topic") + ", " +
       plural(eng.configuration().connectors.size(), "connector") + ", Kafka on " +
       (*listener)->bound_address() + "); stop with Ctrl-C or SIGTERM");
+  if (http) http->set_ready(true);
 
   int sig = 0;
   while (sigwait(&stop_signals, &sig) != 0) {
   }
   say(std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
-  // Outside in: no new Kafka requests, then no new connector records, then the logs.
+  // Outside in: not ready and no HTTP (it reads the listener and the connector host), no new
+  // Kafka requests, then no new connector records, then the logs.
+  if (http) http->stop();
+  http.reset();
   (*listener)->stop();
   listener->reset();
   bool clean = true;
@@ -197,20 +246,23 @@ command_spec serve_command() {
       .summary = "open the data directory and serve it until SIGINT/SIGTERM",
       .synopsis =
           "serve [--config FILE] [--data-dir DIR] [--listen HOST:PORT] "
-          "[--advertised HOST:PORT]",
+          "[--advertised HOST:PORT] [--http-listen HOST:PORT]",
       .description =
           "Opens the engine on the data directory (locking it), creates the [[topic]] entries\n"
           "of the configuration that do not exist yet, reports topics and recovery, starts the\n"
           "Kafka listener and the [[connector]] entries, and runs until SIGINT or SIGTERM; then\n"
           "stops the listener and the connectors and syncs and closes every log. Flags override\n"
           "the file. Without --config, built-in defaults are used (data dir ./data, Kafka on\n"
-          "127.0.0.1:9092). --listen HOST:0 picks a free port.",
+          "127.0.0.1:9092, HTTP on 127.0.0.1:9644). --listen HOST:0 picks a free port.",
       .flags = {{"config", "FILE", "TOML configuration (see docs/configuration.md)"},
                 {"data-dir", "DIR", "data directory, overrides broker.data_dir"},
                 {"listen", "HOST:PORT",
                  "Kafka listener, overrides broker.listen (port 0: any free)"},
                 {"advertised", "HOST:PORT",
-                 "address given to clients, overrides broker.advertised"}},
+                 "address given to clients, overrides broker.advertised"},
+                {"http-listen", "HOST:PORT",
+                 "metrics/health/API/console listener (default 127.0.0.1:9644; port 0: any "
+                 "free; \"\": off)"}},
       .max_positional = 0,
       .run = run_serve,
   };

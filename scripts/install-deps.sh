@@ -13,7 +13,10 @@ apt_packages=(build-essential cmake ninja-build pkg-config libcaf-dev librdkafka
               # kafkajs client tests (npm: NodeSource's nodejs bundles it, Debian's needs the package)
               nodejs
               # libFuzzer target of the Kafka request decoder (tests/fuzz), built with clang 14
-              clang-14 libclang-rt-14-dev libfuzzer-14-dev)
+              clang-14 libclang-rt-14-dev libfuzzer-14-dev
+              # the HTTP listener (metrics, health, JSON API, console); its tests: promtool
+              # validates /metrics, Selenium drives the system's headless Chromium
+              libcpp-httplib-dev prometheus chromium chromium-driver python3-selenium)
 
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -8,6 +8,7 @@
 #include "lkstream/process/log_throttle.hpp"
 #include "net/handlers/handler.hpp"
 #include "net/listener_core.hpp"
+#include "net/request_metrics.hpp"
 
 namespace lkstream::net {
 namespace {
@@ -205,6 +206,7 @@ void connection::on_frame(std::shared_ptr<std::byte[]> frame, size_t size) {
   }
   auto& req = std::get<kafka::request>(decoded);
   const uint64_t seq = next_seq_++;
+  request_metrics::instance().on_request(req.header.key, size, id_, seq);
   pending_[seq] = {.correlation_id = req.header.correlation_id,
                    .version = req.header.api_version,
                    .key = req.header.key,
@@ -260,6 +262,7 @@ void connection::complete(uint64_t seq, std::optional<kafka::response_body> body
     }
     p.out.emplace(std::move(*w));
   }
+  request_metrics::instance().on_response(p.key, p.out ? p.out->size() : 0, id_, seq);
   dispatch_waiting();
   flush();
 }

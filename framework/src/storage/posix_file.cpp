@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "lkstream/metrics/histogram.hpp"
 #include "os_error.hpp"
 
 namespace lkstream::storage {
@@ -55,9 +56,11 @@ result<size_t> posix_file::read_at(uint64_t pos, mutable_bytes_view out) const {
 }
 
 status posix_file::sync() {
+  const auto started = std::chrono::steady_clock::now();  // lkstream_storage_fsync_seconds
   while (::fdatasync(fd_) != 0) {
     if (errno != EINTR) return os_error(errno, "fdatasync", path_);
   }
+  metrics::fsync_latency().observe(std::chrono::steady_clock::now() - started);
   return ok();
 }
 
