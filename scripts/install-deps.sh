@@ -13,7 +13,10 @@ apt_packages=(build-essential cmake ninja-build pkg-config libcaf-dev librdkafka
               # kafkajs client tests (npm: NodeSource's nodejs bundles it, Debian's needs the package)
               nodejs
               # libFuzzer target of the Kafka request decoder (tests/fuzz), built with clang 14
-              clang-14 libclang-rt-14-dev libfuzzer-14-dev)
+              clang-14 libclang-rt-14-dev libfuzzer-14-dev
+              # packaging tests (tests/packaging): the minimal Debian 12 root, the .deb's man page
+              # check, the unit check (systemd-analyze)
+              debootstrap man-db systemd)
 
 missing=()
 for p in "${apt_packages[@]}"; do
