@@ -5,7 +5,7 @@ DATA_DIR   ?= ./data
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build run test wheel dist deb packages test-asan test-tsan conformance bench bench-kafka bench-bridge bench-compare bench-compare-quick bench-compare-build bench-python clean
+.PHONY: all deps configure build run test wheel dist deb packages bench-packaging test-asan test-tsan conformance bench bench-kafka bench-bridge bench-compare bench-compare-quick bench-compare-build bench-python clean
 
 all: build
 
@@ -114,6 +114,10 @@ deb: configure
 	@bash scripts/make-deb.sh $(BUILD_DIR) $(PKG_DIR)/deb
 
 packages: wheel dist deb
+
+# Sizes and start-up of the three artifacts in the minimal Debian 12 root (BENCHMARKS.md, Packaging).
+bench-packaging: packages
+	bash scripts/packaging-bench.sh $(PKG_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

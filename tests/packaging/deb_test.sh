@@ -57,9 +57,10 @@ out=$(in_root "$work" /bin/sh /share/install.sh 2>&1) || { echo "$out"; pkg_fail
 echo "$out"
 [[ $(tail -1 <<<"$out") == "lkstream $version" ]] || pkg_fail "lkstream version said '$(tail -1 <<<"$out")'"
 
-# The unit's ExecStart as its User= (runuser; systemd does not run in the root), on a free port.
+# The unit's ExecStart as its User= (setpriv execs, so SIGTERM reaches serve itself; systemd
+# does not run in the root), on a free port.
 log=$work/serve.log
-in_root_bg "$work" runuser -u lkstream -- /usr/bin/lkstream serve --config /etc/lkstream/lkstream.toml \
+in_root_bg "$work" setpriv --reuid=lkstream --regid=lkstream --clear-groups -- /usr/bin/lkstream serve --config /etc/lkstream/lkstream.toml \
   --listen 127.0.0.1:0 >"$log" 2>&1 &
 pid=$!
 trap 'kill -KILL $pid 2>/dev/null || true' EXIT

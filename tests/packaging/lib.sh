@@ -18,7 +18,7 @@ pkg_fail() {
 
 in_root_prepare() {
   local work=$1
-  rm -rf "$work/upper" "$work/ovl" "$work/merged"
+  rm -rf "$work/upper" "$work/ovl" "$work/merged" "$work/share"
   mkdir -p "$work/upper" "$work/ovl" "$work/merged" "$work/share"
 }
 

@@ -88,7 +88,8 @@ addr=$(wait_ready "$log" "$pid")
 echo "lkstream serve (the wheel's console script) ready on $addr"
 kcat_round_trip "$addr" from-kcat 200
 # The wheel's own Kafka client commands, in the root, against the same server.
-got=$(in_root "$work" /bin/sh -c "seq 1 50 | /opt/venv/bin/lkstream produce wheel-cli --bootstrap $addr >/dev/null &&
+got=$(in_root "$work" /bin/sh -c "/opt/venv/bin/lkstream topic create wheel-cli --bootstrap $addr >/dev/null &&
+  seq 1 50 | /opt/venv/bin/lkstream produce wheel-cli --bootstrap $addr >/dev/null &&
   /opt/venv/bin/lkstream consume wheel-cli --bootstrap $addr --from-beginning --count 50 --value-only") ||
   { cat "$log"; pkg_fail "lkstream produce/consume of the wheel failed"; }
 [[ $got == "$(seq 1 50)" ]] || pkg_fail "lkstream consume gave back something else: $(head -3 <<<"$got")..."
