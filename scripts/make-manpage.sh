@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # lkstream(1), generated from the program's own --help: the command list of `lkstream --help`,
-# then each command's (and each subcommand's) `--help` text, verbatim. Written to stdout in roff.
+# then each command's (and each subcommand's) `--help` text (prose filled, tables as printed). Written to stdout in roff.
 #   scripts/make-manpage.sh LKSTREAM_BINARY VERSION > lkstream.1
 # Fails when a --help does not answer with exit code 0, so a stale page is never packaged.
 set -euo pipefail
@@ -17,8 +17,19 @@ help_of() {
 }
 # The names listed under a "commands:" or "subcommands:" heading.
 names_under() { awk -v h="$1" '$0 == h { on = 1; next } on && /^  [a-z]/ { print $1; next } on { on = 0 }'; }
-# Verbatim text in roff: escape backslashes, protect lines starting with . or '.
-verbatim() { sed -e 's/\\/\\e/g' -e "s/^\\([.']\\)/\\\\\\&\\1/"; }
+# A --help text in roff: escape backslashes, protect lines starting with . or '. Prose (lines that
+# start at column 0, other than "usage:" and headings ending in ":") is filled, so the program's
+# 96-column wrapping does not break badly at man's width; usage lines and the indented flag and
+# command tables stay as they are.
+render() {
+  sed -e 's/\\/\\e/g' -e "s/^\([.']\)/\\\\\&\1/" | awk '
+    function mode(m) { if (m != cur) { print (m == "fill" ? ".fi" : ".nf"); cur = m } }
+    BEGIN { cur = "" }
+    /^$/ { print ""; next }
+    /^usage:/ || /^ / || /:$/ { mode("nofill"); print; next }
+    { mode("fill"); print }
+    END { mode("fill") }'
+}
 
 top=$(help_of)
 date=$(date -u -d "@${SOURCE_DATE_EPOCH:-$(date +%s)}" +%Y-%m-%d)
@@ -38,22 +49,16 @@ running server over the Kafka protocol. This page is generated from the program'
 .B \\-\\-help
 output.
 .SH COMMANDS
-.nf
 EOF
-verbatim <<<"$top"
-echo ".fi"
+render <<<"$top"
 while read -r cmd; do
   text=$(help_of "$cmd")
   echo ".SS $cmd"
-  echo ".nf"
-  verbatim <<<"$text"
-  echo ".fi"
+  render <<<"$text"
   while read -r sub; do
     [[ -n $sub ]] || continue
     echo ".SS $cmd $sub"
-    echo ".nf"
-    help_of "$cmd" "$sub" | verbatim
-    echo ".fi"
+    help_of "$cmd" "$sub" | render
   done < <(names_under "subcommands:" <<<"$text")
 done < <(names_under "commands:" <<<"$top")
 cat <<'EOF'
