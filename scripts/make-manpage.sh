@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # lkstream(1), generated from the program's own --help: the command list of `lkstream --help`,
-# then each command's (and each subcommand's) `--help` text (prose filled, tables as printed). Written to stdout in roff.
+# then each command's (and each subcommand's) `--help` text (prose filled, tables as printed).
+# Written to stdout in roff.
 #   scripts/make-manpage.sh LKSTREAM_BINARY VERSION > lkstream.1
 # Fails when a --help does not answer with exit code 0, so a stale page is never packaged.
 set -euo pipefail
