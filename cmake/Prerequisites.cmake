@@ -7,7 +7,7 @@ set(lkstream_prereqs
     # package               header                       library
     "libcaf-dev             caf/all.hpp                  caf_core"
     "libasio-dev            asio.hpp                     -"
-    "libtomlplusplus-dev    toml++/toml.hpp              -"
+    "libtomlplusplus-dev    toml++/toml.h                tomlplusplus"
     "nlohmann-json3-dev     nlohmann/json.hpp            -"
     "librdkafka-dev         librdkafka/rdkafka.h         rdkafka"
     "zlib1g-dev             zlib.h                       z"
