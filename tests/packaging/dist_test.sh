@@ -47,7 +47,6 @@ mkdir -p "$work/upper/srv/run"
 cat >"$work/upper/srv/run/serve.toml" <<'TOML'
 [broker]
 data_dir = "/srv/run/data"
-listen = "127.0.0.1:0"
 
 [[topic]]
 name = "lines"
@@ -61,7 +60,8 @@ path = "/srv/run/lines.out"
 format = "raw"
 TOML
 log=$work/serve.log
-in_root_bg "$work" /srv/moved-lkstream/bin/lkstream serve --config /srv/run/serve.toml >"$log" 2>&1 &
+in_root_bg "$work" /srv/moved-lkstream/bin/lkstream serve --config /srv/run/serve.toml \
+  --listen 127.0.0.1:0 >"$log" 2>&1 &
 pid=$!
 trap 'kill -KILL $pid 2>/dev/null || true' EXIT
 addr=$(wait_ready "$log" "$pid")
