@@ -5,7 +5,7 @@ DATA_DIR   ?= ./data
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build run test test-asan test-tsan conformance bench bench-kafka bench-bridge bench-compare bench-compare-quick bench-compare-build bench-python clean
+.PHONY: all deps configure build run test wheel dist deb packages bench-packaging test-asan test-tsan conformance bench bench-kafka bench-bridge bench-compare bench-compare-quick bench-compare-build bench-python clean
 
 all: build
 
@@ -101,6 +101,30 @@ bench-compare-quick: bench-compare-build
 # the script installs redis-server and the Python clients it compares with.
 bench-python: build
 	bash scripts/python-bench.sh $(BUILD_DIR)
+
+# Redistributable artifacts (docs/install.md), packed from this build tree into $(PKG_DIR):
+# wheel: the Python package with CAF, librdkafka & co. vendored by auditwheel (manylinux tag),
+# the `lkstream` console script and the connectors; dist: the relocatable tarball
+# lkstream-<ver>-linux-x86_64.tar.gz; deb: lkstream_<ver>_amd64.deb (CPack) with the systemd unit.
+# Each is tested in a minimal Debian 12 root by tests/packaging (ctest -L packaging).
+PKG_DIR ?= $(BUILD_DIR)/packages
+wheel: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target lkstream_python lkstream_connectors
+	@bash scripts/make-wheel.sh $(BUILD_DIR) $(PKG_DIR)/wheel
+
+dist: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target lkstream_app lkstream_connectors
+	@bash scripts/make-dist.sh $(BUILD_DIR) $(PKG_DIR)/dist
+
+deb: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target lkstream_app lkstream_connectors
+	@bash scripts/make-deb.sh $(BUILD_DIR) $(PKG_DIR)/deb
+
+packages: wheel dist deb
+
+# Sizes and start-up of the three artifacts in the minimal Debian 12 root (BENCHMARKS.md, Packaging).
+bench-packaging: packages
+	bash scripts/packaging-bench.sh $(PKG_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -295,8 +295,8 @@ command_spec connector_command() {
           "[--json]",
       .description =
           "Finds liblkstream_PLUGIN.so like `serve` does (--plugin-dir, then "
-          "broker.plugin_dirs of --config, then the build's own connectors), checks "
-          "it as the server would, and prints its kind and [connector.config] keys.",
+          "broker.plugin_dirs of --config, then the installed and the build's own connectors), "
+          "checks it as the server would, and prints its kind and [connector.config] keys.",
       .flags = {{"plugin-dir", "DIR[,DIR...]", "directories searched first"},
                 {"config", "FILE", "use broker.plugin_dirs of this configuration"},
                 {"json", "", "print one JSON object"}},

@@ -16,7 +16,10 @@ apt_packages=(build-essential cmake ninja-build pkg-config libcaf-dev librdkafka
               clang-14 libclang-rt-14-dev libfuzzer-14-dev
               # the HTTP listener (metrics, health, JSON API, console); its tests: promtool
               # validates /metrics, Selenium drives the system's headless Chromium
-              libcpp-httplib-dev prometheus chromium chromium-driver python3-selenium)
+              libcpp-httplib-dev prometheus chromium chromium-driver python3-selenium
+              # packaging tests (tests/packaging): the minimal Debian 12 root, the .deb's man page
+              # check, the unit check (systemd-analyze)
+              debootstrap man-db systemd)
 
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -1,7 +1,11 @@
 #include "lkstream/plugin_host/plugin_library.hpp"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <sys/stat.h>
+
+#include <climits>
+#include <cstdlib>
 
 namespace lkstream::plugin_host {
 namespace {
@@ -11,6 +15,28 @@ std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 bool is_file(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool is_dir(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// The directory of the ELF file this code is linked into: the `lkstream` executable, or the
+// Python module (_lkstream*.so) that embeds the CLI. Empty when it cannot be told.
+std::string own_directory() {
+  Dl_info info{};
+  link_map* map = nullptr;
+  if (::dladdr1(reinterpret_cast<const void*>(&own_directory), &info,
+                reinterpret_cast<void**>(&map), RTLD_DL_LINKMAP) == 0 || !map)
+    return {};
+  // The main program's link map has an empty name: its path is /proc/self/exe.
+  std::string file = map->l_name && *map->l_name ? map->l_name : "/proc/self/exe";
+  char resolved[PATH_MAX];
+  if (!::realpath(file.c_str(), resolved)) return {};
+  std::string dir = resolved;
+  const auto slash = dir.rfind('/');
+  return slash == std::string::npos ? std::string{} : dir.substr(0, slash == 0 ? 1 : slash);
 }
 
 // What a descriptor of this kind must provide; empty when complete.
@@ -73,8 +99,23 @@ lks_kind plugin_library::kind_for(const connector_settings& settings) const {
   return v && v->text == descriptor_->source_value ? LKS_KIND_SOURCE : LKS_KIND_SINK;
 }
 
+std::vector<std::string> installed_connector_dirs() {
+  std::vector<std::string> dirs;
+  const std::string own = own_directory();
+  if (own.empty()) return dirs;
+  // bin/lkstream -> lib/lkstream/connectors (tarball, .deb); lkstream/_lkstream*.so ->
+  // lkstream/connectors (wheel).
+  for (const char* rel : {"/../lib/lkstream/connectors", "/connectors"}) {
+    char resolved[PATH_MAX];
+    const std::string dir = own + rel;
+    if (is_dir(dir) && ::realpath(dir.c_str(), resolved)) dirs.emplace_back(resolved);
+  }
+  return dirs;
+}
+
 std::vector<std::string> plugin_search_path(const config::broker_settings& broker) {
   auto dirs = broker.plugin_dirs;
+  for (auto& dir : installed_connector_dirs()) dirs.push_back(std::move(dir));
   dirs.emplace_back(builtin_connector_dir());
   return dirs;
 }

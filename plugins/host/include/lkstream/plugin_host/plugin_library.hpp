@@ -65,9 +65,16 @@ class plugin_library {
 /// "liblkstream_<plugin>.so".
 std::string plugin_file_name(std::string_view plugin);
 
-/// Where connectors are looked for: broker.plugin_dirs in order, then the directory this build
-/// puts its own connectors in (so a build tree works without configuration).
+/// Where connectors are looked for: broker.plugin_dirs in order, then the installed connectors
+/// next to the program (installed_connector_dirs), then the directory this build puts its own
+/// connectors in (so a build tree works without configuration).
 std::vector<std::string> plugin_search_path(const config::broker_settings& broker);
+
+/// The connector directories of an installed program, those that exist, relative to the ELF file
+/// the plugin host is linked into: `<bin>/../lib/lkstream/connectors` for the executable of the
+/// tarball and the .deb, `<module dir>/connectors` for the Python wheel's module. Empty in a
+/// build tree.
+std::vector<std::string> installed_connector_dirs();
 
 /// The build's own connector directory (${CMAKE_BINARY_DIR}/connectors).
 std::string_view builtin_connector_dir();
