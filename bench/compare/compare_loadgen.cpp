@@ -254,6 +254,15 @@ struct key_maker {
   std::vector<std::string> keys_;
 };
 
+/// The next record's key and partition: a random key (keyed) or round robin over the
+/// partitions (`rr`, the caller's counter).
+std::pair<std::string_view, int> next_target(const options& o, key_maker& keys, int& rr) {
+  if (o.load.keyed) return keys.next();
+  const int partition = rr;
+  rr = (rr + 1) % o.load.partitions;
+  return {std::string_view{}, partition};
+}
+
 int run_probe(const options& o) {
   int64_t deadline = now_ns() + static_cast<int64_t>(o.probe_timeout_s * 1e9);
   std::atomic<int> result{0};  // 0 waiting, 1 ok, -1 failed
@@ -364,14 +373,7 @@ int run(const options& o) {
       scheduled = now_ns();
       if (scheduled >= t_end) break;
     }
-    std::string_view key;
-    int partition;
-    if (o.load.keyed) {
-      std::tie(key, partition) = keys.next();
-    } else {
-      partition = rr;
-      rr = (rr + 1) % o.load.partitions;
-    }
+    auto [key, partition] = next_target(o, keys, rr);
     for (;;) {
       auto r = driver->send(key, partition, values.make(scheduled, i), scheduled);
       if (r == send_result::sent) {
@@ -501,14 +503,7 @@ int run_transactions(const options& o) {
       break;
     }
     for (int i = 0; i < o.transaction_records && failure.empty(); ++i) {
-      std::string_view key;
-      int partition;
-      if (o.load.keyed) {
-        std::tie(key, partition) = keys.next();
-      } else {
-        partition = rr;
-        rr = (rr + 1) % o.load.partitions;
-      }
+      auto [key, partition] = next_target(o, keys, rr);
       const int64_t scheduled = now_ns();
       for (;;) {
         auto r = driver->send(key, partition, values.make(scheduled, seq), scheduled);

@@ -272,6 +272,17 @@ def workload_label(w):
     return f"1 topic x {parts}, {size}, {'keyed' if w['keyed'] else 'unkeyed'}"
 
 
+def stop_broker(label, broker, work, args):
+    """Stops a run's broker (if it started) and removes its data unless --keep."""
+    if broker:
+        try:
+            broker.stop()
+        except Exception as e:
+            log(f"{label}: stop failed: {e}")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def run_one(name, w, args, root):
     label, driver = SYSTEMS[name]
     work = os.path.join(root, f"{name}-{workload_id(w)}")
@@ -327,13 +338,7 @@ def run_one(name, w, args, root):
     finally:
         if sampler:
             sampler.stop()
-        if broker:
-            try:
-                broker.stop()
-            except Exception as e:
-                log(f"{label}: stop failed: {e}")
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
+        stop_broker(label, broker, work, args)
     return res
 
 
@@ -374,13 +379,7 @@ def run_txn(name, w, args, root):
         res["error"] = str(e)
         log(f"{label}: FAILED: {e}")
     finally:
-        if broker:
-            try:
-                broker.stop()
-            except Exception as e:
-                log(f"{label}: stop failed: {e}")
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
+        stop_broker(label, broker, work, args)
     return res
 
 

@@ -25,6 +25,17 @@ def transform(order: bytes) -> bytes:
     return b"fill:" + order
 
 
+def send_fills(producer: lkstream.Producer,
+               batch: list[lkstream.Record]) -> dict[tuple[str, int], int]:
+    """Sends one fill per order of `batch` (in the open transaction); returns the offsets to
+    commit with it: the next offset to read of each partition."""
+    offsets = {}
+    for rec in batch:
+        producer.send("fills", value=transform(rec.value), key=rec.key)
+        offsets[(rec.topic, rec.partition)] = rec.offset + 1
+    return offsets
+
+
 def setup(lk: lkstream.Engine, orders: int) -> None:
     for topic in ("orders", "fills"):
         try:
@@ -48,10 +59,7 @@ def run_sync(lk: lkstream.Engine, orders: int) -> None:
         if not batch:
             continue
         producer.begin_transaction()
-        offsets = {}
-        for rec in batch:
-            producer.send("fills", value=transform(rec.value), key=rec.key)
-            offsets[(rec.topic, rec.partition)] = rec.offset + 1
+        offsets = send_fills(producer, batch)
         producer.send_offsets_to_transaction(offsets, consumer.group_metadata())
         if first:  # an abort: its fills are never seen, its orders are read again
             producer.abort_transaction()
@@ -77,10 +85,7 @@ async def run_async(lk: lkstream.Engine, producer: lkstream.Producer, orders: in
         if not batch:
             continue
         producer.begin_transaction()
-        offsets = {}
-        for rec in batch:
-            producer.send("fills", value=transform(rec.value), key=rec.key)
-            offsets[(rec.topic, rec.partition)] = rec.offset + 1
+        offsets = send_fills(producer, batch)
         await producer.send_offsets_to_transaction_async(offsets, consumer.group_metadata())
         await producer.commit_transaction_async()
         done += len(batch)
