@@ -359,7 +359,10 @@ result<std::tuple<int16_t, Rs...>> ask_coordinator(engine::impl& eng, steady::ti
   while (true) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
-    if (left.count() <= 0) return error{errc::timeout, "the transaction coordinator was busy"};
+    if (left.count() <= 0)
+      return error{errc::timeout, "the transaction coordinator did not answer in time (it was "
+                                  "busy completing an earlier transaction of the id, or the "
+                                  "call's timeout left no time to ask)"};
     LK_ASSIGN_OR_RETURN(auto r, (ask<int16_t, Rs...>(eng, eng.transactions, left, xs...)));
     if (!retriable(static_cast<error_code>(std::get<0>(r)))) return r;
     std::this_thread::sleep_for(std::min(backoff, left));

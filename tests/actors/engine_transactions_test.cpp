@@ -257,3 +257,20 @@ TEST_CASE("transactions: calls out of order are invalid_txn_state and change not
   auto rc = reader(*eng, isolation_level::read_committed, {t0});
   CHECK(read_to_end(*rc) == std::multiset<std::string>{"inside"});
 }
+
+TEST_CASE("transactions: a commit that times out is typed timeout and can be retried") {
+  test::temp_dir dir;
+  auto eng = open_engine(dir.path());
+  REQUIRE(eng->create_topic("t", 1));
+  auto p = transactional(*eng, "slow");
+  CHECK(p->init_transactions(0ms).code() == errc::timeout);  // no time at all to ask
+  REQUIRE(p->init_transactions(30s));
+  REQUIRE(p->begin_transaction());
+  REQUIRE(send(*p, "t", "late"));
+  auto st = p->commit_transaction(0ms);
+  CHECK_MESSAGE(st.code() == errc::timeout, text(st));
+  st = p->commit_transaction(30s);  // the same call again, in time
+  REQUIRE_MESSAGE(st, text(st));
+  auto rc = reader(*eng, isolation_level::read_committed, {t0});
+  CHECK(read_to_end(*rc) == std::multiset<std::string>{"late"});
+}
