@@ -3,6 +3,9 @@
 #include "consumer_impl.hpp"
 #include "lkstream/model/compression.hpp"
 #include "lkstream/model/record_batch.hpp"
+#include "lkstream/model/transaction_marker.hpp"
+
+#include <algorithm>
 
 namespace lkstream {
 namespace {
@@ -32,6 +35,9 @@ class consumer_fetch_sink final : public actors::fetch_sink {
       bytes_view batch;
       while (batches.next(h, batch)) slot.fetch_pos = std::max(slot.fetch_pos, h.last_offset() + 1);
     }
+    // read_committed: take_front_chunk_locked walks the aborted transactions by first offset.
+    std::sort(resp.aborted.begin(), resp.aborted.end(),
+              [](const model::aborted_txn& a, const model::aborted_txn& b) { return a.first < b.first; });
     sh->buffered += resp.bytes;
     sh->queue.push_back({tp_, epoch_, std::move(resp), 0});
     sh->queue.back().bytes = sh->queue.back().resp.bytes;
@@ -52,7 +58,7 @@ constexpr int64_t fetch_wait_ms = 500;
 void consumer_shared::maybe_fetch_locked(partition_slot& s) {
   if (s.fetching || s.fetch_pos < 0 || buffered >= buffer_max || closed) return;
   s.fetching = true;
-  actors::fetch_request rq{offset{s.fetch_pos}, fetch_max, 1, fetch_wait_ms};
+  actors::fetch_request rq{offset{s.fetch_pos}, fetch_max, 1, fetch_wait_ms, read_committed};
   auto sink = std::make_shared<consumer_fetch_sink>(weak_from_this(),
                                                     topic_partition{*s.topic, partition_id{s.partition}},
                                                     s.epoch);
@@ -88,7 +94,7 @@ result<int64_t> consumer::impl::list_offset(const actors::partition_actor& a, in
   actors::blocking_caller self{*eng->sys};
   std::optional<result<int64_t>> out;
   self->request(a, caf::infinite, actors::list_offsets_atom::value, ts,
-                /*read_committed=*/false)
+                opts.isolation == isolation_level::read_committed)
       .receive([&](int64_t off, int64_t) { out.emplace(off); },
                [&](caf::error& e) { out.emplace(actors::from_caf_error(e)); });
   return std::move(*out);
@@ -306,13 +312,34 @@ result<bool> consumer::impl::take_front_chunk_locked(record_set& out) {
     return err;
   }
   out.topic_names_.push_back(slot.topic);
+  // read_committed (Kafka's consumer does the same): a producer's transactional batches are
+  // dropped from the first offset of one of its aborted transactions up to its abort marker.
+  // The walk starts at the chunk's first batch each time (a chunk may take several polls), so
+  // the set is rebuilt from the chunk alone; it stays empty without aborted transactions.
+  const auto& aborted = chunk.resp.aborted;
+  size_t next_aborted = 0;
+  std::vector<int64_t> aborting;  // producer ids inside an aborted range here
   for (auto& c : chunk.resp.chunks) {
     bool uncompressed_used = false;
     model::batch_walker batches(c.view());
     model::batch_header h;
     bytes_view batch;
     while (out.records_.size() < opts.max_poll_records && batches.next(h, batch)) {
-      if (h.last_offset() < slot.position || h.is_control()) {
+      for (; next_aborted < aborted.size() && aborted[next_aborted].first.value() <= h.last_offset();
+           ++next_aborted)
+        aborting.push_back(aborted[next_aborted].producer_id);
+      bool drop = false;
+      if (!aborting.empty() && h.is_transactional()) {
+        auto it = std::find(aborting.begin(), aborting.end(), h.producer_id);
+        if (it != aborting.end()) {
+          drop = true;
+          if (h.is_control()) {  // the abort marker closes the range (a commit cannot be here)
+            auto m = model::read_marker(batch);
+            if (m && m->type == model::marker_type::abort) aborting.erase(it);
+          }
+        }
+      }
+      if (drop || h.last_offset() < slot.position || h.is_control()) {
         if (h.last_offset() >= slot.position) slot.position = h.last_offset() + 1;
         continue;
       }
@@ -366,6 +393,12 @@ status consumer::commit_sync() {
 status consumer::commit_sync(const std::map<topic_partition, int64_t>& offsets) {
   LK_TRY_STATUS(impl_->check_commit(offsets, true));
   return impl_->commit(offsets);
+}
+
+consumer_group_metadata consumer::group_metadata() {
+  std::lock_guard<std::mutex> g(impl_->identity_m);
+  return {impl_->opts.group_id, impl_->in_group ? impl_->generation : -1,
+          impl_->in_group ? impl_->member_id : std::string()};
 }
 
 result<int64_t> consumer::committed(const topic_partition& tp) {
@@ -498,6 +531,7 @@ result<std::unique_ptr<consumer>> engine::make_consumer(const consumer_options& 
   i->opts = opts;
   i->sh->buffer_max = opts.buffer_max_bytes;
   i->sh->fetch_max = opts.fetch_max_bytes;
+  i->sh->read_committed = opts.isolation == isolation_level::read_committed;
   return std::make_unique<consumer>(std::move(i));
 }
 

@@ -74,6 +74,7 @@ struct consumer_shared : std::enable_shared_from_this<consumer_shared> {
   size_t buffered = 0;
   size_t buffer_max = 64 << 20;
   size_t fetch_max = 1 << 20;
+  bool read_committed = false;  // isolation_level::read_committed (fixed at creation)
   bool woken = false;
   bool closed = false;
   bool slots_changed = false;  // assign_slots() ran: poll() positions the new partitions

@@ -1,12 +1,17 @@
 #include "lkstream/producer.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <random>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 #include "engine_impl.hpp"
+#include "group/group_api.hpp"
+#include "lkstream/consumer.hpp"
+#include "lkstream/kafka/error_code.hpp"
 #include "lkstream/model/partitioner.hpp"
 #include "lkstream/model/record_batch.hpp"
 
@@ -57,6 +62,10 @@ struct open_batch {
   steady::time_point opened;
   int in_flight = 0;  // batches of this partition handed over and not yet acknowledged
   size_t last_size = 0;  // bytes of the last batch sealed: sizes the next one's buffer
+  // Transactional producers: the next batch's base sequence (per partition, from 0 after each
+  // init_transactions) and whether the coordinator knows this partition is in the transaction.
+  int32_t next_sequence = 0;
+  bool in_txn = false;
   bool empty() const { return !builder || builder->record_count() == 0; }
   void reset() {
     builder.reset();
@@ -91,6 +100,28 @@ struct producer_core : std::enable_shared_from_this<producer_core> {
   uint64_t next_acc_id = 1;
   std::minstd_rand rng{std::random_device{}()};
   bool stopping = false;
+
+  // Transactions (opts.transactional_id set), under m. Phases: uninitialized ->
+  // (init_transactions) ready -> (begin) in_transaction -> (commit/abort) ready; fenced is
+  // final.
+  enum class txn_phase : uint8_t { uninitialized, ready, in_transaction, fenced };
+  txn_phase phase = txn_phase::uninitialized;
+  int64_t producer_id = -1;
+  int16_t epoch = -1;
+  bool txn_started = false;           // the coordinator knows of the transaction (partition
+                                      // or offsets added): EndTxn is needed
+  std::optional<error> txn_failure;   // the first record of the transaction that failed
+  std::string fenced_message;
+
+  bool transactional() const { return !opts.transactional_id.empty(); }
+
+  // Ends the local side of a transaction: no partition is in one any more.
+  void reset_txn_locked() {
+    for (auto& [name, acc] : topics)
+      for (auto& b : acc.batches) b.in_txn = false;
+    txn_started = false;
+    txn_failure.reset();
+  }
 
   // Re-resolves topic handles after the registry published a new map.
   void refresh_locked() {
@@ -148,6 +179,7 @@ struct producer_core : std::enable_shared_from_this<producer_core> {
   void seal_locked(topic_acc& acc, size_t p) {
     auto& b = acc.batches[p];
     if (b.empty()) return;
+    b.next_sequence += static_cast<int32_t>(b.builder->record_count());
     b.builder->finish();
     b.builder.reset();
     const size_t size = b.buf->size();
@@ -206,6 +238,21 @@ struct producer_core : std::enable_shared_from_this<producer_core> {
     }
   }
 
+  // A batch of the transaction failed: commit_transaction() reports it. Called before the
+  // batch stops counting as in flight, so a flush() that returned has seen it.
+  void note_txn_failure(const std::string& topic, int32_t p, const actors::append_outcome& out) {
+    std::lock_guard<std::mutex> g(m);
+    if (!transactional() || txn_failure) return;
+    // A zombie's batch: the partition saw a newer epoch of this producer id (a marker of the
+    // coordinator's abort, or a batch of the producer that fenced this one).
+    const bool fenced = out.code == errc::invalid_producer_epoch ||
+                        out.sequence == partition::sequence_check::stale_epoch;
+    const errc c = fenced ? errc::producer_fenced : out.code;
+    const std::string_view message = out.message;
+    txn_failure = error{c, "a record of the transaction to " + topic + "-" + std::to_string(p) +
+                               " failed: " + std::string(message)};
+  }
+
   // A batch of topic `acc_id` / partition p was acknowledged. With linger_ms = 0, what
   // accumulated while it was in flight goes out now (librdkafka does the same): under load
   // batches grow by themselves, when idle every record leaves at once.
@@ -249,6 +296,8 @@ void batch_sink::on_appended(const actors::append_outcome& out) {
     rep.timestamp = out.info.log_append_time >= 0 ? out.info.log_append_time : timestamps_[i];
     callbacks_[i](rep);
   }
+  if (out.code != errc::ok)
+    if (auto core = core_.lock()) core->note_txn_failure(topic_, partition_, out);
   {
     std::lock_guard<std::mutex> g(fc_->m);
     fc_->records -= callbacks_.size();
@@ -256,6 +305,139 @@ void batch_sink::on_appended(const actors::append_outcome& out) {
     fc_->cv.notify_all();
   }
   if (auto core = core_.lock()) core->on_batch_done(acc_id_, topic_, static_cast<size_t>(partition_), out.code);
+}
+
+}  // namespace
+
+namespace {
+
+using kafka::error_code;
+
+// A blocking request to an engine actor from an application thread, answered within
+// `timeout` (errc::timeout) or with the actor's reply as a tuple.
+template <class... Rs, class Handle, class... Ts>
+result<std::tuple<Rs...>> ask(engine::impl& eng, const Handle& dest,
+                              std::chrono::milliseconds timeout, Ts&&... xs) {
+  auto call = eng.enter();
+  if (!call || !dest) return error{errc::closed, "engine closed"};
+  actors::blocking_caller self{*eng.sys};
+  std::optional<result<std::tuple<Rs...>>> out;
+  self->request(dest, caf::duration{std::max(timeout, std::chrono::milliseconds(1))},
+                std::forward<Ts>(xs)...)
+      .receive([&](Rs&... rs) { out.emplace(std::tuple<Rs...>(std::move(rs)...)); },
+               [&](caf::error& e) {
+                 if (e.category() == caf::atom("system") &&
+                     e.code() == static_cast<uint8_t>(caf::sec::request_timeout))
+                   out.emplace(error{errc::timeout, "no answer from the engine within " +
+                                                        std::to_string(timeout.count()) + " ms"});
+                 else
+                   out.emplace(actors::from_caf_error(e));
+               });
+  return std::move(*out);
+}
+
+// A caller's timeout as something a deadline can be computed from (milliseconds::max() and
+// other huge values mean "no limit": a year).
+std::chrono::milliseconds bounded(std::chrono::milliseconds t) {
+  return std::clamp(t, std::chrono::milliseconds(0),
+                    std::chrono::milliseconds(std::chrono::hours(24 * 365)));
+}
+
+// Answers the coordinator gives while an earlier transaction of the id is still being
+// completed (or its state loading): Kafka clients retry them.
+bool retriable(error_code e) {
+  return e == error_code::concurrent_transactions || e == error_code::coordinator_load_in_progress ||
+         e == error_code::coordinator_not_available || e == error_code::not_coordinator;
+}
+
+// Asks the transaction coordinator until it gives an answer that is not retriable or
+// `deadline` passes (backing off as Kafka's retry.backoff.ms does).
+template <class... Rs, class... Ts>
+result<std::tuple<int16_t, Rs...>> ask_coordinator(engine::impl& eng, steady::time_point deadline,
+                                                   const Ts&... xs) {
+  auto backoff = std::chrono::milliseconds(5);
+  while (true) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
+    if (left.count() <= 0)
+      return error{errc::timeout, "the transaction coordinator did not answer in time (it was "
+                                  "busy completing an earlier transaction of the id, or the "
+                                  "call's timeout left no time to ask)"};
+    LK_ASSIGN_OR_RETURN(auto r, (ask<int16_t, Rs...>(eng, eng.transactions, left, xs...)));
+    if (!retriable(static_cast<error_code>(std::get<0>(r)))) return r;
+    std::this_thread::sleep_for(std::min(backoff, left));
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(100));
+  }
+}
+
+// The coordinator's Kafka error as the embedded API's.
+status txn_status(int16_t code, const std::string& id, std::string_view what) {
+  const auto e = static_cast<error_code>(code);
+  const std::string prefix = std::string(what) + " of transactional id '" + id + "': ";
+  switch (e) {
+    case error_code::none:
+      return {};
+    case error_code::producer_fenced:
+    case error_code::invalid_producer_epoch:
+      return {errc::producer_fenced,
+              prefix + "fenced: another producer initialised this transactional id, or the "
+                       "coordinator aborted the transaction after transaction_timeout_ms"};
+    case error_code::invalid_txn_state:
+      return {errc::invalid_txn_state, prefix + "the coordinator refused it in the "
+                                                "transaction's current state (INVALID_TXN_STATE)"};
+    case error_code::invalid_transaction_timeout:
+      return {errc::invalid_argument,
+              prefix + "transaction_timeout_ms is above the broker's maximum or not positive"};
+    default:
+      return {errc::io_error, prefix + std::string(kafka::to_string(e))};
+  }
+}
+
+// Why a transactional call cannot be made in the producer's phase (`what` names it).
+error phase_error(const producer_core& s, std::string_view what) {
+  using phase = producer_core::txn_phase;
+  if (!s.transactional())
+    return {errc::invalid_txn_state,
+            std::string(what) + " needs a transactional producer (producer_options::transactional_id)"};
+  switch (s.phase) {
+    case phase::fenced: return {errc::producer_fenced, s.fenced_message};
+    case phase::uninitialized:
+      return {errc::invalid_txn_state, std::string(what) + ": call init_transactions() first"};
+    case phase::ready:
+      return {errc::invalid_txn_state, std::string(what) + ": no transaction is open (begin_transaction())"};
+    case phase::in_transaction:
+      return {errc::invalid_txn_state, std::string(what) + ": a transaction is open already"};
+  }
+  return {errc::invalid_txn_state, std::string(what)};
+}
+
+// A coordinator answer under s.m: a fence is final.
+status settle_txn_status(producer_core& s, status st) {
+  if (!st && st.code() == errc::producer_fenced) {
+    s.phase = producer_core::txn_phase::fenced;
+    s.fenced_message = st.err().message;
+  }
+  return st;
+}
+
+// Adds partition p of `topic` to the open transaction (Kafka's AddPartitionsToTxn, before the
+// partition's first batch of it). Releases `lk` while asking.
+status add_partition(producer_core& s, std::unique_lock<std::mutex>& lk, const std::string& topic,
+                     int32_t p) {
+  const auto pid = s.producer_id;
+  const auto ep = s.epoch;
+  lk.unlock();
+  txn::txn_partition_list tps;
+  tps.partitions.push_back({topic, partition_id{p}});
+  auto r = ask_coordinator<>(*s.eng, steady::now() + std::chrono::milliseconds(s.opts.max_block_ms),
+                             actors::txn_add_partitions_atom::value, s.opts.transactional_id, pid,
+                             ep, tps);
+  lk.lock();
+  if (!r) return std::move(r).take_error();
+  LK_TRY_STATUS(settle_txn_status(s, txn_status(std::get<0>(*r), s.opts.transactional_id,
+                                                "adding " + topic + "-" + std::to_string(p))));
+  s.txn_started = true;
+  return {};
 }
 
 }  // namespace
@@ -326,6 +508,17 @@ status send_locked(producer_core& s, std::unique_lock<std::mutex>& lk, const pro
                                          " bytes exceeds max_message_bytes " +
                                          std::to_string(max_batch) + " of topic " +
                                          std::string(rec.topic)};
+  if (s.transactional()) {
+    if (s.phase != producer_core::txn_phase::in_transaction) return phase_error(s, "send()");
+    if (!acc->batches[static_cast<size_t>(p)].in_txn) {
+      const std::string topic(rec.topic);
+      LK_TRY_STATUS(add_partition(s, lk, topic, p));
+      LK_ASSIGN_OR_RETURN(acc, s.find_topic_locked(rec.topic));  // the map may have changed
+      if (static_cast<size_t>(p) >= acc->batches.size())
+        return {errc::unknown_topic, "topic " + topic + " changed"};
+      acc->batches[static_cast<size_t>(p)].in_txn = true;
+    }
+  }
   auto* b = &acc->batches[static_cast<size_t>(p)];
   if (!b->empty() && (b->buf->size() + est > std::min(max_batch, s.opts.batch_bytes)))
     s.seal_locked(*acc, static_cast<size_t>(p));
@@ -339,7 +532,10 @@ status send_locked(producer_core& s, std::unique_lock<std::mutex>& lk, const pro
     if (b->empty()) {
       b->buf = std::make_shared<bytes>();
       b->buf->reserve(initial_batch_capacity(b->last_size, std::min(max_batch, s.opts.batch_bytes)) + est);
-      b->builder.emplace(*b->buf);
+      if (s.transactional())
+        b->builder.emplace(*b->buf, s.producer_id, s.epoch, b->next_sequence, true);
+      else
+        b->builder.emplace(*b->buf);
       b->opened = steady::now();
       b->callbacks.reserve(64);
       b->timestamps.reserve(64);
@@ -434,6 +630,183 @@ status producer::flush(std::chrono::milliseconds timeout) {
 size_t producer::in_flight() const {
   std::lock_guard<std::mutex> g(impl_->core->fc->m);
   return impl_->core->fc->records;
+}
+
+// ---- transactions --------------------------------------------------------------------------
+
+namespace {
+
+// InitProducerId with the transactional id: a new epoch, sequences from 0, the id's earlier
+// producer fenced and its open transaction aborted (the coordinator waits for that abort).
+status init_producer(producer_core& s, steady::time_point deadline) {
+  auto r = ask_coordinator<int64_t, int16_t>(*s.eng, deadline, actors::txn_init_atom::value,
+                                             s.opts.transactional_id, s.opts.transaction_timeout_ms);
+  std::lock_guard<std::mutex> g(s.m);
+  if (!r) return std::move(r).take_error();
+  LK_TRY_STATUS(settle_txn_status(
+      s, txn_status(std::get<0>(*r), s.opts.transactional_id, "init_transactions")));
+  s.producer_id = std::get<1>(*r);
+  s.epoch = std::get<2>(*r);
+  for (auto& [name, acc] : s.topics)
+    for (auto& b : acc.batches) b.next_sequence = 0;
+  s.reset_txn_locked();
+  s.phase = producer_core::txn_phase::ready;
+  return {};
+}
+
+// EndTxn after every record of the transaction was acknowledged.
+status end_transaction(producer& p, producer_core& s, bool commit, std::chrono::milliseconds timeout) {
+  timeout = bounded(timeout);
+  const auto deadline = steady::now() + timeout;
+  const char* what = commit ? "commit_transaction()" : "abort_transaction()";
+  {
+    std::lock_guard<std::mutex> g(s.m);
+    if (!s.transactional() || s.phase != producer_core::txn_phase::in_transaction)
+      return phase_error(s, what);
+  }
+  // Every batch must be in its partition before the marker: a batch that came after it
+  // would open a transaction the coordinator never closes.
+  LK_TRY_STATUS(p.flush(timeout));
+  std::unique_lock<std::mutex> lk(s.m);
+  if (s.phase != producer_core::txn_phase::in_transaction) return phase_error(s, what);
+  if (commit && s.txn_failure) {
+    error e = *s.txn_failure;
+    if (e.code == errc::producer_fenced) {
+      s.phase = producer_core::txn_phase::fenced;
+      s.fenced_message = e.message;
+      return e;
+    }
+    e.message += " (abort_transaction() now)";
+    return e;
+  }
+  const bool had_failure = s.txn_failure.has_value();
+  if (s.txn_started) {
+    const auto pid = s.producer_id;
+    const auto ep = s.epoch;
+    lk.unlock();
+    auto r = ask_coordinator<>(*s.eng, deadline, actors::txn_end_atom::value,
+                               s.opts.transactional_id, pid, ep, commit);
+    lk.lock();
+    if (!r) return std::move(r).take_error();
+    LK_TRY_STATUS(settle_txn_status(s, txn_status(std::get<0>(*r), s.opts.transactional_id, what)));
+  }
+  s.reset_txn_locked();
+  s.phase = producer_core::txn_phase::ready;
+  lk.unlock();
+  // A failed record left a gap in its partition's sequence: a new epoch starts them anew
+  // (Kafka bumps the epoch after such an abort too, KIP-360).
+  if (had_failure) return init_producer(s, deadline);
+  return {};
+}
+
+errc group_errc(group::group_error e) {
+  switch (e) {
+    case group::group_error::rebalance_in_progress: return errc::rebalance_in_progress;
+    case group::group_error::illegal_generation: return errc::illegal_generation;
+    case group::group_error::unknown_member_id: return errc::unknown_member;
+    case group::group_error::unknown_topic_or_partition: return errc::unknown_topic;
+    case group::group_error::coordinator_not_available: return errc::closed;
+    default: return errc::invalid_argument;
+  }
+}
+
+}  // namespace
+
+status producer::init_transactions(std::chrono::milliseconds timeout) {
+  auto& s = *impl_->core;
+  {
+    std::lock_guard<std::mutex> g(s.m);
+    if (!s.transactional() || s.phase == producer_core::txn_phase::in_transaction ||
+        s.phase == producer_core::txn_phase::fenced)
+      return phase_error(s, "init_transactions()");
+  }
+  return init_producer(s, steady::now() + bounded(timeout));
+}
+
+status producer::begin_transaction() {
+  auto& s = *impl_->core;
+  std::lock_guard<std::mutex> g(s.m);
+  if (!s.transactional() || s.phase != producer_core::txn_phase::ready)
+    return phase_error(s, "begin_transaction()");
+  s.reset_txn_locked();
+  s.phase = producer_core::txn_phase::in_transaction;
+  return {};
+}
+
+status producer::send_offsets_to_transaction(const std::map<topic_partition, int64_t>& offsets,
+                                             const consumer_group_metadata& group,
+                                             std::chrono::milliseconds timeout) {
+  auto& s = *impl_->core;
+  const auto deadline = steady::now() + bounded(timeout);
+  if (group.group_id.empty())
+    return {errc::invalid_argument, "send_offsets_to_transaction(): the group id is empty"};
+  int64_t pid;
+  int16_t ep;
+  {
+    std::lock_guard<std::mutex> g(s.m);
+    if (!s.transactional() || s.phase != producer_core::txn_phase::in_transaction)
+      return phase_error(s, "send_offsets_to_transaction()");
+    pid = s.producer_id;
+    ep = s.epoch;
+  }
+  // Checked here so that the group and the coordinator get only offsets that can be written.
+  group::offset_commit_request check;
+  check.mode = group::commit_mode::validate_only;
+  check.group_id = group.group_id;
+  check.generation_id = group.generation_id;
+  check.member_id = group.member_id;
+  txn::txn_offset_commit_args args;
+  args.transactional_id = s.opts.transactional_id;
+  args.producer_id = pid;
+  args.producer_epoch = ep;
+  args.group_id = group.group_id;
+  for (const auto& [tp, off] : offsets) {
+    auto h = s.eng->board->find(tp.topic);
+    if (!h || tp.partition.value() < 0 ||
+        tp.partition.value() >= static_cast<int32_t>(h->partitions.size()))
+      return {errc::unknown_topic, "send_offsets_to_transaction(): unknown partition " + tp.topic +
+                                       "-" + std::to_string(tp.partition.value())};
+    if (off < 0)
+      return {errc::invalid_argument, "send_offsets_to_transaction(): negative offset for " +
+                                          tp.topic + "-" + std::to_string(tp.partition.value())};
+    check.partitions.push_back({tp, off, -1, ""});
+    args.offsets.push_back({group.group_id, tp, off, -1, ""});
+  }
+  if (args.offsets.empty()) return {};
+  // AddOffsetsToTxn: the group's offsets partition joins the transaction.
+  auto added = ask_coordinator<>(*s.eng, deadline, actors::txn_add_offsets_atom::value,
+                                 s.opts.transactional_id, pid, ep, group.group_id);
+  {
+    std::lock_guard<std::mutex> g(s.m);
+    if (!added) return std::move(added).take_error();
+    LK_TRY_STATUS(settle_txn_status(s, txn_status(std::get<0>(*added), s.opts.transactional_id,
+                                                  "send_offsets_to_transaction()")));
+    s.txn_started = true;
+  }
+  // The group's KIP-447 checks (generation, member), then the offsets wait in the transaction.
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
+  LK_ASSIGN_OR_RETURN(auto checked, (ask<group::offset_commit_response>(
+                                        *s.eng, s.eng->groups, left,
+                                        group::commit_offsets_atom::value, check)));
+  for (const auto& r : std::get<0>(checked).partitions)
+    if (r.error != group::group_error::none)
+      return {group_errc(r.error), "send_offsets_to_transaction(): group '" + group.group_id +
+                                       "' refused the offsets of " + r.tp.topic + "-" +
+                                       std::to_string(r.tp.partition.value()) + ": " +
+                                       std::string(group::to_string(r.error))};
+  auto r = ask_coordinator<>(*s.eng, deadline, actors::txn_offset_commit_atom::value, args);
+  std::lock_guard<std::mutex> g(s.m);
+  if (!r) return std::move(r).take_error();
+  return settle_txn_status(s, txn_status(std::get<0>(*r), s.opts.transactional_id,
+                                         "send_offsets_to_transaction()"));
+}
+
+status producer::commit_transaction(std::chrono::milliseconds timeout) {
+  return end_transaction(*this, *impl_->core, true, timeout);
+}
+
+status producer::abort_transaction(std::chrono::milliseconds timeout) {
+  return end_transaction(*this, *impl_->core, false, timeout);
 }
 
 std::unique_ptr<producer> engine::make_producer(const producer_options& opts) {

@@ -7,6 +7,7 @@
 //                   [--value-bytes B] [--keyed] [--rate R] [--warmup S] [--seconds S]
 //                   [--drain-timeout S]
 //   compare_loadgen --system ... --address ... --probe [--topic T] [--timeout S]
+//   compare_loadgen --system kafka --address ... --transaction-records N [--topic T] ...
 //
 // --rate 0 (the default) sends as fast as the client accepts; --rate R follows a fixed schedule of
 // R records/s. Every value starts with its scheduled send time (CLOCK_MONOTONIC ns) and a sequence
@@ -15,6 +16,11 @@
 // Only records scheduled after the warm-up are counted. --probe creates the topic and produces one
 // record until it is acknowledged, and reports when (CLOCK_BOOTTIME ns, comparable with a process's
 // start time in /proc/PID/stat) for the start-to-first-produce figure.
+//
+// --transaction-records N (Kafka-protocol brokers): transactions of N records back to back for
+// the measured time, from a transactional producer to a read_committed consumer: committed
+// records/s, the latency of each commit_transaction() call (librdkafka flushes the records,
+// then EndTxn) and end-to-end latency (a record is visible once its transaction committed).
 //
 // Exit status: 0 when the run completed (the JSON says how well), 1 on a setup error, 2 on a usage
 // error.
@@ -63,13 +69,16 @@ struct options {
   double drain_timeout_s = 60;
   bool probe = false;
   double probe_timeout_s = 120;
+  int transaction_records = 0;  // > 0: the transactional workload
 };
 
 const char* usage =
     "usage: compare_loadgen --system kafka|redis|nats --address HOST:PORT [--topic T]\n"
     "         [--partitions N] [--value-bytes B] [--keyed] [--rate R] [--warmup S] [--seconds S]\n"
     "         [--drain-timeout S]\n"
-    "       compare_loadgen --system ... --address ... --probe [--topic T] [--timeout S]\n";
+    "       compare_loadgen --system ... --address ... --probe [--topic T] [--timeout S]\n"
+    "       compare_loadgen --system kafka --address ... --transaction-records N [--topic T]\n"
+    "         [--partitions N] [--value-bytes B] [--keyed] [--warmup S] [--seconds S]\n";
 
 std::optional<std::string> parse(int argc, char** argv, options& o) {
   for (int i = 1; i < argc; ++i) {
@@ -114,6 +123,9 @@ std::optional<std::string> parse(int argc, char** argv, options& o) {
       if (auto e = number(1, 3600, o.probe_timeout_s)) return e;
     } else if (a == "--probe") {
       o.probe = true;
+    } else if (a == "--transaction-records") {
+      if (auto e = number(1, 1000000, d)) return e;
+      o.transaction_records = static_cast<int>(d);
     } else {
       return "unknown argument \"" + a + "\"";
     }
@@ -121,6 +133,8 @@ std::optional<std::string> parse(int argc, char** argv, options& o) {
   if (o.system != "kafka" && o.system != "redis" && o.system != "nats")
     return "--system must be kafka, redis or nats";
   if (o.address.empty()) return "--address is required";
+  if (o.transaction_records > 0 && o.system != "kafka")
+    return "--transaction-records needs --system kafka (the Kafka protocol's transactions)";
   return std::nullopt;
 }
 
@@ -240,6 +254,15 @@ struct key_maker {
   std::vector<std::string> keys_;
 };
 
+/// The next record's key and partition: a random key (keyed) or round robin over the
+/// partitions (`rr`, the caller's counter).
+std::pair<std::string_view, int> next_target(const options& o, key_maker& keys, int& rr) {
+  if (o.load.keyed) return keys.next();
+  const int partition = rr;
+  rr = (rr + 1) % o.load.partitions;
+  return {std::string_view{}, partition};
+}
+
 int run_probe(const options& o) {
   int64_t deadline = now_ns() + static_cast<int64_t>(o.probe_timeout_s * 1e9);
   std::atomic<int> result{0};  // 0 waiting, 1 ok, -1 failed
@@ -350,14 +373,7 @@ int run(const options& o) {
       scheduled = now_ns();
       if (scheduled >= t_end) break;
     }
-    std::string_view key;
-    int partition;
-    if (o.load.keyed) {
-      std::tie(key, partition) = keys.next();
-    } else {
-      partition = rr;
-      rr = (rr + 1) % o.load.partitions;
-    }
+    auto [key, partition] = next_target(o, keys, rr);
     for (;;) {
       auto r = driver->send(key, partition, values.make(scheduled, i), scheduled);
       if (r == send_result::sent) {
@@ -440,6 +456,109 @@ int run(const options& o) {
   return 0;
 }
 
+
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// Transactions of o.transaction_records records back to back at full speed (see the top).
+int run_transactions(const options& o) {
+  run_stats stats;
+  stats.window_start = INT64_MAX;
+  std::string error;
+  auto driver = make_kafka_driver(o.address, [&](int64_t s, bool ok) { stats.on_ack(s, ok); },
+                                  error, "compare-loadgen-" + o.load.topic);
+  if (!driver) {
+    std::cerr << "compare_loadgen: " << error << "\n";
+    return 1;
+  }
+  if (auto e = driver->setup(o.load)) {
+    std::cerr << "compare_loadgen: setup: " << *e << "\n";
+    return 1;
+  }
+  if (auto e = driver->start_consumer([&](std::span<const uint8_t> v) { stats.on_value(v); })) {
+    std::cerr << "compare_loadgen: consumer: " << *e << "\n";
+    return 1;
+  }
+  value_maker values(o.load.value_bytes);
+  key_maker keys(o.load.partitions);
+  const int64_t t0 = now_ns() + 5'000'000;
+  const int64_t t_end = t0 + static_cast<int64_t>((o.warmup_s + o.seconds) * 1e9);
+  stats.window_start = t0 + static_cast<int64_t>(o.warmup_s * 1e9);
+  stats.window_end = t_end;
+  latency_histogram commit_latency;
+  uint64_t transactions = 0, committed = 0, committed_in_window = 0, seq = 0;
+  std::string failure;
+  int rr = 0;
+  sleep_until_ns(t0);
+  while (failure.empty() && now_ns() < t_end) {
+    if (auto e = driver->begin_transaction()) {
+      failure = *e;
+      break;
+    }
+    for (int i = 0; i < o.transaction_records && failure.empty(); ++i) {
+      auto [key, partition] = next_target(o, keys, rr);
+      const int64_t scheduled = now_ns();
+      for (;;) {
+        auto r = driver->send(key, partition, values.make(scheduled, seq), scheduled);
+        if (r == send_result::sent) break;
+        if (r == send_result::failed) {
+          failure = "a send failed";
+          break;
+        }
+        driver->poll(1);
+      }
+      ++seq;
+    }
+    if (!failure.empty()) break;
+    const int64_t c0 = now_ns();
+    if (auto e = driver->commit_transaction(120000)) {
+      failure = *e;
+      break;
+    }
+    const int64_t c1 = now_ns();
+    ++transactions;
+    committed += static_cast<uint64_t>(o.transaction_records);
+    if (c0 >= stats.window_start) {
+      commit_latency.record(c1 - c0);
+      committed_in_window += static_cast<uint64_t>(o.transaction_records);
+    }
+  }
+  const int64_t t_stop = now_ns();
+  const int64_t drain_deadline = now_ns() + static_cast<int64_t>(o.drain_timeout_s * 1e9);
+  while (stats.consumed_unique_atomic.load() < committed && now_ns() < drain_deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  driver->stop_consumer();
+  const double window_s = static_cast<double>(t_end - stats.window_start) / 1e9;
+  std::lock_guard g1{stats.ack_mutex};
+  std::lock_guard g2{stats.value_mutex};
+  std::ostringstream out;
+  out.precision(10);
+  out << "{\"system\":\"" << o.system << "\",\"topic\":\"" << o.load.topic
+      << "\",\"partitions\":" << o.load.partitions << ",\"value_bytes\":" << o.load.value_bytes
+      << ",\"keyed\":" << (o.load.keyed ? "true" : "false")
+      << ",\"transaction_records\":" << o.transaction_records << ",\"warmup_s\":" << o.warmup_s
+      << ",\"seconds\":" << o.seconds << ",\"transactions\":" << transactions
+      << ",\"committed\":" << committed << ",\"ack_failed\":" << stats.failed.load()
+      << ",\"consumed_unique\":" << stats.consumed_unique
+      << ",\"consumed_total\":" << stats.consumed_total
+      << ",\"missing\":" << (committed - std::min<uint64_t>(committed, stats.consumed_unique))
+      << ",\"bad_values\":" << (stats.bad_values ? "true" : "false")
+      << ",\"failure\":" << json_string(failure)
+      << ",\"committed_rps\":" << static_cast<double>(committed_in_window) / window_s
+      << ",\"send_ms\":" << static_cast<double>(t_stop - t0) / 1e6
+      << ",\"commit\":" << latency_json(commit_latency)
+      << ",\"e2e\":" << latency_json(stats.e2e_latency) << "}";
+  std::cout << out.str() << std::endl;
+  return failure.empty() ? 0 : 1;
+}
+
 }  // namespace
 }  // namespace lkstream::bench
 
@@ -451,5 +570,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);  // precise sleeps for the fixed-rate schedule
-  return o.probe ? run_probe(o) : run(o);
+  if (o.probe) return run_probe(o);
+  return o.transaction_records > 0 ? run_transactions(o) : run(o);
 }

@@ -244,6 +244,45 @@ def markdown(report, charts=True):
     return "\n".join(out)
 
 
+def txn_markdown(report):
+    """The transactional workloads (report["transactions"]): LKSTREAM next to Apache Kafka with
+    the same librdkafka client, and the ratios against the issue's targets (committed
+    throughput >= 2x Kafka, commit p99 <= 0.2x Kafka). Empty when none ran."""
+    runs = report.get("transactions") or []
+    if not runs:
+        return ""
+    lines = ["", "### Transactions (librdkafka transactional producer, read_committed consumer)",
+             "",
+             "| Workload | System | committed rec/s | commit p50 | commit p99 | e2e p50 | e2e p99 "
+             "| missing |",
+             "|---|---|---|---|---|---|---|---|"]
+    by = {}
+    for r in runs:
+        by.setdefault(r["workload"], {})[r["system"]] = r
+        if "error" in r:
+            lines.append(f"| {r['workload']} | {r['label']} | failed: {r['error'][:120]} "
+                         "| | | | | |")
+            continue
+        lines.append(
+            f"| {r['workload']} | {r['label']} | {fmt_num(r.get('committed_rps'))} "
+            f"| {fmt_us(get(r, ['commit', 'p50_us']))} | {fmt_us(get(r, ['commit', 'p99_us']))} "
+            f"| {fmt_us(get(r, ['e2e', 'p50_us']))} | {fmt_us(get(r, ['e2e', 'p99_us']))} "
+            f"| {r.get('missing', '-')} |")
+    lines += ["", "| Workload | throughput LKSTREAM/Kafka (target >= 2x) "
+              "| commit p50 LKSTREAM/Kafka | commit p99 LKSTREAM/Kafka (target <= 0.2x) |",
+              "|---|---|---|---|"]
+    for wid, systems in by.items():
+        lk, kf = systems.get("lkstream"), systems.get("kafka")
+        if not lk or not kf or "error" in lk or "error" in kf:
+            lines.append(f"| {wid} | - | - | - |")
+            continue
+        lines.append(
+            f"| {wid} | {fmt_ratio(lk.get('committed_rps'), kf.get('committed_rps'))} "
+            f"| {fmt_ratio(get(lk, ['commit', 'p50_us']), get(kf, ['commit', 'p50_us']))} "
+            f"| {fmt_ratio(get(lk, ['commit', 'p99_us']), get(kf, ['commit', 'p99_us']))} |")
+    return "\n".join(lines) + "\n"
+
+
 def charts(report, out_dir):
     import matplotlib
     matplotlib.use("Agg")
@@ -331,5 +370,6 @@ if __name__ == "__main__":
         rep = json.load(f)
     d = os.path.dirname(os.path.abspath(sys.argv[1]))
     with open(os.path.join(d, "compare.md"), "w") as f:
-        f.write(markdown(rep))
-    charts(rep, d)
+        f.write((markdown(rep) if rep["runs"] else "") + txn_markdown(rep))
+    if rep["runs"]:
+        charts(rep, d)

@@ -5,6 +5,8 @@
 // (Java-compatible for keyed records, random/sticky for unkeyed), librdkafka's default queue of
 // 100 000 messages. Consumer: one member of group `workload::group`, auto.offset.reset=earliest,
 // periodic auto-commit (librdkafka default, 5 s), batches of up to 1000 messages per call.
+// With a transactional id: the producer is transactional (init_transactions at init; each
+// transaction begun and committed by the run loop) and the consumer reads read_committed.
 
 #include <librdkafka/rdkafka.h>
 
@@ -31,8 +33,9 @@ bool set(rd_kafka_conf_t* conf, const char* key, const std::string& value, std::
 
 class kafka_driver final : public system_driver {
  public:
-  kafka_driver(std::string bootstrap, ack_fn on_ack)
-      : bootstrap_(std::move(bootstrap)), on_ack_(std::move(on_ack)) {}
+  kafka_driver(std::string bootstrap, ack_fn on_ack, std::string transactional_id)
+      : bootstrap_(std::move(bootstrap)), on_ack_(std::move(on_ack)),
+        transactional_id_(std::move(transactional_id)) {}
 
   ~kafka_driver() override {
     stop_consumer();
@@ -52,6 +55,13 @@ class kafka_driver final : public system_driver {
         rd_kafka_conf_destroy(conf);
         return error;
       }
+    // transaction.timeout.ms must be >= message.timeout.ms (librdkafka checks it).
+    if (!transactional_id_.empty() &&
+        (!set(conf, "transactional.id", transactional_id_, error) ||
+         !set(conf, "transaction.timeout.ms", "120000", error))) {
+      rd_kafka_conf_destroy(conf);
+      return error;
+    }
     rd_kafka_conf_set_opaque(conf, this);
     rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
       auto* self = static_cast<kafka_driver*>(opaque);
@@ -60,7 +70,20 @@ class kafka_driver final : public system_driver {
     char errstr[512];
     producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
     if (!producer_) return std::string("librdkafka producer: ") + errstr;
+    if (!transactional_id_.empty())
+      if (auto e = txn_error("init_transactions", rd_kafka_init_transactions(producer_, 120000)))
+        return e;
     return std::nullopt;
+  }
+
+  std::optional<std::string> begin_transaction() override {
+    if (transactional_id_.empty()) return std::string("made without a transactional id");
+    return txn_error("begin_transaction", rd_kafka_begin_transaction(producer_));
+  }
+
+  std::optional<std::string> commit_transaction(int timeout_ms) override {
+    if (transactional_id_.empty()) return std::string("made without a transactional id");
+    return txn_error("commit_transaction", rd_kafka_commit_transaction(producer_, timeout_ms));
   }
 
   std::optional<std::string> setup(const workload& w) override {
@@ -135,7 +158,9 @@ class kafka_driver final : public system_driver {
     const std::pair<const char*, std::string> settings[] = {
         {"bootstrap.servers", bootstrap_}, {"group.id", workload_.group},
         {"auto.offset.reset", "earliest"}, {"enable.auto.commit", "true"},
-        {"max.partition.fetch.bytes", "10485760"}};
+        {"max.partition.fetch.bytes", "10485760"},
+        // librdkafka's default, stated for the transactional runs
+        {"isolation.level", "read_committed"}};
     for (auto& [k, v] : settings)
       if (!set(conf, k, v, error)) {
         rd_kafka_conf_destroy(conf);
@@ -202,6 +227,13 @@ class kafka_driver final : public system_driver {
   }
 
  private:
+  static std::optional<std::string> txn_error(const char* what, rd_kafka_error_t* e) {
+    if (!e) return std::nullopt;
+    std::string msg = std::string(what) + ": " + rd_kafka_error_string(e);
+    rd_kafka_error_destroy(e);
+    return msg;
+  }
+
   // Waits up to `timeout_ms` for one message, then takes whatever else is already queued without
   // waiting: rd_kafka_consume_batch_queue with a timeout would hold the messages it has until the
   // batch is full or the timeout passes, which would add up to the timeout to end-to-end latency.
@@ -223,6 +255,7 @@ class kafka_driver final : public system_driver {
 
   std::string bootstrap_;
   ack_fn on_ack_;
+  std::string transactional_id_;
   value_fn on_value_;
   workload workload_;
   rd_kafka_t* producer_ = nullptr;
@@ -236,8 +269,10 @@ class kafka_driver final : public system_driver {
 }  // namespace
 
 std::unique_ptr<system_driver> make_kafka_driver(const std::string& bootstrap, ack_fn on_ack,
-                                                 std::string& error) {
-  return initialized(std::make_unique<kafka_driver>(bootstrap, std::move(on_ack)), error);
+                                                 std::string& error,
+                                                 const std::string& transactional_id) {
+  return initialized(
+      std::make_unique<kafka_driver>(bootstrap, std::move(on_ack), transactional_id), error);
 }
 
 }  // namespace lkstream::bench

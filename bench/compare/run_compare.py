@@ -272,6 +272,17 @@ def workload_label(w):
     return f"1 topic x {parts}, {size}, {'keyed' if w['keyed'] else 'unkeyed'}"
 
 
+def stop_broker(label, broker, work, args):
+    """Stops a run's broker (if it started) and removes its data unless --keep."""
+    if broker:
+        try:
+            broker.stop()
+        except Exception as e:
+            log(f"{label}: stop failed: {e}")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def run_one(name, w, args, root):
     label, driver = SYSTEMS[name]
     work = os.path.join(root, f"{name}-{workload_id(w)}")
@@ -327,13 +338,48 @@ def run_one(name, w, args, root):
     finally:
         if sampler:
             sampler.stop()
-        if broker:
-            try:
-                broker.stop()
-            except Exception as e:
-                log(f"{label}: stop failed: {e}")
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
+        stop_broker(label, broker, work, args)
+    return res
+
+
+def txn_workload_id(w):
+    return f"txn{w['records']}-{w['partitions']}p-{w['value_bytes']}b"
+
+
+def run_txn(name, w, args, root):
+    """A transactional workload on a fresh broker (Kafka-protocol systems only): transactions
+    of w['records'] records back to back, committed records/s and commit latency."""
+    label, driver = SYSTEMS[name]
+    wid = txn_workload_id(w)
+    work = os.path.join(root, f"{name}-{wid}")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    res = {"system": name, "label": label, "workload": wid}
+    broker = None
+    try:
+        log(f"{label}: starting for {wid}")
+        broker = start_broker(name, work, args)
+        loadgen(args, driver, broker.address,
+                ["--probe", "--topic", "probe", "--value-bytes", str(w["value_bytes"])],
+                timeout=300)
+        time.sleep(args.idle_s)
+        cpu0 = proc_cpu_s(broker.pid)
+        r = loadgen(args, driver, broker.address,
+                    ["--topic", "bench-txn", "--partitions", str(w["partitions"]),
+                     "--value-bytes", str(w["value_bytes"]), "--warmup", str(args.warmup),
+                     "--seconds", str(args.seconds), "--drain-timeout", str(args.drain_timeout),
+                     "--transaction-records", str(w["records"])],
+                    args.warmup + args.seconds + 2 * args.drain_timeout + 300)
+        r["broker_cpu_s"] = proc_cpu_s(broker.pid) - cpu0
+        res.update(r)
+        log(f"{label}: {wid}: {r['committed_rps']:.0f} committed rec/s, commit p50 "
+            f"{r['commit']['p50_us']:.0f} us p99 {r['commit']['p99_us']:.0f} us, "
+            f"missing {r['missing']}")
+    except Exception as e:  # a failed system is reported, the others still run
+        res["error"] = str(e)
+        log(f"{label}: FAILED: {e}")
+    finally:
+        stop_broker(label, broker, work, args)
     return res
 
 
@@ -375,6 +421,10 @@ def main():
     p.add_argument("--workloads", default=None,
                    help="comma list of NpBb-keyed|unkeyed, e.g. 1p-100b-unkeyed,8p-1024b-keyed; "
                         "'all' for the full cross product")
+    p.add_argument("--txn-workloads", default=None,
+                   help="transactional workloads txnN-Pp-Bb (N records per transaction), run "
+                        "for the Kafka-protocol systems; default txn1-1p-100b,txn100-1p-100b "
+                        "('none' in --quick runs unless given)")
     p.add_argument("--seconds", type=float, default=None, help="measured seconds per phase")
     p.add_argument("--warmup", type=float, default=None, help="warm-up seconds per phase")
     p.add_argument("--rate", type=int, default=50000, help="records/s of the fixed-rate phase")
@@ -403,6 +453,7 @@ def main():
         args.idle_s = args.idle_s if args.idle_s is not None else 0.5
         args.drain_timeout = args.drain_timeout if args.drain_timeout is not None else 15
         args.workloads = args.workloads or "1p-100b-unkeyed"
+        args.txn_workloads = args.txn_workloads or "none"
         if args.systems == p.get_default("systems"):
             args.systems = "lkstream,kafka,redis,nats"
     else:
@@ -412,16 +463,27 @@ def main():
         args.drain_timeout = args.drain_timeout if args.drain_timeout is not None else 60
         args.workloads = args.workloads or ("1p-100b-unkeyed,1p-1024b-unkeyed,8p-100b-keyed,"
                                             "8p-1024b-keyed")
+        args.txn_workloads = args.txn_workloads or "txn1-1p-100b,txn100-1p-100b"
     if args.workloads == "all":
         args.workloads = ",".join(f"{p_}p-{b}b-{k}" for p_ in (1, 8) for b in (100, 1024)
                                   for k in ("unkeyed", "keyed"))
     workloads = []
-    for wid in args.workloads.split(","):
+    for wid in ([] if args.workloads == "none" else args.workloads.split(",")):
         m = re.fullmatch(r"(\d+)p-(\d+)b-(keyed|unkeyed)", wid.strip())
         if not m:
             p.error(f"bad workload {wid!r} (want e.g. 8p-100b-keyed)")
         workloads.append({"partitions": int(m.group(1)), "value_bytes": int(m.group(2)),
                           "keyed": m.group(3) == "keyed"})
+    txn_workloads = []
+    if args.txn_workloads != "none":
+        for wid in args.txn_workloads.split(","):
+            m = re.fullmatch(r"txn(\d+)-(\d+)p-(\d+)b", wid.strip())
+            if not m:
+                p.error(f"bad transactional workload {wid!r} (want e.g. txn100-1p-100b)")
+            txn_workloads.append({"records": int(m.group(1)), "partitions": int(m.group(2)),
+                                  "value_bytes": int(m.group(3))})
+    if args.workloads == "none":
+        workloads = []
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
     for s in systems:
         if s not in SYSTEMS:
@@ -455,6 +517,7 @@ def main():
         "workloads": [dict(w, id=workload_id(w), label=workload_label(w)) for w in workloads],
         "systems": systems,
         "runs": [],
+        "transactions": [],
     }
     import compare_report  # same directory
     json_path = os.path.join(out_dir, "compare.json")
@@ -473,22 +536,30 @@ def main():
         for s in systems:
             report["runs"].append(run_one(s, w, args, root))
             save(False)
+    for w in txn_workloads:
+        for s in systems:
+            if s in ("lkstream", "kafka"):  # the Kafka protocol's transactions
+                report["transactions"].append(run_txn(s, w, args, root))
+                save(False)
     save(True)
-    md = compare_report.markdown(report, charts=not args.no_charts)
+    md = compare_report.markdown(report, charts=not args.no_charts) if report["runs"] else ""
+    md += compare_report.txn_markdown(report)
     with open(os.path.join(out_dir, "compare.md"), "w") as f:
         f.write(md)
-    if not args.no_charts:
+    if not args.no_charts and report["runs"]:
         try:
             compare_report.charts(report, out_dir)
         except ImportError as e:
             log(f"no charts: {e} (scripts/install-bench-deps.sh sets up matplotlib)")
     log(f"wrote {json_path}, compare.md and charts in {out_dir} ({report['elapsed_s']:.0f} s)")
     print(md)
-    failed = [r for r in report["runs"] if "error" in r]
+    failed = [r for r in report["runs"] + report["transactions"] if "error" in r]
     if args.strict:
         failed += [r for r in report["runs"] if "error" not in r and any(
             r[ph]["missing"] or not r[ph]["acked"] or r[ph]["ack_failed"] or r[ph]["bad_values"]
             for ph in ("max", "fixed"))]
+        failed += [r for r in report["transactions"] if "error" not in r and (
+            r["missing"] or not r["committed"] or r["bad_values"])]
     for r in failed:
         log(f"{r['label']} {r['workload']}: " + r.get("error", "records lost or not acknowledged"))
     return 1 if failed else 0

@@ -60,6 +60,17 @@ class system_driver {
   virtual void poll(int timeout_ms) = 0;
   /// Waits until every queued record is acknowledged or failed; false on timeout.
   virtual bool flush(int timeout_ms) = 0;
+
+  /// Transactions (a Kafka-protocol driver made with a transactional id: its producer is
+  /// transactional and its consumer read_committed). The records sent between begin and commit
+  /// become visible together; commit returns once the broker confirmed the commit (librdkafka
+  /// flushes first). Errors as a message; drivers without transactions say so.
+  virtual std::optional<std::string> begin_transaction() {
+    return std::string("this system has no transactions");
+  }
+  virtual std::optional<std::string> commit_transaction(int /*timeout_ms*/) {
+    return std::string("this system has no transactions");
+  }
 };
 
 /// Runs a new driver's init(args...) and returns it, or nullptr with `error` set to what failed.
@@ -84,8 +95,11 @@ inline std::unique_ptr<system_driver> missing_client(std::string_view library,
 
 /// Factories; each returns nullptr and sets `error` when the client cannot be created, or when
 /// the load generator was built without that client library.
+/// `transactional_id` non-empty: a transactional producer (init_transactions in init) and a
+/// read_committed consumer.
 std::unique_ptr<system_driver> make_kafka_driver(const std::string& bootstrap, ack_fn on_ack,
-                                                 std::string& error);
+                                                 std::string& error,
+                                                 const std::string& transactional_id = {});
 std::unique_ptr<system_driver> make_redis_driver(const std::string& address, ack_fn on_ack,
                                                  std::string& error);
 std::unique_ptr<system_driver> make_nats_driver(const std::string& address, ack_fn on_ack,

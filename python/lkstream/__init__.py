@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import functools
 import os
 import weakref
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, Union
@@ -42,8 +43,11 @@ from ._errors import (
     UnknownTopicError,
     UnsupportedError,
     InvalidRecordError,
+    ProducerFencedError,
+    TransactionStateError,
 )
 from ._lkstream import (
+    ConsumerGroupMetadata,
     DeliveryReport,
     GroupInfo,
     GroupMember,
@@ -89,6 +93,9 @@ __all__ = [
     "GroupError",
     "UnsupportedError",
     "InvalidRecordError",
+    "ProducerFencedError",
+    "TransactionStateError",
+    "ConsumerGroupMetadata",
     "DeliveryError",
     "__version__",
 ]
@@ -138,21 +145,28 @@ class Engine(_native.Engine):
 
     def producer(self, *, linger_ms: int = 5, batch_bytes: int | str | None = None,
                  buffer_bytes: int | str | None = None, max_block_ms: int = 60000,
-                 auto_create_topics: bool = False) -> Producer:
-        """A producer. ``linger_ms``: how long a batch waits for more records (0 = none)."""
+                 auto_create_topics: bool = False, transactional_id: str | None = None,
+                 transaction_timeout_ms: int = 60000) -> Producer:
+        """A producer. ``linger_ms``: how long a batch waits for more records (0 = none).
+        ``transactional_id``: a transactional producer (init_transactions() first), sharing
+        the id with Kafka clients of the same engine."""
         return Producer(self, linger_ms=linger_ms, batch_bytes=batch_bytes,
                         buffer_bytes=buffer_bytes, max_block_ms=max_block_ms,
-                        auto_create_topics=auto_create_topics)
+                        auto_create_topics=auto_create_topics,
+                        transactional_id=transactional_id,
+                        transaction_timeout_ms=transaction_timeout_ms)
 
     def consumer(self, group: str | None = None, topics: Iterable[str] | None = None, *,
                  partitions: Iterable[tuple[str, int]] | None = None,
                  auto_offset_reset: str = "latest", enable_auto_commit: bool = True,
                  auto_commit_interval_ms: int = 5000, session_timeout_ms: int = 10000,
                  heartbeat_interval_ms: int = 3000, max_poll_records: int = 500,
-                 assignment_strategy: str = "range", client_id: str = "lkstream") -> Consumer:
+                 assignment_strategy: str = "range", client_id: str = "lkstream",
+                 isolation_level: str = "read_uncommitted") -> Consumer:
         """A consumer: in ``group`` subscribed to ``topics`` (partitions spread over the
         group's members, Kafka clients included), or on explicit ``partitions`` without a
-        group."""
+        group. ``isolation_level="read_committed"``: only committed transactional records,
+        up to the last stable offset."""
         return Consumer(self, group, list(topics) if topics is not None else None,
                         partitions=list(partitions) if partitions is not None else None,
                         auto_offset_reset=auto_offset_reset,
@@ -161,7 +175,8 @@ class Engine(_native.Engine):
                         session_timeout_ms=session_timeout_ms,
                         heartbeat_interval_ms=heartbeat_interval_ms,
                         max_poll_records=max_poll_records,
-                        assignment_strategy=assignment_strategy, client_id=client_id)
+                        assignment_strategy=assignment_strategy, client_id=client_id,
+                        isolation_level=isolation_level)
 
     def table(self, topic: str, *, max_bytes: int | str | None = None,
               snapshot_timeout: float = 120.0) -> Table:
@@ -243,6 +258,33 @@ class Producer(_native.Producer):
         self.send(topic, value, key, headers=headers, partition=partition, timestamp=timestamp,
                   on_delivery=done)
         return await fut
+
+    # Transactions without blocking the event loop: the engine call runs in a worker thread;
+    # delivery callbacks stay on the event loop (served by its poll(), as for send_async).
+
+    async def _in_worker(self, fn: Callable[..., None], *args: object) -> None:
+        loop = asyncio.get_running_loop()
+        self._attach(loop)
+        await loop.run_in_executor(None, functools.partial(fn, *args, serve_callbacks=False))
+
+    async def init_transactions_async(self, timeout: float | None = 60.0) -> None:
+        """init_transactions() in a worker thread."""
+        await self._in_worker(self.init_transactions, timeout)
+
+    async def send_offsets_to_transaction_async(self, offsets: Mapping[tuple[str, int], int],
+                                                group_metadata: ConsumerGroupMetadata,
+                                                timeout: float | None = 60.0) -> None:
+        """send_offsets_to_transaction() in a worker thread."""
+        await self._in_worker(self.send_offsets_to_transaction, dict(offsets), group_metadata,
+                              timeout)
+
+    async def commit_transaction_async(self, timeout: float | None = 60.0) -> None:
+        """commit_transaction() in a worker thread."""
+        await self._in_worker(self.commit_transaction, timeout)
+
+    async def abort_transaction_async(self, timeout: float | None = 60.0) -> None:
+        """abort_transaction() in a worker thread."""
+        await self._in_worker(self.abort_transaction, timeout)
 
 
 class Consumer(_native.Consumer):

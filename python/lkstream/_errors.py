@@ -142,6 +142,21 @@ class InvalidRecordError(LkstreamError, ValueError):
     code = "invalid_record"
 
 
+class ProducerFencedError(LkstreamError):
+    """A transactional producer was fenced: another producer (embedded or a Kafka client)
+    initialised the same transactional id, or the coordinator aborted the transaction after
+    its timeout. Fatal for this producer: close it and make a new one."""
+
+    code = "producer_fenced"
+
+
+class TransactionStateError(LkstreamError):
+    """A transactional call out of order (send() outside a transaction, commit without
+    begin, ...). Nothing changed."""
+
+    code = "invalid_txn_state"
+
+
 class DeliveryError(LkstreamError):
     """Records sent without an ``on_delivery`` callback failed; raised by flush().
 
@@ -177,6 +192,9 @@ _BY_CODE: dict[str, type[LkstreamError]] = {
     "out_of_order_sequence": LkstreamError,
     "unsupported": UnsupportedError,
     "invalid_record": InvalidRecordError,
+    "producer_fenced": ProducerFencedError,
+    "invalid_producer_epoch": ProducerFencedError,
+    "invalid_txn_state": TransactionStateError,
 }
 
 

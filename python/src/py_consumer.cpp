@@ -50,7 +50,8 @@ std::vector<topic_partition> partitions_arg(nb::handle obj, const char* what) {
   return out;
 }
 
-/// Explicit offsets from Python: a dict {(topic, partition): next_offset}.
+}  // namespace
+
 std::map<topic_partition, int64_t> offsets_arg(nb::handle offsets) {
   std::map<topic_partition, int64_t> out;
   if (!PyDict_Check(offsets.ptr())) {
@@ -72,6 +73,8 @@ std::map<topic_partition, int64_t> offsets_arg(nb::handle offsets) {
   }
   return out;
 }
+
+namespace {
 
 /// The positions as Python sees them when records are buffered (they are not consumed yet);
 /// nullopt when nothing is buffered: the consumer's own positions are Python's.
@@ -139,8 +142,14 @@ py_consumer::py_consumer(py_engine& eng, std::optional<std::string> group,
                          const std::string& auto_offset_reset, bool enable_auto_commit,
                          int64_t auto_commit_interval_ms, int64_t session_timeout_ms,
                          int64_t heartbeat_interval_ms, size_t max_poll_records,
-                         const std::string& assignment_strategy, const std::string& client_id) {
+                         const std::string& assignment_strategy, const std::string& client_id,
+                         const std::string& isolation_level) {
   consumer_options o;
+  if (isolation_level == "read_committed") o.isolation = lkstream::isolation_level::read_committed;
+  else if (isolation_level != "read_uncommitted")
+    raise_error(errc::invalid_argument,
+                "isolation_level must be \"read_uncommitted\" or \"read_committed\", got \"" +
+                    isolation_level + "\"");
   if (group) {
     if (group->empty()) raise_error(errc::invalid_argument, "group must not be empty (or None)");
     o.group_id = *group;
@@ -553,6 +562,11 @@ std::optional<int64_t> py_consumer::committed(const std::string& topic, int32_t 
   return off;
 }
 
+consumer_group_metadata py_consumer::group_metadata() {
+  if (!group_) raise_error(errc::invalid_argument, "group_metadata() needs a consumer with a group");
+  return locked([](consumer& c) { return result<consumer_group_metadata>(c.group_metadata()); });
+}
+
 std::vector<py_partition_lag> py_consumer::lag() {
   auto rows = locked([](consumer& c) -> result<std::vector<partition_lag>> { return c.lag(); });
   std::vector<py_partition_lag> out;
@@ -593,17 +607,29 @@ bool py_consumer::closed() {
 }
 
 void bind_consumer(nb::module_& m) {
+  nb::class_<consumer_group_metadata>(m, "ConsumerGroupMetadata")
+      .def(nb::init<>())
+      .def_rw("group_id", &consumer_group_metadata::group_id)
+      .def_rw("generation_id", &consumer_group_metadata::generation_id)
+      .def_rw("member_id", &consumer_group_metadata::member_id)
+      .def("__repr__", [](const consumer_group_metadata& g) {
+        return "ConsumerGroupMetadata(group_id='" + g.group_id +
+               "', generation_id=" + std::to_string(g.generation_id) + ", member_id='" +
+               g.member_id + "')";
+      });
+
   nb::class_<py_consumer>(m, "Consumer", nb::is_weak_referenceable())
       .def(nb::init<py_engine&, std::optional<std::string>,
                     std::optional<std::vector<std::string>>, nb::handle, const std::string&, bool,
-                    int64_t, int64_t, int64_t, size_t, const std::string&, const std::string&>(),
+                    int64_t, int64_t, int64_t, size_t, const std::string&, const std::string&,
+                    const std::string&>(),
            nb::arg("engine"), nb::arg("group").none() = nb::none(),
            nb::arg("topics").none() = nb::none(), nb::kw_only(),
            nb::arg("partitions").none() = nb::none(), nb::arg("auto_offset_reset") = "latest",
            nb::arg("enable_auto_commit") = true, nb::arg("auto_commit_interval_ms") = 5000,
            nb::arg("session_timeout_ms") = 10000, nb::arg("heartbeat_interval_ms") = 3000,
            nb::arg("max_poll_records") = 500, nb::arg("assignment_strategy") = "range",
-           nb::arg("client_id") = "lkstream")
+           nb::arg("client_id") = "lkstream", nb::arg("isolation_level") = "read_uncommitted")
       .def("subscribe", &py_consumer::subscribe, nb::arg("topics"))
       .def("assign", &py_consumer::assign, nb::arg("partitions"))
       .def("poll_batch", &py_consumer::poll_batch, nb::arg("max_records").none() = nb::none(),
@@ -623,6 +649,7 @@ void bind_consumer(nb::module_& m) {
       .def("assignment", &py_consumer::assignment)
       .def("position", &py_consumer::position, nb::arg("topic"), nb::arg("partition"))
       .def("committed", &py_consumer::committed, nb::arg("topic"), nb::arg("partition"))
+      .def("group_metadata", &py_consumer::group_metadata)
       .def("lag", &py_consumer::lag)
       .def("wakeup", &py_consumer::wakeup)
       .def("close", &py_consumer::close)

@@ -85,7 +85,8 @@ class py_consumer {
               const std::string& auto_offset_reset, bool enable_auto_commit,
               int64_t auto_commit_interval_ms, int64_t session_timeout_ms,
               int64_t heartbeat_interval_ms, size_t max_poll_records,
-              const std::string& assignment_strategy, const std::string& client_id);
+              const std::string& assignment_strategy, const std::string& client_id,
+              const std::string& isolation_level);
   ~py_consumer();
 
   void subscribe(std::vector<std::string> topics);
@@ -108,6 +109,8 @@ class py_consumer {
   std::vector<std::pair<std::string, int32_t>> assignment();
   int64_t position(const std::string& topic, int32_t partition);
   std::optional<int64_t> committed(const std::string& topic, int32_t partition);
+  /// The group identity for Producer.send_offsets_to_transaction (a group consumer only).
+  consumer_group_metadata group_metadata();
   std::vector<py_partition_lag> lag();
   void wakeup();
   void close();
@@ -147,6 +150,9 @@ class py_consumer {
   uint64_t next_commit_id_ = 0;
   bool serving_ = false;
 };
+
+/// Explicit offsets from Python: a dict {(topic, partition): next_offset} (TypeError else).
+std::map<topic_partition, int64_t> offsets_arg(nb::handle offsets);
 
 void bind_consumer(nb::module_& m);
 

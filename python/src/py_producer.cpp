@@ -5,11 +5,13 @@
 #include <nanobind/stl/string_view.h>
 
 #include <chrono>
+#include <limits>
 #include <optional>
 #include <vector>
 
 #include "byte_args.hpp"
 #include "errors.hpp"
+#include "py_consumer.hpp"
 #include "py_engine.hpp"
 #include "unit_args.hpp"
 
@@ -104,8 +106,18 @@ producer_state::~producer_state() {
 }
 
 py_producer::py_producer(py_engine& eng, int64_t linger_ms, nb::handle batch_bytes,
-                         nb::handle buffer_bytes, int64_t max_block_ms, bool auto_create_topics) {
+                         nb::handle buffer_bytes, int64_t max_block_ms, bool auto_create_topics,
+                         std::optional<std::string> transactional_id,
+                         int64_t transaction_timeout_ms) {
   producer_options opts;
+  if (transactional_id) {
+    if (transactional_id->empty())
+      raise_error(errc::invalid_argument, "transactional_id must not be empty (or None)");
+    opts.transactional_id = *transactional_id;
+  }
+  if (transaction_timeout_ms < 1 || transaction_timeout_ms > std::numeric_limits<int32_t>::max())
+    raise_error(errc::invalid_argument, "transaction_timeout_ms must be 1..2147483647");
+  opts.transaction_timeout_ms = static_cast<int32_t>(transaction_timeout_ms);
   if (linger_ms < 0) raise_error(errc::invalid_argument, "linger_ms must be >= 0");
   if (max_block_ms < 0) raise_error(errc::invalid_argument, "max_block_ms must be >= 0");
   opts.linger_ms = linger_ms;
@@ -402,6 +414,55 @@ size_t py_producer::in_flight() {
   return st_->prod ? st_->prod->in_flight() : 0;
 }
 
+template <class Fn>
+void py_producer::call(Fn&& fn, bool serve_callbacks) {
+  std::optional<status> st;
+  {
+    nb::gil_scoped_release release;
+    std::shared_lock lk(st_->m);
+    if (st_->prod) st = fn(*st_->prod);
+  }
+  if (!st) raise_error(errc::closed, "the producer is closed");
+  if (serve_callbacks) serve();
+  check(std::move(*st));
+}
+
+namespace {
+// Seconds (None: no limit) as the engine's milliseconds.
+std::chrono::milliseconds txn_timeout(std::optional<double> timeout) {
+  const int64_t ms = timeout_arg(timeout, "timeout");
+  return ms < 0 ? std::chrono::hours(24 * 365) : std::chrono::milliseconds(ms);
+}
+}  // namespace
+
+void py_producer::init_transactions(std::optional<double> timeout, bool serve_callbacks) {
+  const auto t = txn_timeout(timeout);
+  call([&](producer& p) { return p.init_transactions(t); }, serve_callbacks);
+}
+
+void py_producer::begin_transaction() {
+  call([](producer& p) { return p.begin_transaction(); });
+}
+
+void py_producer::send_offsets_to_transaction(nb::handle offsets,
+                                              const consumer_group_metadata& group,
+                                              std::optional<double> timeout,
+                                              bool serve_callbacks) {
+  auto o = offsets_arg(offsets);
+  const auto t = txn_timeout(timeout);
+  call([&](producer& p) { return p.send_offsets_to_transaction(o, group, t); }, serve_callbacks);
+}
+
+void py_producer::commit_transaction(std::optional<double> timeout, bool serve_callbacks) {
+  const auto t = txn_timeout(timeout);
+  call([&](producer& p) { return p.commit_transaction(t); }, serve_callbacks);
+}
+
+void py_producer::abort_transaction(std::optional<double> timeout, bool serve_callbacks) {
+  const auto t = txn_timeout(timeout);
+  call([&](producer& p) { return p.abort_transaction(t); }, serve_callbacks);
+}
+
 void bind_producer(nb::module_& m) {
   nb::class_<py_delivery_report>(m, "DeliveryReport")
       .def_ro("topic", &py_delivery_report::topic)
@@ -415,11 +476,14 @@ void bind_producer(nb::module_& m) {
       });
 
   nb::class_<py_producer>(m, "Producer", nb::is_weak_referenceable())
-      .def(nb::init<py_engine&, int64_t, nb::handle, nb::handle, int64_t, bool>(),
+      .def(nb::init<py_engine&, int64_t, nb::handle, nb::handle, int64_t, bool,
+                    std::optional<std::string>, int64_t>(),
            nb::arg("engine"), nb::kw_only(), nb::arg("linger_ms") = 5,
            nb::arg("batch_bytes").none() = nb::none(),
            nb::arg("buffer_bytes").none() = nb::none(), nb::arg("max_block_ms") = 60000,
-           nb::arg("auto_create_topics") = false)
+           nb::arg("auto_create_topics") = false,
+           nb::arg("transactional_id").none() = nb::none(),
+           nb::arg("transaction_timeout_ms") = 60000)
       .def("send", &py_producer::send, nb::arg("topic"), nb::arg("value").none() = nb::none(),
            nb::arg("key").none() = nb::none(), nb::kw_only(),
            nb::arg("headers").none() = nb::none(), nb::arg("partition").none() = nb::none(),
@@ -431,6 +495,16 @@ void bind_producer(nb::module_& m) {
       .def("flush", &py_producer::flush, nb::arg("timeout").none() = nb::none())
       .def("close", &py_producer::close)
       .def_prop_ro("closed", &py_producer::closed)
+      .def("init_transactions", &py_producer::init_transactions,
+           nb::arg("timeout").none() = 60.0, nb::kw_only(), nb::arg("serve_callbacks") = true)
+      .def("begin_transaction", &py_producer::begin_transaction)
+      .def("send_offsets_to_transaction", &py_producer::send_offsets_to_transaction,
+           nb::arg("offsets"), nb::arg("group_metadata"), nb::arg("timeout").none() = 60.0,
+           nb::kw_only(), nb::arg("serve_callbacks") = true)
+      .def("commit_transaction", &py_producer::commit_transaction,
+           nb::arg("timeout").none() = 60.0, nb::kw_only(), nb::arg("serve_callbacks") = true)
+      .def("abort_transaction", &py_producer::abort_transaction,
+           nb::arg("timeout").none() = 60.0, nb::kw_only(), nb::arg("serve_callbacks") = true)
       .def_prop_ro("in_flight", &py_producer::in_flight)
       .def_prop_ro("pending_callbacks", &py_producer::pending_callbacks)
       .def("_notification_fd", &py_producer::notification_fd);

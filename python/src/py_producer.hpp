@@ -23,6 +23,7 @@
 
 #include "delivery_queue.hpp"
 #include "engine_state.hpp"
+#include "lkstream/consumer.hpp"
 
 namespace lkstream::python {
 
@@ -51,7 +52,8 @@ struct producer_state final : closable {
 class py_producer {
  public:
   py_producer(py_engine& eng, int64_t linger_ms, nb::handle batch_bytes, nb::handle buffer_bytes,
-              int64_t max_block_ms, bool auto_create_topics);
+              int64_t max_block_ms, bool auto_create_topics,
+              std::optional<std::string> transactional_id, int64_t transaction_timeout_ms);
   ~py_producer();
 
   void send(std::string_view topic, nb::handle value, nb::handle key, nb::handle headers,
@@ -66,6 +68,17 @@ class py_producer {
   size_t flush(std::optional<double> timeout);
   void close();
   bool closed();
+
+  // Transactions (producer.hpp): each releases the GIL for the engine call; timeouts in
+  // seconds (None: no limit). They serve the waiting delivery callbacks before they return
+  // unless serve_callbacks is false (the asyncio methods run them in a worker thread and
+  // leave the callbacks to the event loop's poll()).
+  void init_transactions(std::optional<double> timeout, bool serve_callbacks);
+  void begin_transaction();
+  void send_offsets_to_transaction(nb::handle offsets, const consumer_group_metadata& group,
+                                   std::optional<double> timeout, bool serve_callbacks);
+  void commit_transaction(std::optional<double> timeout, bool serve_callbacks);
+  void abort_transaction(std::optional<double> timeout, bool serve_callbacks);
   size_t in_flight();
   size_t pending_callbacks() { return st_->queue->size(); }
   int notification_fd() { return st_->queue->arm(); }
@@ -73,6 +86,10 @@ class py_producer {
  private:
   size_t serve();
   void serve_if_crowded();
+  /// Runs fn(producer&) with the GIL released (ClosedError when closed), then serves the
+  /// waiting callbacks and raises fn's error.
+  template <class Fn>
+  void call(Fn&& fn, bool serve_callbacks = true);
 
   std::shared_ptr<producer_state> st_;
 };

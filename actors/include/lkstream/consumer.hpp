@@ -28,6 +28,22 @@ namespace lkstream {
 
 enum class offset_reset : uint8_t { earliest, latest, none };
 
+/// What poll() returns of transactional data (Kafka's isolation.level).
+///   read_uncommitted  everything below the high watermark, aborted transactions included
+///   read_committed    only below the Last Stable Offset (no open transaction before it),
+///                     without the records of aborted transactions; the end offsets of
+///                     seek_to_end(), lag() and auto_offset_reset latest are the LSO too
+enum class isolation_level : uint8_t { read_uncommitted, read_committed };
+
+/// The group identity a transactional producer commits offsets for
+/// (producer::send_offsets_to_transaction): the group's checks see a member of this
+/// generation, as Kafka's KIP-447 does.
+struct consumer_group_metadata {
+  std::string group_id;
+  int32_t generation_id = -1;  // -1 with member_id "": a commit without group membership
+  std::string member_id;
+};
+
 struct consumer_options {
   std::string group_id;                  // empty = no group (assign() only, no commits)
   std::string client_id = "lkstream";
@@ -46,6 +62,7 @@ struct consumer_options {
   size_t max_decompressed_batch_bytes = 64ull << 20;
   // close() waits at most this long for commits still pending (commit_async) to be written.
   int64_t close_timeout_ms = 30000;
+  isolation_level isolation = isolation_level::read_uncommitted;
 };
 
 struct consumed_header {
@@ -82,7 +99,7 @@ struct partition_lag {
   topic_partition tp;
   int64_t position = -1;      // next offset poll() returns
   int64_t committed = -1;     // last committed offset, -1 if none
-  int64_t end_offset = -1;    // high watermark
+  int64_t end_offset = -1;    // high watermark (read_committed: the Last Stable Offset)
   int64_t lag() const { return end_offset < 0 || position < 0 ? -1 : end_offset - position; }
 };
 
@@ -134,6 +151,9 @@ class consumer {
   /// overwrites the progress of a partition another member owns.
   void commit_async(const std::map<topic_partition, int64_t>& offsets,
                     std::function<void(const status&)> done = {});
+  /// The group, generation and member id of this consumer now (for
+  /// producer::send_offsets_to_transaction); generation -1 before it joined.
+  consumer_group_metadata group_metadata();
   /// The group's committed offset of a partition, -1 if none.
   result<int64_t> committed(const topic_partition& tp);
 

@@ -13,19 +13,43 @@
 // Threading: send/flush may be called from several threads at once.
 // Backpressure: when buffer_bytes are waiting for acknowledgement, send() blocks until space
 // frees up (or returns errc::timeout after max_block_ms).
+//
+// Transactions (Kafka's, with the same coordinator as `lkstream serve`): a producer with a
+// transactional_id calls init_transactions() once, then per transaction begin_transaction(),
+// send()s, optionally send_offsets_to_transaction(), and commit_transaction() or
+// abort_transaction(). Its records are written as transactional batches (producer id, epoch,
+// sequence) and become visible to read_committed consumers only once committed; the offsets
+// sent reach the group only then too. The transactional id is shared with Kafka clients over
+// the wire: init_transactions() here fences a Kafka client with the same id and vice versa
+// (its next call fails with producer_fenced). Errors:
+//   producer_fenced    another producer (embedded or Kafka) took the id, or the coordinator
+//                      aborted the transaction after transaction_timeout_ms: fatal, only
+//                      destroying the producer (and making a new one) helps
+//   invalid_txn_state  a call out of order (send() outside a transaction, commit without
+//                      begin, begin twice, ...); nothing changed
+//   timeout            the call did not finish in time; retry the same call (or abort)
+//   others             a record of the transaction failed (disk full, ...):
+//                      commit_transaction() returns that error and the transaction must be
+//                      aborted
+// The transactional calls are made by one application thread at a time; send() may still
+// come from several threads inside a transaction.
 
 #include <chrono>
 #include <functional>
 #include <future>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "lkstream/base/result.hpp"
 #include "lkstream/base/types.hpp"
 
 namespace lkstream {
+
+struct consumer_group_metadata;  // consumer.hpp
 
 struct record_header {
   std::string_view key;
@@ -67,6 +91,10 @@ struct producer_options {
   size_t buffer_bytes = 64ull << 20;     // unacknowledged bytes before send() blocks
   int64_t max_block_ms = 60000;          // longest send() blocks for buffer space
   bool auto_create_topics = false;       // create unknown topics with topic_defaults
+  /// Non-empty: a transactional producer (init_transactions() before anything is sent).
+  std::string transactional_id;
+  /// The coordinator aborts a transaction open longer than this (and fences the producer).
+  int32_t transaction_timeout_ms = 60000;
 };
 
 class producer {
@@ -102,6 +130,30 @@ class producer {
 
   /// Records sent but not yet acknowledged.
   size_t in_flight() const;
+
+  // ---- transactions (transactional_id set) ------------------------------------------------
+
+  /// Registers the transactional id with the coordinator: fences any earlier producer with
+  /// the same id (embedded or Kafka client) and aborts its open transaction. Once per
+  /// producer; again only after an error that says so. invalid_txn_state without a
+  /// transactional_id.
+  status init_transactions(std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  /// Starts a transaction (local: the coordinator learns of it with the first record).
+  status begin_transaction();
+  /// Adds `offsets` (the next offsets to read, as commit_sync takes them) of the consumer
+  /// group `group` to the transaction: they are committed for the group when the
+  /// transaction commits, never otherwise. The group checks the member's generation
+  /// (illegal_generation, unknown_member, rebalance_in_progress: abort then).
+  status send_offsets_to_transaction(const std::map<topic_partition, int64_t>& offsets,
+                                     const consumer_group_metadata& group,
+                                     std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  /// Flushes, then commits: when this returns ok, read_committed consumers see every record
+  /// of the transaction and the group its offsets. On a record's failure the error is
+  /// returned and abort_transaction() must follow; on timeout call it again.
+  status commit_transaction(std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  /// Waits for the records in flight, then aborts: none of them is ever seen by a
+  /// read_committed consumer, the offsets are dropped.
+  status abort_transaction(std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
  private:
   std::unique_ptr<impl> impl_;
