@@ -37,7 +37,10 @@ runner=$(bash "$root/scripts/go-kafka-clients.sh" "$cache/conformance-runner" "$
 (cd "$here" && GOTOOLCHAIN=local go test -count=1 . </dev/null) || fail "the runner's unit tests failed"
 
 # Both servers start at once: Kafka takes ~20 s, LKSTREAM well under one.
-bash "$root/scripts/apache-kafka.sh" start "$work/kafka" >"$work/kafka-start.out" 2>&1 &
+# __consumer_offsets with Kafka's default partition count (apache-kafka.sh lowers it to 4), the
+# count LKSTREAM shows (cases/internal_topics.txt).
+KAFKA_EXTRA_PROPS="offsets.topic.num.partitions=50 ${KAFKA_EXTRA_PROPS:-}" \
+  bash "$root/scripts/apache-kafka.sh" start "$work/kafka" >"$work/kafka-start.out" 2>&1 &
 kafka_starter=$!
 
 "$lkstream" serve --config "$here/lkstream.toml" --listen 127.0.0.1:0 --data-dir "$work/lkstream" \

@@ -109,6 +109,35 @@ TEST_CASE("txn coordinator: a transaction's partitions and offsets, committed") 
   CHECK(h.core->find("app")->offsets.empty());
 }
 
+TEST_CASE("txn coordinator: offsets pending in a transaction until it completes") {
+  coordinator_harness h;
+  auto a = h.init("a");
+  auto b = h.init("b");
+  REQUIRE(h.core->add_offsets("a", a.producer_id, a.epoch, "g", h.now) == error_code::none);
+  REQUIRE(h.core->add_offsets("b", b.producer_id, b.epoch, "g", h.now) == error_code::none);
+  REQUIRE(h.core->add_offsets("b", b.producer_id, b.epoch, "other", h.now) == error_code::none);
+  CHECK(h.core->pending_offsets("g").empty());  // AddOffsetsToTxn alone commits nothing yet
+  REQUIRE(h.core->txn_offset_commit("a", a.producer_id, a.epoch, "g", {{"", tp1, 5, -1, ""}},
+                                    h.now) == error_code::none);
+  REQUIRE(h.core->txn_offset_commit("b", b.producer_id, b.epoch, "g",
+                                    {{"", tp1, 6, -1, ""}, {"", tp0, 2, -1, ""}},
+                                    h.now) == error_code::none);
+  REQUIRE(h.core->txn_offset_commit("b", b.producer_id, b.epoch, "other", {{"", tp0, 9, -1, ""}},
+                                    h.now) == error_code::none);
+  CHECK(h.core->pending_offsets("g") == std::vector<topic_partition>{tp0, tp1});
+  CHECK(h.core->pending_offsets("other") == std::vector<topic_partition>{tp0});
+  CHECK(h.core->pending_offsets("nobody").empty());
+  // Decided but not complete: still pending (the offsets are not in the group yet).
+  REQUIRE(h.core->end_txn("b", b.producer_id, b.epoch, true, h.now).todo);
+  CHECK(h.core->pending_offsets("g") == std::vector<topic_partition>{tp0, tp1});
+  REQUIRE(h.core->complete("b", h.now));
+  CHECK(h.core->pending_offsets("g") == std::vector<topic_partition>{tp1});
+  CHECK(h.core->pending_offsets("other").empty());
+  REQUIRE(h.core->end_txn("a", a.producer_id, a.epoch, false, h.now).todo);
+  REQUIRE(h.core->complete("a", h.now));
+  CHECK(h.core->pending_offsets("g").empty());
+}
+
 TEST_CASE("txn coordinator: InitProducerId during an open transaction aborts it with a new epoch") {
   coordinator_harness h;
   auto p = h.init("app");

@@ -190,6 +190,10 @@ status validate_topic_name(std::string_view name) {
   if (name.empty() || name.size() > 249 || name == "." || name == "..")
     return {errc::invalid_argument, "invalid topic name \"" + std::string(name) +
                                         "\": 1 to 249 characters, not \".\" or \"..\""};
+  if (name == "__consumer_offsets")
+    return {errc::invalid_argument,
+            "invalid topic name \"__consumer_offsets\": Kafka's internal topic of the group "
+            "offsets, which LKSTREAM keeps in DATA_DIR/__consumer_offsets/"};
   for (char c : name) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '.' || c == '_' || c == '-';

@@ -212,6 +212,9 @@ txn_coordinator_actor::behavior_type txn_behavior(txn_self self,
       for (const auto& [id, m] : self->state.core->all()) out.txns.push_back(m);
       return out;
     },
+    [self](txn_pending_offsets_atom, const std::string& group_id) -> txn::txn_partition_list {
+      return {self->state.core->pending_offsets(group_id)};
+    },
     [self](txn_tick_atom) {
       tick(self);
       self->delayed_send(self, self->state.cfg.tick, txn_tick_atom::value);

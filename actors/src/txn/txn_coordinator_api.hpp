@@ -18,6 +18,8 @@
 //   (txn_describe_atom, std::vector<std::string> ids)               txn_metadata_list
 //       one entry per id, producer_id -1 for unknown ones
 //   (txn_list_atom)                                                  txn_metadata_list
+//   (txn_pending_offsets_atom, std::string group_id)                 txn_partition_list
+//       the group's partitions with an offset waiting in an unfinished transaction
 // Sent by the actor to itself:
 //   (txn_tick_atom)              timeouts (transaction.timeout.ms) and retries of completions
 //   (txn_marker_done_atom, std::string id, uint64_t round, int32_t errc)
@@ -43,6 +45,7 @@ using txn_offset_commit_atom = caf::atom_constant<caf::atom("txn_ocmt")>;
 using txn_end_atom = caf::atom_constant<caf::atom("txn_end")>;
 using txn_describe_atom = caf::atom_constant<caf::atom("txn_desc")>;
 using txn_list_atom = caf::atom_constant<caf::atom("txn_list")>;
+using txn_pending_offsets_atom = caf::atom_constant<caf::atom("txn_pendo")>;
 using txn_tick_atom = caf::atom_constant<caf::atom("txn_tick")>;
 using txn_marker_done_atom = caf::atom_constant<caf::atom("txn_mdone")>;
 
@@ -56,6 +59,7 @@ using txn_coordinator_actor = caf::typed_actor<
     caf::replies_to<txn_end_atom, std::string, int64_t, int16_t, bool>::with<int16_t>,
     caf::replies_to<txn_describe_atom, std::vector<std::string>>::with<txn::txn_metadata_list>,
     caf::replies_to<txn_list_atom>::with<txn::txn_metadata_list>,
+    caf::replies_to<txn_pending_offsets_atom, std::string>::with<txn::txn_partition_list>,
     caf::reacts_to<txn_tick_atom>,
     caf::reacts_to<txn_marker_done_atom, std::string, uint64_t, int32_t>>;
 

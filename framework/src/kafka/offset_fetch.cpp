@@ -17,6 +17,7 @@ constexpr auto request_fields = [](auto& io, int16_t v, auto& m) -> status {
         return io.tags();
       },
       v >= 2));
+  if (v >= 7) LK_TRY_STATUS(io.boolean("require_stable", m.require_stable));
   return io.tags();
 };
 

@@ -114,6 +114,21 @@ const txn_metadata* txn_coordinator_core::find(const std::string& id) const {
   return it == txns_.end() ? nullptr : &it->second;
 }
 
+std::vector<topic_partition> txn_coordinator_core::pending_offsets(
+    const std::string& group_id) const {
+  std::vector<topic_partition> out;
+  for (const auto& [id, m] : txns_) {
+    if (m.status == txn_status::empty || m.status == txn_status::complete_commit ||
+        m.status == txn_status::complete_abort)
+      continue;
+    for (const auto& o : m.offsets)
+      if (o.group_id == group_id) out.push_back(o.tp);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 completion txn_coordinator_core::completion_of(const txn_metadata& m) {
   completion c;
   c.transactional_id = m.transactional_id;

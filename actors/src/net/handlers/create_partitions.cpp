@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "net/internal_topics.hpp"
 #include "net/kafka_errors.hpp"
 #include "topic/topic_registry.hpp"
 
@@ -61,6 +62,10 @@ void handle_create_partitions(const request_context& ctx, kafka::create_partitio
     auto topic = core.eng.board().find(t.name);
     if (names.count(t.name) > 1)
       err = refusal{error_code::invalid_request, "topic " + t.name + " listed more than once"};
+    else if (!topic && is_consumer_offsets(t.name))
+      err = refusal{error_code::invalid_partitions,
+                    "the internal topic " + t.name + " has a fixed count of " +
+                        std::to_string(consumer_offsets_partitions) + " partitions"};
     else if (!topic)
       err = refusal{error_code::unknown_topic_or_partition, "unknown topic " + t.name};
     else

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "net/internal_topics.hpp"
 #include "net/kafka_errors.hpp"
 #include "net/topic_configs.hpp"
 #include "topic/topic_registry.hpp"
@@ -76,6 +77,9 @@ void handle_create_topics(const request_context& ctx, kafka::create_topics_reque
     std::optional<topic_error> err;
     if (names.count(t.name) > 1)
       err = topic_error{error_code::invalid_request, "topic listed more than once"};
+    else if (is_consumer_offsets(t.name))
+      err = topic_error{error_code::topic_already_exists,
+                        "topic " + t.name + " already exists (internal: the group offsets)"};
     else
       err = settings_for(t, core.node_id(), s);
     if (!err && core.eng.board().find(t.name))

@@ -1,5 +1,6 @@
 #include "net/handlers/delete_topics.hpp"
 
+#include "net/internal_topics.hpp"
 #include "net/kafka_errors.hpp"
 #include "topic/topic_registry.hpp"
 
@@ -19,6 +20,12 @@ void handle_delete_topics(const request_context& ctx, kafka::delete_topics_reque
     return;
   }
   for (size_t i = 0; i < rq.topic_names.size(); ++i) {
+    // The group offsets are not a topic here (internal_topics.hpp): nothing to delete.
+    if (is_consumer_offsets(rq.topic_names[i]) && !ctx.core.eng.board().find(rq.topic_names[i])) {
+      g->resp.responses[i].error = kafka::error_code::invalid_topic_exception;
+      if (--g->waiting == 0) reply.send(std::move(g->resp));
+      continue;
+    }
     ctx.core.ask<bool>(
         ctx.core.eng.registry(),
         [g, reply, i](result<bool> r) {

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "lkstream/model/record_batch.hpp"
+#include "net/internal_topics.hpp"
 #include "net/kafka_errors.hpp"
 #include "topic/topic_registry.hpp"
 
@@ -195,6 +196,13 @@ void handle_fetch(const request_context& ctx, kafka::fetch_request rq, reply_slo
       auto& fp = ft.partitions[p];
       auto& pr = tr.partitions.emplace_back();
       pr.partition_index = fp.partition;
+      if (!topic && is_consumer_offsets_partition(ft.topic, fp.partition)) {
+        // No records behind the internal topic (internal_topics.hpp): an empty log.
+        pr.high_watermark = pr.last_stable_offset = pr.log_start_offset = 0;
+        if (fp.fetch_offset != 0) pr.error = error_code::offset_out_of_range;
+        if (!g->read_committed) pr.aborted_transactions.reset();
+        continue;
+      }
       if (!topic || fp.partition < 0 ||
           fp.partition >= static_cast<int32_t>(topic->partitions.size())) {
         pr.error = error_code::unknown_topic_or_partition;

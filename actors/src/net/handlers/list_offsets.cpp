@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "net/internal_topics.hpp"
 #include "net/kafka_errors.hpp"
 #include "topic/topic_registry.hpp"
 
@@ -44,7 +45,14 @@ void handle_list_offsets(const request_context& ctx, kafka::list_offsets_request
       size_t p = tr.partitions.size();
       auto& pr = tr.partitions.emplace_back();
       pr.partition_index = rp.partition_index;
-      if (!topic || rp.partition_index < 0 ||
+      if (!topic && is_consumer_offsets_partition(rt.name, rp.partition_index)) {
+        // No records behind the internal topic (internal_topics.hpp): an empty log.
+        if (rp.timestamp < kafka::list_offsets_earliest)
+          pr.error = kafka::error_code::unsupported_version;
+        else if (rp.timestamp < 0)
+          pr.offset = 0;
+        pr.leader_epoch = pr.offset < 0 ? -1 : kafka::partition_leader_epoch;
+      } else if (!topic || rp.partition_index < 0 ||
           rp.partition_index >= static_cast<int32_t>(topic->partitions.size())) {
         pr.error = kafka::error_code::unknown_topic_or_partition;
       } else if (rp.timestamp < kafka::list_offsets_earliest) {

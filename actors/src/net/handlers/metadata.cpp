@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "net/internal_topics.hpp"
 #include "net/kafka_errors.hpp"
 #include "topic/topic_registry.hpp"
 
@@ -14,6 +15,24 @@ kafka::metadata_topic describe(const actors::topic_handle& t, int32_t node, bool
   mt.name = t.name;
   if (operations) mt.topic_authorized_operations = kafka::topic_operations_all;
   for (int32_t p = 0; p < static_cast<int32_t>(t.partitions.size()); ++p) {
+    kafka::metadata_partition mp;
+    mp.partition_index = p;
+    mp.leader_id = node;
+    mp.leader_epoch = kafka::partition_leader_epoch;
+    mp.replica_nodes = {node};
+    mp.isr_nodes = {node};
+    mt.partitions.push_back(std::move(mp));
+  }
+  return mt;
+}
+
+// __consumer_offsets (internal_topics.hpp): listed as Kafka lists it, with no records behind it.
+kafka::metadata_topic describe_consumer_offsets(int32_t node, bool operations) {
+  kafka::metadata_topic mt;
+  mt.name = std::string(consumer_offsets_topic);
+  mt.is_internal = true;
+  if (operations) mt.topic_authorized_operations = kafka::topic_operations_all;
+  for (int32_t p = 0; p < consumer_offsets_partitions; ++p) {
     kafka::metadata_partition mp;
     mp.partition_index = p;
     mp.leader_id = node;
@@ -38,6 +57,8 @@ kafka::metadata_response build(const request_context& ctx, const kafka::metadata
   auto snapshot = ctx.core.eng.board().snapshot();
   if (!rq.topics) {
     for (auto& [name, t] : *snapshot) resp.topics.push_back(describe(*t, node, ops));
+    if (!snapshot->count(std::string(consumer_offsets_topic)))
+      resp.topics.push_back(describe_consumer_offsets(node, ops));
     std::sort(resp.topics.begin(), resp.topics.end(),
               [](const auto& a, const auto& b) { return a.name < b.name; });
     return resp;
@@ -46,6 +67,10 @@ kafka::metadata_response build(const request_context& ctx, const kafka::metadata
     auto it = snapshot->find(want.name);
     if (it != snapshot->end()) {
       resp.topics.push_back(describe(*it->second, node, ops));
+      continue;
+    }
+    if (is_consumer_offsets(want.name)) {
+      resp.topics.push_back(describe_consumer_offsets(node, ops));
       continue;
     }
     kafka::metadata_topic mt;
@@ -69,7 +94,8 @@ std::vector<std::string> topics_to_auto_create(const listener_core& core,
     return out;
   auto snapshot = core.eng.board().snapshot();
   for (const auto& t : *rq.topics)
-    if (!snapshot->count(t.name) && actors::validate_topic_name(t.name) &&
+    if (!snapshot->count(t.name) && !is_consumer_offsets(t.name) &&
+        actors::validate_topic_name(t.name) &&
         std::find(out.begin(), out.end(), t.name) == out.end())
       out.push_back(t.name);
   return out;
@@ -81,7 +107,8 @@ void handle_metadata(const request_context& ctx, kafka::metadata_request rq, rep
   if (rq.topics) {
     auto snapshot = core.eng.board().snapshot();
     for (const auto& t : *rq.topics)
-      if (!snapshot->count(t.name) && !actors::validate_topic_name(t.name))
+      if (!snapshot->count(t.name) && !is_consumer_offsets(t.name) &&
+          !actors::validate_topic_name(t.name))
         errors[t.name] = kafka::error_code::invalid_topic_exception;
   }
   const auto to_create = topics_to_auto_create(core, rq);

@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "lkstream/model/record_batch.hpp"
+#include "net/internal_topics.hpp"
 #include "net/kafka_errors.hpp"
 #include "topic/topic_registry.hpp"
 
@@ -95,6 +96,9 @@ void handle_produce(const request_context& ctx, kafka::produce_request rq, reply
       if (!acks_valid) {
         err = partition_error{error_code::invalid_required_acks,
                               "acks must be 0, 1 or -1, got " + std::to_string(rq.acks)};
+      } else if (!topic && is_consumer_offsets_partition(td.name, pd.partition_index)) {
+        err = partition_error{error_code::invalid_topic_exception,
+                              "cannot produce to the internal topic " + td.name};
       } else if (!topic || pd.partition_index < 0 ||
                  pd.partition_index >= static_cast<int32_t>(topic->partitions.size())) {
         err = partition_error{error_code::unknown_topic_or_partition,

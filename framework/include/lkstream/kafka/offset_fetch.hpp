@@ -1,13 +1,17 @@
 #pragma once
-// OffsetFetch (key 9), versions 1-5 (flexible from 6, not served).
+// OffsetFetch (key 9), versions 1-7 (flexible from 6; v8 batches several groups, not served).
 //
-//   request  group_id, topics [name, partition_indexes] (null = all committed, v2+ only)
+//   request  group_id, topics [name, partition_indexes] (null = all committed, v2+ only),
+//            require_stable (v7+, KIP-447)
 //   response throttle_time_ms (v3+),
 //            topics [name, partitions [index, committed_offset, committed_leader_epoch (v5+),
 //                                     metadata (nullable), error]],
 //            error_code (v2+, group level)
 //
 // A partition without a commit is answered with offset -1, metadata "" and NONE (notes §4).
+// With require_stable, a partition whose offset waits in an open transaction (TxnOffsetCommit
+// not yet committed or aborted) is answered UNSTABLE_OFFSET_COMMIT, offset -1, metadata "": the
+// client retries (Kafka Streams' exactly_once_v2 asks so before it resumes a task).
 
 #include <cstdint>
 #include <optional>
@@ -37,6 +41,7 @@ struct offset_fetch_request {
   std::string group_id;
   // nullopt = every committed offset of the group (v2+); v1 cannot encode null.
   std::optional<std::vector<offset_fetch_topic>> topics{std::in_place};
+  bool require_stable = false;  // v7+
 
   friend bool operator==(const offset_fetch_request&, const offset_fetch_request&) = default;
 };

@@ -52,7 +52,7 @@ inline constexpr std::array<api_support, 37> supported_apis{{
   {api_key::list_offsets,             1,     1,   5,   6},
   {api_key::metadata,                 0,     0,   8,   9},
   {api_key::offset_commit,            2,     2,   7,   8},
-  {api_key::offset_fetch,             1,     1,   5,   6},
+  {api_key::offset_fetch,             1,     1,   7,   6},
   {api_key::find_coordinator,         0,     0,   2,   3},
   {api_key::join_group,               0,     0,   5,   6},
   {api_key::heartbeat,                0,     0,   3,   4},

@@ -107,6 +107,10 @@ class txn_coordinator_core {
   std::optional<int64_t> next_deadline() const;
 
   const txn_metadata* find(const std::string& id) const;
+  /// The partitions of `group_id` whose TxnOffsetCommit waits in a transaction that is not
+  /// complete (ongoing or prepare_*), sorted and unique: OffsetFetch with require_stable
+  /// (KIP-447) answers them UNSTABLE_OFFSET_COMMIT until the markers are written.
+  std::vector<topic_partition> pending_offsets(const std::string& group_id) const;
   const std::map<std::string, txn_metadata>& all() const noexcept { return txns_; }
   /// The decided transaction of `id` to finish (prepare_* only).
   std::optional<completion> pending_completion(const std::string& id) const;

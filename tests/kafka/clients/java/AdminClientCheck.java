@@ -246,6 +246,42 @@ public class AdminClientCheck {
       expectFailure(a.createAcls(List.of(acl)).all(), SecurityDisabledException.class, "createAcls");
       expectFailure(a.deleteAcls(List.of(AclBindingFilter.ANY)).all(),
                     SecurityDisabledException.class, "deleteAcls");
+
+      // __consumer_offsets: listed as an internal topic, read-only.
+      final String offsetsTopic = "__consumer_offsets";
+      check(!a.listTopics().names().get().contains(offsetsTopic),
+            "listTopics: internal topics hidden by default");
+      Collection<TopicListing> all = a.listTopics(new ListTopicsOptions().listInternal(true)).listings().get();
+      check(all.stream().anyMatch(l -> l.name().equals(offsetsTopic) && l.isInternal()),
+            "listTopics(listInternal): __consumer_offsets is internal");
+      TopicDescription offsets = a.describeTopics(List.of(offsetsTopic)).allTopicNames().get().get(offsetsTopic);
+      check(offsets.isInternal() && offsets.partitions().size() == 50,
+            "describeTopics: __consumer_offsets internal with 50 partitions");
+      expectFailure(a.deleteTopics(List.of(offsetsTopic)).all(), InvalidTopicException.class,
+                    "deleteTopics(__consumer_offsets)");
+      expectFailure(a.createPartitions(Map.of(offsetsTopic, NewPartitions.increaseTo(60))).all(),
+                    InvalidPartitionsException.class, "createPartitions(__consumer_offsets)");
+      expectFailure(a.createTopics(List.of(new NewTopic(offsetsTopic, 1, (short) 1))).all(),
+                    TopicExistsException.class, "createTopics(__consumer_offsets)");
+      TopicPartition internal0 = new TopicPartition(offsetsTopic, 0);
+      check(a.listOffsets(Map.of(internal0, OffsetSpec.latest())).partitionResult(internal0).get().offset() == 0,
+            "listOffsets(__consumer_offsets-0): an empty log");
+      Properties ip = new Properties();
+      ip.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      ip.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+      ip.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+      ip.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+      ip.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
+      try (KafkaProducer<String, String> prod = new KafkaProducer<>(ip)) {
+        Future<RecordMetadata> sent = prod.send(new ProducerRecord<>(offsetsTopic, 0, "k", "v"));
+        try {
+          sent.get(60, TimeUnit.SECONDS);
+          throw new AssertionError("producing to __consumer_offsets succeeded");
+        } catch (ExecutionException e) {
+          check(e.getCause() instanceof InvalidTopicException,
+                "produce to __consumer_offsets fails with InvalidTopicException (" + e.getCause() + ")");
+        }
+      }
     }
 
     // Restart: what was set through the protocol is still there.
