@@ -5,7 +5,7 @@ DATA_DIR   ?= ./data
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build run test test-asan test-tsan conformance bench bench-kafka bench-bridge bench-compare bench-compare-quick bench-compare-build bench-python clean
+.PHONY: all deps configure build run test test-asan test-tsan conformance bench bench-kafka bench-bridge bench-scale bench-compare bench-compare-quick bench-compare-build bench-python clean
 
 all: build
 
@@ -70,6 +70,11 @@ bench-kafka: build
 # Mirroring to Apache Kafka: the kafka_bridge vs a plain consume/produce loop (bench/bridge_bench.cpp).
 bench-bridge: build
 	$(BUILD_DIR)/bench/bridge_bench --serve $(BUILD_DIR)/app/lkstream --kafka-script scripts/apache-kafka.sh $(BRIDGE_BENCH_ARGS)
+
+# Many partitions (issue 23): 1,000, 10,000 and 100,000 partitions, Apache Kafka 4.4 up to 10,000 in
+# the same run (bench/scale_bench.cpp). SCALE_BENCH_ARGS: e.g. --partitions 1000,10000.
+bench-scale: build
+	$(BUILD_DIR)/bench/scale_bench --serve $(BUILD_DIR)/app/lkstream --kafka scripts/apache-kafka.sh $(SCALE_BENCH_ARGS)
 
 # Side-by-side comparison with Apache Kafka, Redis Streams and NATS JetStream (bench/compare/README.md):
 # installs the peers (scripts/install-bench-deps.sh), reconfigures so that the load generator finds
