@@ -5,7 +5,7 @@ DATA_DIR   ?= ./data
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build run test wheel dist deb packages bench-packaging test-asan test-tsan conformance bench bench-kafka bench-bridge bench-compare bench-compare-quick bench-compare-build bench-python clean
+.PHONY: all deps configure build run test wheel dist deb packages bench-packaging test-asan test-tsan conformance bench bench-kafka bench-bridge bench-scale bench-compare bench-compare-quick bench-compare-build bench-python clean
 
 all: build
 
@@ -77,6 +77,11 @@ bench-bridge: build
 	  javac -nowarn -d $(BUILD_DIR)/bench/java-classes -cp "$$cp" bench/java/MirrorLoop.java && \
 	  $(BUILD_DIR)/bench/bridge_bench --serve $(BUILD_DIR)/app/lkstream --kafka-script scripts/apache-kafka.sh \
 	    --java "$(abspath $(BUILD_DIR))/bench/java-classes:$$cp" $(BRIDGE_BENCH_ARGS)
+
+# Many partitions (issue 23): 1,000, 10,000 and 100,000 partitions, Apache Kafka 4.4 up to 10,000 in
+# the same run (bench/scale_bench.cpp). SCALE_BENCH_ARGS: e.g. --partitions 1000,10000.
+bench-scale: build
+	$(BUILD_DIR)/bench/scale_bench --serve $(BUILD_DIR)/app/lkstream --kafka scripts/apache-kafka.sh $(SCALE_BENCH_ARGS)
 
 # Side-by-side comparison with Apache Kafka, Redis Streams and NATS JetStream (bench/compare/README.md):
 # installs the peers (scripts/install-bench-deps.sh), reconfigures so that the load generator finds

@@ -73,21 +73,53 @@ TEST_CASE("log: a failed roll leaves the log usable") {
   check_contiguous(h.read_all(), 0, 3);
 }
 
-TEST_CASE("log: an index write failure fails neither append nor sync") {
+TEST_CASE("log: a roll whose segment files cannot be opened fails that append only, leaves no "
+          "half-made segment behind, and the next append rolls") {
+  log_config cfg;
+  cfg.segment_bytes = 150;
+  log_harness h(cfg);
+  h.append(1, 0);
+  bytes b = make_batch(2, 1);
+  // Descriptors exhausted at each of the three files the roll makes, in turn.
+  for (const char* which : {".log", ".index", ".timeindex"}) {
+    CAPTURE(which);
+    h.fs->fail_next_open(errc::io_error, segment_file_prefix(offset{1}) + which);
+    auto r = h.lg->append(b, 0);
+    REQUIRE_FALSE(r);
+    CHECK(r.code() == errc::io_error);
+    CHECK(h.lg->end_offset() == offset{1});
+    CHECK(h.lg->segments().size() == 1);
+    for (const char* suffix : {".log", ".index", ".timeindex"})
+      CHECK_MESSAGE(!h.fs->exists(h.path(offset{1}, suffix)), "left behind: " << suffix);
+  }
+  auto ok_now = h.lg->append(b, 0);
+  REQUIRE(ok_now);
+  CHECK(ok_now->base_offset == offset{1});
+  CHECK(h.lg->segments().size() == 2);
+  REQUIRE(h.lg->close());
+  h.reopen();
+  CHECK(h.lg->recovery().rebuilt_indexes == 0);
+  check_contiguous(h.read_all(), 0, 3);
+}
+
+TEST_CASE("log: an index write failure fails neither append, sync, roll nor close") {
   log_config cfg;
   cfg.index_interval_bytes = 50;
   log_harness h(cfg);
   for (int i = 0; i < 20; ++i) h.append(2, i);
+  const std::string index0 = h.path(offset{0}, ".index");
+  REQUIRE(h.lg->sync());
+  CHECK(h.fs->contents(index0)->empty());  // a sync of the .log leaves index entries pending
   h.fs->fail_next_append(errc::no_space, ".index");
   h.fs->fail_next_append(errc::no_space, ".timeindex");
-  REQUIRE(h.lg->sync());
-  CHECK(h.fs->contents(h.path(offset{0}, ".index"))->empty());
-  REQUIRE(h.lg->sync());  // the retry writes the pending entries
-  CHECK_FALSE(h.fs->contents(h.path(offset{0}, ".index"))->empty());
-  REQUIRE(h.lg->close());
+  REQUIRE(h.lg->roll(0));  // the seal's index write fails, not the roll
+  CHECK(h.fs->contents(index0)->empty());
+  h.append(2, 20);
+  REQUIRE(h.lg->close());  // the retry writes the pending entries
+  CHECK_FALSE(h.fs->contents(index0)->empty());
   h.reopen();
   CHECK(h.lg->recovery().rebuilt_indexes == 0);
-  check_contiguous(h.read_all(), 0, 40);
+  check_contiguous(h.read_all(), 0, 42);
 }
 
 TEST_CASE("log: a failed sync is reported and a later sync retries") {

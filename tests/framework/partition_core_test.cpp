@@ -55,6 +55,7 @@ struct core_harness {
   std::unique_ptr<partition_core> core;
   time_point t0 = time_point{} + 1h;
   timestamp_ms wall = 1700000000000;
+  std::vector<std::pair<std::string, std::string>> logged;  // config::report: key, line
 
   explicit core_harness(fsync_policy policy = fsync_policy::never, bool log_append_time = false) {
     cfg.fsync = policy;
@@ -69,7 +70,9 @@ struct core_harness {
     REQUIRE_MESSAGE(txns, txns.err().to_string());
     core = std::make_unique<partition_core>(partition_core::config{
         "t", partition_id{0}, std::shared_ptr<storage::log>(std::move(*lg)), log_append_time,
-        std::move(*txns)});
+        std::move(*txns), [this](std::string_view key, std::string_view line) {
+          logged.emplace_back(key, line);
+        }});
   }
 
   std::shared_ptr<recorded_append> append(const bytes& b, core_todo* todo = nullptr,
@@ -380,4 +383,56 @@ TEST_CASE("partition_core: retention drops old segments and the hot tail keeps s
   auto f = h.fetch(after.log_start.value());
   CHECK(f->response->code == errc::ok);
   CHECK(f->response->bytes > 0);
+}
+
+TEST_CASE("partition_core: a roll that cannot open its files fails the append at once, logs the "
+          "cause, and the next append writes and says so") {
+  core_harness h(fsync_policy::always);
+  h.cfg.segment_bytes = 150;  // the second batch rolls
+  h.open();
+  auto first = h.append(batch_of(3));
+  REQUIRE(h.sync());
+  REQUIRE(first->outcome);
+  REQUIRE(first->outcome->code == errc::ok);
+  for (int attempt = 1; attempt <= 2; ++attempt) {
+    CAPTURE(attempt);
+    h.fs->fail_next_open(errc::io_error, "00000000000000000003.log");  // EMFILE, say
+    core_todo todo;
+    auto failed = h.append(batch_of(2), &todo);
+    CHECK(failed->calls == 1);  // answered at once, not left waiting for a sync
+    REQUIRE(failed->outcome);
+    CHECK(failed->outcome->code == errc::io_error);
+    CHECK(failed->outcome->message.find("injected") != std::string::npos);
+    CHECK_FALSE(todo.sync_wanted);
+    REQUIRE(h.logged.size() == static_cast<size_t>(attempt));
+    CHECK(h.logged.back().first == "storage error t-0");
+    CHECK(h.logged.back().second.find("partition t-0: storage error (io_error)") == 0);
+    CHECK(h.logged.back().second.find("injected") != std::string::npos);
+    CHECK(h.core->describe().end == offset{3});
+  }
+  auto again = h.append(batch_of(2));
+  REQUIRE(h.sync());
+  REQUIRE(again->outcome);
+  CHECK(again->outcome->code == errc::ok);
+  CHECK(again->outcome->info.base_offset == offset{3});
+  REQUIRE(h.logged.size() == 3);
+  CHECK(h.logged.back().first == "storage recovered t-0");
+  CHECK(h.logged.back().second == "partition t-0: writing again after 2 failed writes");
+  CHECK(h.core->describe().segments == 2);
+  // What was acknowledged is there after a reopen.
+  h.open();
+  CHECK(h.core->describe().end == offset{5});
+  auto f = h.fetch(0);
+  REQUIRE(f->response);
+  CHECK(f->response->code == errc::ok);
+}
+
+TEST_CASE("partition_core: a validation error is not a storage error and is not logged") {
+  core_harness h;
+  bytes bad = batch_of(2);
+  bad.back() = static_cast<std::byte>(~std::to_integer<unsigned>(bad.back()));  // CRC mismatch
+  auto a = h.append(bad);
+  REQUIRE(a->outcome);
+  CHECK(a->outcome->code != errc::ok);
+  CHECK(h.logged.empty());
 }

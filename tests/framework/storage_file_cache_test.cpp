@@ -121,7 +121,7 @@ TEST_CASE("file cache: a log being written holds one descriptor (index files are
   cfg.index_interval_bytes = 64;  // an index entry per batch
   auto lg = open_log(cache, "/data/t-0", cfg);
   CHECK(mem->open_handles() == 1);
-  for (int i = 0; i < 300; ++i) {  // past sparse_index::flush_threshold entries: flushed
+  for (int i = 0; i < 600; ++i) {  // past sparse_index::flush_threshold entries: flushed
     bytes b = make_batch(1, 1000 + i, 100);
     REQUIRE(lg->append(b, 0));
   }

@@ -95,7 +95,8 @@ partition_actor::behavior_type partition_behavior(partition_self self, partition
   auto& st = self->state;
   st.core.emplace(partition::partition_core::config{std::move(cfg.topic), cfg.id,
                                                     std::move(cfg.log), cfg.log_append_time,
-                                                    std::move(cfg.transactions)});
+                                                    std::move(cfg.transactions),
+                                                    std::move(cfg.report)});
   st.now = std::move(cfg.now);
   st.syncer = std::move(cfg.syncer);
   self->set_default_handler(log_unexpected_message);

@@ -15,8 +15,10 @@
 
 #include <caf/all.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "lkstream/partition/transaction_state.hpp"
 #include "lkstream/storage/log.hpp"
@@ -33,6 +35,8 @@ struct partition_actor_config {
   clock_fn now;
   bool log_append_time = false;  // topic uses LogAppendTime: the broker stamps batches
   file_syncer_actor syncer;  // fdatasync off the CAF workers; none: sync inline
+  /// Storage errors and the recovery from them (partition_core::config::report); optional.
+  std::function<void(std::string_view key, std::string_view line)> report;
 };
 
 partition_actor spawn_partition(caf::actor_system& sys, partition_actor_config cfg);

@@ -9,9 +9,18 @@
 namespace lkstream::actors {
 namespace {
 
+// A creation whose partitions are open, waiting for the catalog write that covers it.
+struct pending_create {
+  std::string name;
+  int32_t partitions = 0;
+  shared_promise rp;
+};
+
 struct registry_state {
   topic_registry_config cfg;
   std::map<std::string, topic_handle> topics;  // ordered: list and catalog are sorted
+  std::vector<pending_create> pending_creates;
+  bool save_queued = false;  // a save_catalog_atom to ourselves is in the mailbox
   static inline const char* name = "topic_registry";
 
   // The registry's end (CAF destroys the state in on_exit) ends every partition actor; each
@@ -40,6 +49,14 @@ struct registry_state {
 };
 
 using registry_self = topic_registry_actor::stateful_pointer<registry_state>;
+
+// Where a partition reports storage errors: the registry's log. The engine's log rate-limits
+// repeated lines (a failing roll repeats the same line: same path, same cause).
+std::function<void(std::string_view, std::string_view)> storage_report(
+    const topic_registry_config& cfg) {
+  if (!cfg.log_line) return {};
+  return [log = cfg.log_line](std::string_view, std::string_view line) { log(std::string(line)); };
+}
 
 // Opens (recovering) one partition's log and spawns its actor.
 result<partition_actor> open_partition(caf::actor_system& sys, const topic_registry_config& cfg,
@@ -70,7 +87,7 @@ result<partition_actor> open_partition(caf::actor_system& sys, const topic_regis
     cfg.log_line("recovery: " + dir + ": transactions: " + (*txns)->recovery().note);
   return spawn_partition(sys, {topic, partition_id{p}, std::shared_ptr<storage::log>(std::move(*log)),
                                std::shared_ptr<partition::transaction_state>(std::move(*txns)),
-                               cfg.now, s.log_append_time, cfg.syncer});
+                               cfg.now, s.log_append_time, cfg.syncer, storage_report(cfg)});
 }
 
 result<int32_t> create_topic(caf::actor_system& sys, registry_state& st, const std::string& name,
@@ -90,14 +107,31 @@ result<int32_t> create_topic(caf::actor_system& sys, registry_state& st, const s
     t.partitions.push_back(*a);
   }
   st.topics.emplace(name, std::move(t));
+  return s.partitions;  // the catalog is written by save_catalog (below), for many at once
+}
+
+// Writes the catalog for every creation since the last save and answers them: the topics
+// become visible (published) and their creations succeed together, or, if the write fails,
+// they are stopped and forgotten and every creation fails with the write's error.
+void save_catalog(registry_state& st) {
+  st.save_queued = false;
+  auto pending = std::move(st.pending_creates);
+  st.pending_creates.clear();
+  if (pending.empty()) return;
   auto persisted = st.persist();
   if (!persisted) {
-    for (auto& a : st.topics[name].partitions) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    st.topics.erase(name);
-    return std::move(persisted).take_error();
+    for (auto& p : pending) {
+      auto i = st.topics.find(p.name);
+      if (i == st.topics.end()) continue;  // deleted meanwhile
+      for (auto& a : i->second.partitions) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+      st.topics.erase(i);
+    }
   }
   st.publish();
-  return s.partitions;
+  for (auto& p : pending) {
+    if (persisted) p.rp.deliver(p.partitions);
+    else p.rp.deliver(to_caf_error(persisted.err()));
+  }
 }
 
 topic_registry_actor::behavior_type registry_behavior(registry_self self,
@@ -108,10 +142,17 @@ topic_registry_actor::behavior_type registry_behavior(registry_self self,
   return {
     [=](create_atom, const std::string& name,
         const config::topic_settings& s) -> caf::result<int32_t> {
-      auto r = create_topic(self->system(), self->state, name, s);
+      auto& st = self->state;
+      auto r = create_topic(self->system(), st, name, s);
       if (!r) return to_caf_error(r.err());
-      return *r;
+      st.pending_creates.push_back({name, *r, shared_promise{self->make_response_promise()}});
+      if (!st.save_queued) {
+        st.save_queued = true;
+        self->send(self, save_catalog_atom::value);
+      }
+      return caf::delegated<int32_t>{};
     },
+    [=](save_catalog_atom) { save_catalog(self->state); },
     [=](delete_atom, const std::string& name) -> caf::result<bool> {
       auto& st = self->state;
       auto i = st.topics.find(name);

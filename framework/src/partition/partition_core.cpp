@@ -14,7 +14,8 @@ partition_core::partition_core(config cfg)
       log_append_time_(cfg.log_append_time),
       tail_(log_->config().hot_tail_bytes),
       synced_end_(log_->end_offset()),  // what recovery found is on disk
-      txns_(std::move(cfg.transactions)) {
+      txns_(std::move(cfg.transactions)),
+      report_(std::move(cfg.report)) {
   assert(txns_ && "partition_core::config::transactions is required");
 }
 
@@ -118,9 +119,11 @@ core_todo partition_core::append(append_batch batch, append_sink_ptr sink, bool 
   if (log_append_time_) model::set_log_append_time(batch.data, now_ms);
   auto r = log_->append(batch.data, now_ms, false);
   if (!r) {
+    note_write_failure(r.err());
     sink->on_appended({r.err().code, r.err().message, {}, sequence_check::ok});
     return {};
   }
+  note_write_success();
   if (log_append_time_) r->log_append_time = now_ms;
   if (idempotent) {
     producers_.record(*hdr, r->base_offset, r->last_offset);
@@ -180,9 +183,11 @@ core_todo partition_core::append_marker(int64_t producer_id, int16_t epoch,
   const offset lso_before = last_stable_offset();
   auto r = log_->append(batch.data, now_ms, false);
   if (!r) {
+    note_write_failure(r.err());
     sink->on_appended({r.err().code, r.err().message, {}, sequence_check::ok});
     return {};
   }
+  note_write_success();
   if (log_append_time_) r->log_append_time = now_ms;
   producers_.record_marker(producer_id, epoch);
   // The index file's write error is not the append's: the entry is kept in memory and the
@@ -232,6 +237,7 @@ std::optional<storage::log_sync_job> partition_core::begin_sync() {
   if (sync_in_flight_ || closed_) return std::nullopt;
   auto job = log_->begin_sync();
   if (!job) {
+    note_write_failure(job.err());
     ack_all_unsynced(std::move(job).take_error());
     return std::nullopt;
   }
@@ -252,6 +258,7 @@ core_todo partition_core::end_sync(const storage::log_sync_job& job, const statu
   if (closed_) return todo;
   log_->end_sync(job, outcome);
   if (outcome) synced_end_ = std::max(synced_end_, job.covers);
+  else note_write_failure(outcome.err());
   txns_->on_high_watermark(synced_end_);
   wake_parked(false);  // readers first, as after an append
   settle_unsynced(job.covers, outcome);
@@ -262,6 +269,25 @@ core_todo partition_core::end_sync(const storage::log_sync_job& job, const statu
   todo.arm_interval_sync = policy() == storage::fsync_policy::interval &&
                            (!outcome || log_->end_offset() > job.covers);
   return todo;
+}
+
+void partition_core::note_write_failure(const error& e) {
+  if (e.code != errc::io_error && e.code != errc::no_space && e.code != errc::not_found) return;
+  ++storage_failures_;
+  if (!report_) return;
+  report_("storage error " + where(),
+       "partition " + where() + ": storage error (" + std::string(to_string(e.code)) +
+           "), the write fails at once (Kafka clients see KAFKA_STORAGE_ERROR) and the next one "
+           "tries again: " + e.message);
+}
+
+void partition_core::note_write_success() {
+  if (storage_failures_ == 0) return;
+  if (report_)
+    report_("storage recovered " + where(),
+         "partition " + where() + ": writing again after " +
+             std::to_string(storage_failures_) + " failed writes");
+  storage_failures_ = 0;
 }
 
 void partition_core::ack(pending_ack& a, const status& st) {

@@ -118,7 +118,11 @@ result<std::unique_ptr<log>> disk_log::open(std::shared_ptr<file_system> fs, std
   if (lg->segments_.empty()) {
     LK_ASSIGN_OR_RETURN(auto seg, segment::create(*fs, lg->dir_, offset{0}, now_ms));
     lg->segments_.push_back(std::move(seg));
-    LK_TRY_STATUS(fs->sync_directory(lg->dir_));
+    // The directory is synced by the first sync of the log, before anything in it is
+    // acknowledged as durable, not here: a crash that loses the empty segment's files only
+    // means the next open creates them again, and creating thousands of partitions then
+    // costs no directory fsync each (issue 23, item 2).
+    lg->directory_dirty_ = true;
   }
   lg->start_offset_ = lg->segments_.front()->base_offset();
   lg->end_offset_ = lg->segments_.back()->next_offset();

@@ -3,8 +3,9 @@
 // offset_index.hpp, time_index.hpp for the byte layouts).
 //
 // The .log is the authority; both indexes live in memory (sparse, ~20 bytes per
-// index_interval_bytes of log) and reach their files in one write per flush: at sync(), seal(),
-// close(), and from append() whenever sparse_index::flush_threshold entries are pending. Index
+// index_interval_bytes of log) and reach their files in one write per flush: at seal() (roll),
+// close(), and from append() whenever sparse_index::flush_threshold entries are pending, not
+// at each sync of the .log (a group commit would pay two index opens and writes each time). Index
 // files are fdatasync'ed at seal() and close() only: recovery validates each index against the
 // log (every entry must name a batch start / batch maximum) and extends, or rebuilds, it.
 //
@@ -43,7 +44,9 @@ class segment {
     timestamp_ms now_ms = 0;
   };
 
-  /// Creates the three files of an empty segment (emptying leftovers of the same name).
+  /// Creates the three files of an empty segment (emptying leftovers of the same name). If one
+  /// cannot be made (descriptors exhausted, a full disk), the files it made are removed again:
+  /// a failed roll leaves no half-made segment behind, and the next roll starts afresh.
   static result<std::unique_ptr<segment>> create(file_system& fs, const std::string& dir,
                                                  offset base, timestamp_ms now_ms);
 
@@ -74,14 +77,13 @@ class segment {
   /// returned; the segment is unchanged.
   status append(bytes_view batch, const model::batch_header& h, uint32_t index_interval_bytes);
 
-  /// Writes pending index entries, then fdatasyncs the .log if it changed since the last sync
-  /// (and the index files too when `with_indexes`). Only .log errors are returned: an index
+  /// fdatasyncs the .log if it changed since the last sync; when `with_indexes`, first writes
+  /// pending index entries and afterwards syncs the index files too. Only .log errors are returned: an index
   /// write that fails leaves its entries pending for the next flush (and recovery rebuilds
   /// whatever a crash loses), so index trouble never fails an append, a sync or a roll.
   status sync(bool with_indexes);
 
-  /// sync(false) for another thread: writes pending index entries and redoes a pending
-  /// cut-back here, then returns the .log file to fdatasync (shared, so it outlives a close),
+  /// sync(false) for another thread: redoes a pending cut-back here, then returns the .log file to fdatasync (shared, so it outlives a close),
   /// or nullptr when the .log has not changed since the last sync. mark_synced() records a
   /// successful job (ignored if `f` is no longer this segment's file).
   result<std::shared_ptr<file>> prepare_sync();

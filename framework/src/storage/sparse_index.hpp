@@ -1,7 +1,7 @@
 #pragma once
 // A segment's sparse index (.index or .timeindex): all entries in memory, plus the file they
 // are persisted to. Entries are appended in memory as batches are written and reach the file
-// in one write per flush (sync, roll, close, or every `flush_threshold` entries), so a batch
+// in one write per flush (roll, close, or every `flush_threshold` entries), so a batch
 // append costs one write(2) for the log and nothing for the indexes. A crash may therefore lose
 // index entries; recovery validates each index against the log and extends or rebuilds it.
 // The file holds exactly the encoded entries (no preallocation, no header, no checksum).

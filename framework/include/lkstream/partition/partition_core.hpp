@@ -43,13 +43,22 @@
 // fails the appends it covered ("append written but fdatasync failed") and leaves the rest to
 // the next sync.
 //
+// Storage errors (an OS call failing: descriptors exhausted, a full disk, EIO) fail the append
+// or sync at hand at once, answered with the error (Kafka's KAFKA_STORAGE_ERROR), never left
+// waiting; the log stays as it was, and the next append tries again (log.hpp). The first
+// failure is logged through config::report with its cause, repeats of it are keyed to the
+// partition (so a throttled log writes one line per interval), and the first success after
+// failures says how many there were.
+//
 // Not thread-safe: one owner. No CAF.
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -82,6 +91,9 @@ class partition_core {
     bool log_append_time = false;       // the broker stamps batches (LogAppendTime)
     /// The partition's transactions, opened on `log` (transaction_state::open); required.
     std::shared_ptr<transaction_state> transactions;
+    /// Where storage errors and the recovery from them are reported: a key naming the kind
+    /// of line and the partition (for a rate-limiting log), and the line. Optional.
+    std::function<void(std::string_view key, std::string_view line)> report;
   };
 
   explicit partition_core(config cfg);
@@ -203,6 +215,10 @@ class partition_core {
   void ack(pending_ack& a, const status& st);
   void ack_all_unsynced(const status& st);
   void settle_unsynced(offset covers, const status& st);
+  /// Reports a failed write or sync if `e` is a storage error (see the header comment).
+  void note_write_failure(const error& e);
+  /// Reports the first successful write after storage errors.
+  void note_write_success();
 
   std::string topic_;
   partition_id id_;
@@ -219,6 +235,8 @@ class partition_core {
   model::decompressor decompressor_;  // check_keys of compressed batches
   bytes scratch_;
   bool closed_ = false;
+  std::function<void(std::string_view, std::string_view)> report_;  // config::report
+  uint64_t storage_failures_ = 0;  // since the last successful write
 };
 
 }  // namespace lkstream::partition

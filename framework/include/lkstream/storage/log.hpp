@@ -104,7 +104,7 @@ class log {
   virtual status sync() = 0;
 
   /// sync() split for owners that keep appending while a sync thread waits on the disk:
-  /// begin_sync() does the owner's part now (pending index entries, a cut-back after a failed
+  /// begin_sync() does the owner's part now (a cut-back after a failed
   /// append, rolled segments and the directory, synchronously since they are rare) and returns
   /// the job for the active segment, or nullopt when everything is already durable. Any thread
   /// may then call job.file->sync(); hand its outcome to end_sync() on the owner. Errors of
