@@ -13,6 +13,7 @@
 #include "produce_command.hpp"
 #include "serve_command.hpp"
 #include "topic_command.hpp"
+#include "user_command.hpp"
 
 namespace {
 
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
       app::consume_command(),
       app::group_command(),
       app::migrate_command(),
+      app::user_command(),
       app::connector_command(),
       version_command(),
   };

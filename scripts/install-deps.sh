@@ -5,7 +5,7 @@ set -euo pipefail
 
 apt_packages=(build-essential cmake ninja-build pkg-config libcaf-dev librdkafka-dev
               libtomlplusplus-dev doctest-dev libasio-dev kcat nlohmann-json3-dev
-              zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
+              zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libssl-dev openssl
               # Apache Kafka for the bridge tests and benchmarks (scripts/apache-kafka.sh), Java client tests
               maven openjdk-17-jdk-headless python3-venv
               # the Python package (python/, nanobind) builds against the interpreter's headers

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <chrono>
 #include <map>
 #include <regex>
@@ -576,4 +578,84 @@ TEST_CASE("cli: group delete removes an inactive group") {
   auto help = run_cli({"group", "delete", "--help"});
   CHECK(help.exit_code == 0);
   CHECK(contains(help.out, "group delete GROUP"));
+}
+
+TEST_CASE("user: create, list, delete offline; refused while serve runs; kcat logs in with SCRAM") {
+  temp_dir dir("lkstream-cli-user");
+  const std::string data = dir / "data";
+  REQUIRE(write_file(dir / "pw", "s3cret pass\n"));
+  REQUIRE(write_file(dir / "empty", ""));
+  std::filesystem::create_directories(data);
+
+  auto created = run_cli({"user", "create", "alice", "--data-dir", data}, dir / "pw");
+  CHECK_MESSAGE(created.exit_code == 0, created.err);
+  CHECK(created.out == "user alice: SCRAM-SHA-256, SCRAM-SHA-512 credentials stored\n");
+  auto bob = run_cli({"user", "create", "bob", "--data-dir", data, "--mechanism",
+                      "SCRAM-SHA-256", "--iterations", "4096"}, dir / "pw");
+  CHECK_MESSAGE(bob.exit_code == 0, bob.err);
+  auto listed = run_cli({"user", "list", "--data-dir", data});
+  CHECK(listed.out ==
+        "USER\tMECHANISM\tITERATIONS\nalice\tSCRAM-SHA-256\t8192\nalice\tSCRAM-SHA-512\t8192\n"
+        "bob\tSCRAM-SHA-256\t4096\n");
+  // The password is nowhere in the data directory.
+  std::ifstream creds(data + "/scram-credentials");
+  std::string text((std::istreambuf_iterator<char>(creds)), {});
+  CHECK(text.find("s3cret") == std::string::npos);
+
+  CHECK(run_cli({"user", "create", "carol", "--data-dir", data}, dir / "empty").exit_code == 1);
+  CHECK(run_cli({"user", "create", "carol", "--data-dir", data, "--iterations", "10"}).exit_code == 2);
+  CHECK(run_cli({"user", "create", "carol", "--data-dir", data, "--mechanism", "MD5"}).exit_code == 2);
+  CHECK(run_cli({"user", "create", "carol"}).exit_code == 1);
+  auto deleted = run_cli({"user", "delete", "bob", "--data-dir", data});
+  CHECK_MESSAGE(deleted.exit_code == 0, deleted.err);
+  CHECK(run_cli({"user", "delete", "bob", "--data-dir", data}).exit_code == 1);
+
+  REQUIRE(write_file(dir / "lkstream.toml",
+                     "[broker]\nsecurity_protocol = \"SASL_PLAINTEXT\"\n"
+                     "sasl_mechanisms = [\"SCRAM-SHA-512\"]\n"));
+  child_process serve({LKSTREAM_APP, "serve", "--config", dir / "lkstream.toml", "--listen",
+                       "127.0.0.1:0", "--data-dir", data});
+  REQUIRE_MESSAGE(serve.started(), serve.error());
+  auto ready = serve.wait_for_line("lkstream: ready", after(60s));
+  REQUIRE_MESSAGE(ready, "serve did not get ready; stderr: " << serve.stderr_text());
+  std::smatch m;
+  REQUIRE(std::regex_search(*ready, m, std::regex("Kafka on (127\\.0\\.0\\.1:[0-9]+)")));
+  const std::string bootstrap = m[1];
+
+  auto locked = run_cli({"user", "create", "carol", "--data-dir", data}, dir / "pw");
+  CHECK(locked.exit_code == 1);
+  CHECK(locked.err.find("is `lkstream serve` running on it?") != std::string::npos);
+
+  auto kcat = [&](std::vector<std::string> args, const std::string& password,
+                  const std::string& stdin_file) {
+    std::vector<std::string> argv{"/bin/sh", "-c", "exec \"$@\" < \"$0\"", stdin_file, "kcat",
+                                  "-b", bootstrap, "-X", "security.protocol=SASL_PLAINTEXT",
+                                  "-X", "sasl.mechanisms=SCRAM-SHA-512", "-X",
+                                  "sasl.username=alice", "-X", "sasl.password=" + password};
+    argv.insert(argv.end(), args.begin(), args.end());
+    child_process p(argv);
+    REQUIRE_MESSAGE(p.started(), p.error());
+    run_result r;
+    while (auto line = p.read_line(after(90s))) r.out += *line + "\n";
+    auto st = p.wait(after(90s));
+    REQUIRE(st);
+    if (WIFEXITED(*st)) r.exit_code = WEXITSTATUS(*st);
+    r.err = p.stderr_text();
+    return r;
+  };
+  REQUIRE(write_file(dir / "records", "one\ntwo\nthree\n"));
+  auto produced = kcat({"-P", "-t", "secured"}, "s3cret pass", dir / "records");
+  CHECK_MESSAGE(produced.exit_code == 0, produced.err);
+  auto consumed = kcat({"-C", "-t", "secured", "-o", "beginning", "-c", "3", "-e"}, "s3cret pass",
+                       dir / "empty");
+  CHECK_MESSAGE(consumed.out == "one\ntwo\nthree\n", consumed.err);
+  auto refused = kcat({"-L", "-m", "10"}, "wrong", dir / "empty");
+  CHECK(refused.exit_code != 0);
+  CHECK_MESSAGE(refused.err.find("uthentication") != std::string::npos, refused.err);
+
+  serve.send_signal(SIGTERM);
+  while (serve.read_line(after(30s))) {
+  }
+  auto st = serve.wait(after(30s));
+  CHECK((st && WIFEXITED(*st) && WEXITSTATUS(*st) == 0));
 }

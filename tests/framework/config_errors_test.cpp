@@ -90,7 +90,8 @@ TEST_CASE("config: unknown keys are errors at the key, with a did-you-mean hint 
         "group_session_timeout_min_ms, group_session_timeout_max_ms, "
         "group_initial_rebalance_delay_ms, offsets_retention_ms, retention_check_interval_ms, "
         "cleaner_dedupe_buffer_bytes, cleaner_io_max_bytes_per_second, cleaner_backoff_ms, "
-        "plugin_dirs, worker_threads");
+        "plugin_dirs, security_protocol, sasl_mechanisms, sasl_session_lifetime_ms, "
+              "failed_authentication_delay_ms, worker_threads");
 }
 
 TEST_CASE("config: wrong value types name expected and found") {
@@ -356,4 +357,22 @@ TEST_CASE("config: hostile input is an error, never an exception or a crash") {
     REQUIRE_FALSE(c.has_value());
     CHECK(starts_with(c.err().message, "h.toml:"));
   }
+}
+
+TEST_CASE("config: security keys (issue 17) are checked, and TLS says it is not there yet") {
+  auto p = problem("[broker]\nsecurity_protocol = \"SSL\"\n");
+  CHECK(starts_with(p, "c.toml:2:"));
+  CHECK(contains(p, "broker.security_protocol"));
+  CHECK(contains(p, "not implemented yet"));
+  CHECK(contains(problem("[broker]\nsecurity_protocol = \"sasl\"\n"), "expected \"PLAINTEXT\" or \"SASL_PLAINTEXT\""));
+  CHECK(contains(problem("[broker]\nsasl_mechanisms = [\"GSSAPI\"]\n"), "unknown SASL mechanism \"GSSAPI\""));
+  CHECK(contains(problem("[broker]\nsasl_mechanisms = []\n"), "at least one mechanism"));
+  CHECK(contains(problem("[broker]\nsasl_session_lifetime_ms = \"-1s\"\n"), "sasl_session_lifetime_ms"));
+  auto ok = parse("[broker]\nsecurity_protocol = \"SASL_PLAINTEXT\"\nsasl_mechanisms = [\"PLAIN\"]\n"
+                  "failed_authentication_delay_ms = \"1s\"\n", "c.toml");
+  REQUIRE(ok.has_value());
+  CHECK(ok->broker.protocol == security_protocol::sasl_plaintext);
+  CHECK(ok->broker.sasl_mechanisms == std::vector<std::string>{"PLAIN"});
+  CHECK(ok->broker.failed_authentication_delay_ms == 1000);
+  CHECK(parse("", "c.toml")->broker.protocol == security_protocol::plaintext);
 }

@@ -53,6 +53,9 @@ TEST_CASE("config: the full example in docs/configuration.md parses and uses eve
   REQUIRE_MESSAGE(c.has_value(), c.err().message);
   CHECK(c->broker.advertised == "broker1.internal:9092");
   CHECK(c->broker.group_initial_rebalance_delay_ms == 3000);
+  CHECK(c->broker.protocol == security_protocol::sasl_plaintext);
+  CHECK(c->broker.sasl_mechanisms == std::vector<std::string>{"SCRAM-SHA-512", "SCRAM-SHA-256"});
+  CHECK(c->broker.sasl_session_lifetime_ms == 3600 * 1000);
   REQUIRE(c->topics.size() == 3);
   CHECK(c->topics[0].settings.partitions == 4);
   CHECK(c->topics[0].settings.log.retention_ms == 12LL * 3600 * 1000);
@@ -76,5 +79,5 @@ TEST_CASE("config: the full example in docs/configuration.md parses and uses eve
     CHECK(used);
     ++keys;
   }
-  CHECK(keys == 43);
+  CHECK(keys == 47);
 }

@@ -350,6 +350,24 @@ inline request_body sample_request(api_key key, int16_t v) {
       if (v >= 1) m.duration_filter = 5000;
       return m;
     }
+    case api_key::sasl_handshake:
+      return sasl_handshake_request{"SCRAM-SHA-512"};
+    case api_key::sasl_authenticate: {
+      sasl_authenticate_request m;
+      m.auth_bytes = {std::byte{'n'}, std::byte{','}, std::byte{0}, std::byte{0xff}};
+      return m;
+    }
+    case api_key::describe_user_scram_credentials: {
+      describe_user_scram_credentials_request m;
+      m.users = std::vector<std::string>{"alice", "bob"};
+      return m;
+    }
+    case api_key::alter_user_scram_credentials: {
+      alter_user_scram_credentials_request m;
+      m.deletions = {{"bob", 1}};
+      m.upsertions = {{"alice", 2, 8192, {std::byte{1}, std::byte{2}}, {std::byte{3}}}};
+      return m;
+    }
   }
   return api_versions_request{};
 }
@@ -716,6 +734,30 @@ inline response_body sample_response(api_key key, int16_t v) {
       m.throttle_time_ms = 1;
       m.unknown_state_filters = {"Bogus"};
       m.transaction_states = {{"tx-1", 1000, "Ongoing"}, {"tx-2", 1001, "CompleteCommit"}};
+      return m;
+    }
+    case api_key::sasl_handshake:
+      return sasl_handshake_response{error_code::unsupported_sasl_mechanism,
+                                     {"SCRAM-SHA-256", "PLAIN"}};
+    case api_key::sasl_authenticate: {
+      sasl_authenticate_response m;
+      m.error = error_code::sasl_authentication_failed;
+      m.error_message = "Authentication failed";
+      m.auth_bytes = {std::byte{'v'}, std::byte{'='}};
+      if (v >= 1) m.session_lifetime_ms = 3600000;
+      return m;
+    }
+    case api_key::describe_user_scram_credentials: {
+      describe_user_scram_credentials_response m;
+      m.throttle_time_ms = 1;
+      m.results = {{"alice", error_code::none, std::nullopt, {{1, 4096}, {2, 8192}}},
+                   {"bob", error_code::resource_not_found, "no such user", {}}};
+      return m;
+    }
+    case api_key::alter_user_scram_credentials: {
+      alter_user_scram_credentials_response m;
+      m.results = {{"alice", error_code::none, std::nullopt},
+                   {"bob", error_code::unacceptable_credential, "Too few iterations"}};
       return m;
     }
   }

@@ -33,7 +33,9 @@ namespace lkstream::kafka_test {
 /// Engine + listener in this process. Log lines are kept for assertions.
 class broker {
  public:
-  explicit broker(listener_limits limits = {}, std::string data_dir = {}) {
+  explicit broker(listener_limits limits = {}, std::string data_dir = {},
+                  listener_security security = {})
+      : security_(std::move(security)) {
     if (data_dir.empty()) data_dir = dir_.path();
     data_dir_ = data_dir;
     open(limits);
@@ -56,6 +58,7 @@ class broker {
     listener_options lo;
     lo.listen = "127.0.0.1:0";
     lo.limits = limits;
+    lo.security = security_;
     auto l = kafka_listener::start(*eng_, lo);
     REQUIRE_MESSAGE(l, (l ? "" : l.err().to_string()));
     lst_ = std::move(*l);
@@ -95,6 +98,7 @@ class broker {
  private:
   test::temp_dir dir_;
   std::string data_dir_;
+  listener_security security_;
   std::unique_ptr<engine> eng_;
   std::unique_ptr<kafka_listener> lst_;
   std::mutex m_;

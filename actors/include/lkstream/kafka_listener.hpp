@@ -37,6 +37,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "lkstream/base/result.hpp"
 #include "lkstream/config/config.hpp"
@@ -93,14 +94,31 @@ struct listener_stats {
   uint64_t max_connections_per_ip = 0;  // the limit in force; UINT64_MAX = none
 };
 
+/// Authentication (issue 17). With config::security_protocol::sasl_plaintext a connection is
+/// served nothing but ApiVersions, SaslHandshake and SaslAuthenticate until it authenticated
+/// with one of `sasl_mechanisms` against the SCRAM credentials of the engine's data directory
+/// (DATA_DIR/scram-credentials, security/credential_store.hpp). A failed authentication is
+/// answered with Kafka's error after `failed_authentication_delay_ms`, then the connection is
+/// closed. Until authenticated, a frame above 512 KiB closes the connection (Kafka's
+/// sasl.server.max.receive.size).
+struct listener_security {
+  config::security_protocol protocol = config::security_protocol::plaintext;
+  std::vector<std::string> sasl_mechanisms{"SCRAM-SHA-256", "SCRAM-SHA-512"};
+  /// KIP-368: sessions end after this long (SaslAuthenticate v1+ tells the client, which
+  /// re-authenticates on the connection); a request after the end closes it. 0 = never.
+  int64_t sasl_session_lifetime_ms = 0;
+  int64_t failed_authentication_delay_ms = 100;
+};
+
 struct listener_options {
   std::string listen = "127.0.0.1:9092";  // HOST:PORT to bind; port 0 picks a free port
   std::string advertised;  // HOST:PORT clients are told (Metadata, FindCoordinator); empty =
                            // the bound address (with the port actually bound)
   listener_limits limits;
+  listener_security security;
 
-  /// listen, advertised, max_request_bytes, max_buffered_bytes, max_connections and
-  /// max_connections_per_ip of [broker].
+  /// listen, advertised, max_request_bytes, max_buffered_bytes, max_connections,
+  /// max_connections_per_ip and the security keys of [broker].
   static listener_options from_config(const config::broker_settings& broker);
 };
 

@@ -29,6 +29,10 @@ constexpr size_t large_frame_bytes = 1 << 20;
 // append_batch::slice_or_copy).
 constexpr size_t spare_frame_bytes = 4 << 10;
 
+// Largest frame before a SASL listener authenticated the connection (Kafka's
+// sasl.server.max.receive.size): an unauthenticated client cannot make the broker hold more.
+constexpr uint64_t max_unauthenticated_request_bytes = 512 << 10;
+
 // A buffer the socket read fills: no value-initialisation (std::vector::resize would zero it).
 std::shared_ptr<std::byte[]> allocate_frame(size_t n) {
   return std::make_shared_for_overwrite<std::byte[]>(n);
@@ -63,6 +67,20 @@ connection::connection(listener_core& core, asio::ip::tcp::socket socket, uint64
   auto ep = socket_->remote_endpoint(ec);
   peer_host_ = ec ? std::string("unknown") : ep.address().to_string();
   socket_->set_option(asio::ip::tcp::no_delay(true), ec);
+  auth_.authenticated = !core_.requires_sasl();
+}
+
+std::optional<std::string> connection::refuse_before_authentication(kafka::api_key key) const {
+  if (key == kafka::api_key::api_versions || key == kafka::api_key::sasl_handshake ||
+      key == kafka::api_key::sasl_authenticate)
+    return std::nullopt;
+  if (auth_.failed) return "a request after a failed authentication";
+  if (!auth_.authenticated)
+    return std::string(kafka::to_string(key)) + " request before SASL authentication";
+  if (auth_.session_end && std::chrono::steady_clock::now() >= *auth_.session_end)
+    return std::string(kafka::to_string(key)) +
+           " request after the SASL session ended (the client did not re-authenticate)";
+  return std::nullopt;
 }
 
 void connection::start() {
@@ -102,6 +120,13 @@ void connection::read_size() {
                                                     ": read failed: " + ec.message());
                      }
                      const int32_t size = model::load_be<int32_t>(self->size_buf_.data());
+                     if (!self->auth_.authenticated && size > 0 &&
+                         static_cast<uint64_t>(size) > max_unauthenticated_request_bytes) {
+                       return self->close(
+                           "connection from " + self->peer_ + ": request size prefix " +
+                           std::to_string(size) + " before SASL authentication (at most " +
+                           std::to_string(max_unauthenticated_request_bytes) + "); closing");
+                     }
                      if (size < min_request_bytes ||
                          static_cast<uint64_t>(size) > self->core_.opts.limits.max_request_bytes) {
                        return self->close(
@@ -205,6 +230,13 @@ void connection::on_frame(std::shared_ptr<std::byte[]> frame, size_t size) {
     return;
   }
   auto& req = std::get<kafka::request>(decoded);
+  if (auto why = refuse_before_authentication(req.header.key)) {
+    // Kafka closes such a connection without an answer (SaslServerAuthenticator: "Unexpected
+    // Kafka request ... during SASL handshake"; KafkaChannel: expired session).
+    core_.release(frame_bytes);
+    close("connection from " + peer_ + ": " + *why + "; closing");
+    return;
+  }
   const uint64_t seq = next_seq_++;
   request_metrics::instance().on_request(req.header.key, size, id_, seq);
   pending_[seq] = {.correlation_id = req.header.correlation_id,

@@ -29,6 +29,7 @@
 // alive; after close() completions are ignored.
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -40,6 +41,7 @@
 #include "lkstream/kafka/request.hpp"
 #include "lkstream/kafka/request_header.hpp"
 #include "lkstream/kafka/response.hpp"
+#include "lkstream/security/sasl_exchange.hpp"
 #include "net/asio.hpp"
 
 namespace lkstream::net {
@@ -62,6 +64,18 @@ class connection : public std::enable_shared_from_this<connection> {
   /// A handler gave (parts of) the request frame `frame` to other threads, which may write and
   /// keep them: this connection never reads a later request into that buffer. io thread only.
   void frame_handed_over(const std::byte* frame) noexcept;
+
+  /// Authentication state (issue 17; handlers/sasl.hpp drives it). On a PLAINTEXT listener
+  /// every connection is `authenticated` as User:ANONYMOUS from the start.
+  struct auth_state {
+    bool authenticated = false;
+    std::string principal = "User:ANONYMOUS";
+    std::string mechanism;  // of the last successful SaslHandshake
+    std::optional<security::sasl_exchange> exchange;  // from SaslHandshake to the last step
+    std::optional<std::chrono::steady_clock::time_point> session_end;  // KIP-368
+    bool failed = false;  // an authentication failed: the connection is closing
+  };
+  auth_state& auth() noexcept { return auth_; }
 
   uint64_t id() const noexcept { return id_; }
   bool is_open() const noexcept { return !closed_; }
@@ -100,6 +114,9 @@ class connection : public std::enable_shared_from_this<connection> {
   void write_ready();
   void arm_idle_timer();
   void check_drained();
+  /// Why a request of `key` must not be served now (not authenticated yet, session over), or
+  /// nullopt to serve it.
+  std::optional<std::string> refuse_before_authentication(kafka::api_key key) const;
 
   listener_core& core_;
   // Reset by close(): a closed connection owns no Asio object, so it may outlive the
@@ -132,6 +149,7 @@ class connection : public std::enable_shared_from_this<connection> {
   std::deque<kafka::wire_writer> queued_;   // encoded, in order, not yet being written
   std::deque<kafka::wire_writer> writing_;  // owned by the outstanding async_write
   bool writing_now_ = false;
+  auth_state auth_;
 };
 
 }  // namespace lkstream::net

@@ -53,6 +53,10 @@ listener_options listener_options::from_config(const config::broker_settings& br
   o.limits.max_buffered_bytes = broker.max_buffered_bytes;
   o.limits.max_connections = broker.max_connections;
   o.limits.max_connections_per_ip = broker.max_connections_per_ip;
+  o.security.protocol = broker.protocol;
+  o.security.sasl_mechanisms = broker.sasl_mechanisms;
+  o.security.sasl_session_lifetime_ms = broker.sasl_session_lifetime_ms;
+  o.security.failed_authentication_delay_ms = broker.failed_authentication_delay_ms;
   return o;
 }
 
@@ -189,6 +193,16 @@ result<std::unique_ptr<kafka_listener>> kafka_listener::start(engine& eng, liste
   auto im = std::make_unique<impl>(services);
   im->core = std::make_shared<net::listener_core>(services, opts);
   auto& io = im->core->io;
+  {
+    auto store = security::credential_store::load(*im->core->fs,
+                                                  services.configuration().broker.data_dir);
+    if (!store) return error{store.err().code, "kafka listener: " + store.err().message};
+    im->core->credentials = std::move(*store);
+    if (im->core->requires_sasl() && im->core->credentials.empty())
+      im->core->log("kafka listener: security_protocol is SASL_PLAINTEXT but no user exists "
+                    "yet: no client can authenticate (create one with `lkstream user create "
+                    "NAME --data-dir DIR` while the server is stopped)");
+  }
 
   asio::error_code ec;
   asio::ip::tcp::resolver resolver(io);

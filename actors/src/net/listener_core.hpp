@@ -37,6 +37,8 @@
 
 #include "engine_services.hpp"
 #include "lkstream/kafka_listener.hpp"
+#include "lkstream/security/credential_store.hpp"
+#include "lkstream/storage/file_system.hpp"
 #include "messages.hpp"
 #include "net/asio.hpp"
 
@@ -131,6 +133,15 @@ class listener_core : public std::enable_shared_from_this<listener_core> {
   void release(size_t n);
   /// Calls back conn->resume_reading() once budget was released.
   void wait_for_budget(const std::shared_ptr<connection>& conn);
+
+  /// The SCRAM credentials (DATA_DIR/scram-credentials), loaded by start(); SaslAuthenticate
+  /// reads them, AlterUserScramCredentials changes and saves them.
+  security::credential_store credentials;
+  std::shared_ptr<storage::file_system> fs = storage::make_posix_file_system();
+  /// True when connections must authenticate (a SASL security protocol).
+  bool requires_sasl() const noexcept {
+    return opts.security.protocol == config::security_protocol::sasl_plaintext;
+  }
 
   /// A new producer id for InitProducerId: unique across restarts of this data directory as
   /// long as the wall clock does not go back (ids are clock_ms * 1024 + a counter).

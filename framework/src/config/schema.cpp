@@ -237,6 +237,64 @@ const key_spec<broker_settings> broker_spec[] = {
        b.plugin_dirs = std::move(*v);
      },
      [](const broker_settings& b) { return show_strings(b.plugin_dirs); }},
+    {"security_protocol", "string",
+     "How clients connect and authenticate, with Kafka's names: \"PLAINTEXT\" (anyone, no "
+     "authentication) or \"SASL_PLAINTEXT\" (SaslHandshake + SaslAuthenticate with one of "
+     "sasl_mechanisms first; nothing but ApiVersions is served before). SSL and SASL_SSL are "
+     "not implemented yet.",
+     [](value_reader& r, broker_settings& b) {
+       auto s = r.string();
+       if (!s) return;
+       if (*s == "PLAINTEXT") b.protocol = security_protocol::plaintext;
+       else if (*s == "SASL_PLAINTEXT") b.protocol = security_protocol::sasl_plaintext;
+       else if (*s == "SSL" || *s == "SASL_SSL")
+         r.fail(quoted(*s) + " is not implemented yet (TLS is issue 17's next step); use "
+                "\"PLAINTEXT\" or \"SASL_PLAINTEXT\"");
+       else
+         r.fail("expected \"PLAINTEXT\" or \"SASL_PLAINTEXT\", got " + describe(r.node()));
+     },
+     [](const broker_settings& b) {
+       return quoted(b.protocol == security_protocol::sasl_plaintext ? "SASL_PLAINTEXT"
+                                                                       : "PLAINTEXT");
+     }},
+    {"sasl_mechanisms", "array of strings",
+     "SASL mechanisms a SASL_PLAINTEXT listener accepts: \"SCRAM-SHA-256\", "
+     "\"SCRAM-SHA-512\", \"PLAIN\" (checked against the same SCRAM credentials; sends the "
+     "password in clear text, so only where the network is trusted). Not empty.",
+     [](value_reader& r, broker_settings& b) {
+       auto v = r.string_array();
+       if (!v) return;
+       if (v->empty()) {
+         r.fail("expected at least one mechanism");
+         return;
+       }
+       for (const auto& m : *v) {
+         if (m != "SCRAM-SHA-256" && m != "SCRAM-SHA-512" && m != "PLAIN") {
+           r.fail("unknown SASL mechanism " + quoted(m) +
+                  "; expected \"SCRAM-SHA-256\", \"SCRAM-SHA-512\" or \"PLAIN\"");
+           return;
+         }
+       }
+       b.sasl_mechanisms = std::move(*v);
+     },
+     [](const broker_settings& b) { return show_strings(b.sasl_mechanisms); }},
+    {"sasl_session_lifetime_ms", "duration",
+     "How long an authenticated SASL session lasts (Kafka's connections.max.reauth.ms): "
+     "SaslAuthenticate tells the client, which re-authenticates on the same connection before "
+     "it ends (KIP-368); a connection whose session ended is closed at its next request. "
+     "0 = sessions never end.",
+     [](value_reader& r, broker_settings& b) {
+       if (auto v = r.duration(0, false)) b.sasl_session_lifetime_ms = *v;
+     },
+     [](const broker_settings& b) { return show_duration(b.sasl_session_lifetime_ms); }},
+    {"failed_authentication_delay_ms", "duration",
+     "How long a failed authentication waits before its answer is sent and the connection "
+     "closed (Kafka's connection.failed.authentication.delay.ms), which slows password "
+     "guessing.",
+     [](value_reader& r, broker_settings& b) {
+       if (auto v = r.duration(0, false)) b.failed_authentication_delay_ms = *v;
+     },
+     [](const broker_settings& b) { return show_duration(b.failed_authentication_delay_ms); }},
     {"worker_threads", "integer",
      "Threads of the actor scheduler; 0 = one per CPU core. 0..1024.",
      [](value_reader& r, broker_settings& b) {

@@ -18,6 +18,10 @@ std::string_view to_string(api_key key) noexcept {
     case api_key::describe_groups: return "DescribeGroups";
     case api_key::list_groups: return "ListGroups";
     case api_key::api_versions: return "ApiVersions";
+    case api_key::sasl_handshake: return "SaslHandshake";
+    case api_key::sasl_authenticate: return "SaslAuthenticate";
+    case api_key::describe_user_scram_credentials: return "DescribeUserScramCredentials";
+    case api_key::alter_user_scram_credentials: return "AlterUserScramCredentials";
     case api_key::create_topics: return "CreateTopics";
     case api_key::delete_topics: return "DeleteTopics";
     case api_key::init_producer_id: return "InitProducerId";

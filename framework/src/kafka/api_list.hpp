@@ -12,4 +12,5 @@
   X(describe_cluster) X(describe_log_dirs) X(list_partition_reassignments) X(describe_acls)  \
   X(create_acls) X(delete_acls) X(add_partitions_to_txn) X(add_offsets_to_txn)             \
   X(end_txn) X(txn_offset_commit) X(describe_producers) X(describe_transactions)           \
-  X(list_transactions)
+  X(list_transactions) X(sasl_handshake) X(sasl_authenticate)                       \
+  X(describe_user_scram_credentials) X(alter_user_scram_credentials)

@@ -87,6 +87,9 @@ std::string_view to_string(error_code code) noexcept {
     case error_code::unstable_offset_commit: return "UNSTABLE_OFFSET_COMMIT";
     case error_code::throttling_quota_exceeded: return "THROTTLING_QUOTA_EXCEEDED";
     case error_code::producer_fenced: return "PRODUCER_FENCED";
+    case error_code::resource_not_found: return "RESOURCE_NOT_FOUND";
+    case error_code::duplicate_resource: return "DUPLICATE_RESOURCE";
+    case error_code::unacceptable_credential: return "UNACCEPTABLE_CREDENTIAL";
     case error_code::unknown_topic_id: return "UNKNOWN_TOPIC_ID";
     case error_code::mismatched_endpoint_type: return "MISMATCHED_ENDPOINT_TYPE";
     case error_code::unsupported_endpoint_type: return "UNSUPPORTED_ENDPOINT_TYPE";

@@ -31,6 +31,8 @@
 #include "net/handlers/list_partition_reassignments.hpp"
 #include "net/handlers/acls.hpp"
 #include "net/handlers/transactions.hpp"
+#include "net/handlers/sasl.hpp"
+#include "net/handlers/user_scram_credentials.hpp"
 
 namespace lkstream::net {
 namespace {
@@ -98,6 +100,10 @@ void dispatch(request_context ctx, kafka::request_body body, reply_slot reply) {
     [&](kafka::describe_producers_request& rq) { handle_describe_producers(ctx, std::move(rq), std::move(reply)); },
     [&](kafka::describe_transactions_request& rq) { handle_describe_transactions(ctx, std::move(rq), std::move(reply)); },
     [&](kafka::list_transactions_request& rq) { handle_list_transactions(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::sasl_handshake_request& rq) { handle_sasl_handshake(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::sasl_authenticate_request& rq) { handle_sasl_authenticate(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::describe_user_scram_credentials_request& rq) { handle_describe_user_scram_credentials(ctx, std::move(rq), std::move(reply)); },
+    [&](kafka::alter_user_scram_credentials_request& rq) { handle_alter_user_scram_credentials(ctx, std::move(rq), std::move(reply)); },
   }, body);
 }
 

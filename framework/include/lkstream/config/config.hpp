@@ -42,6 +42,10 @@ inline constexpr int64_t open_files_auto = 0;
 inline constexpr int64_t min_open_files = 16;
 inline constexpr int64_t max_open_files_limit = 10'000'000;
 
+/// broker.security_protocol: Kafka's names. SSL and SASL_SSL are not implemented yet (issue 17
+/// step c): the parser refuses them with a message saying so.
+enum class security_protocol : uint8_t { plaintext, sasl_plaintext };
+
 struct broker_settings {
   std::string data_dir = "./data";
   std::string listen = "127.0.0.1:9092";   // HOST:PORT of the Kafka listener
@@ -68,6 +72,16 @@ struct broker_settings {
   int64_t cleaner_backoff_ms = 15000;            // log.cleaner.backoff.ms: between checks
   std::vector<std::string> plugin_dirs;    // searched in order for liblkstream_<plugin>.so
   uint32_t worker_threads = 0;             // CAF scheduler threads, 0 = number of cores
+  // Security (issue 17). With sasl_plaintext, a connection must authenticate (SaslHandshake +
+  // SaslAuthenticate) before any request but ApiVersions is served.
+  security_protocol protocol = security_protocol::plaintext;
+  std::vector<std::string> sasl_mechanisms{"SCRAM-SHA-256", "SCRAM-SHA-512"};  // enabled, in
+                                           //   the order SaslHandshake lists them
+  int64_t sasl_session_lifetime_ms = 0;    // Kafka's connections.max.reauth.ms: an
+                                           //   authenticated session lasts this long, then the
+                                           //   client must re-authenticate (KIP-368); 0 = forever
+  int64_t failed_authentication_delay_ms = 100;  // Kafka's
+                                           //   connection.failed.authentication.delay.ms
 };
 
 /// The address clients are told to connect to: `advertised`, or `listen` when it is empty.

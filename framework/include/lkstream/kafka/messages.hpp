@@ -34,6 +34,8 @@
 #include "lkstream/kafka/offset_commit.hpp"
 #include "lkstream/kafka/offset_fetch.hpp"
 #include "lkstream/kafka/produce.hpp"
+#include "lkstream/kafka/sasl.hpp"
+#include "lkstream/kafka/user_scram_credentials.hpp"
 #include "lkstream/kafka/sync_group.hpp"
 #include "lkstream/kafka/transactions.hpp"
 
@@ -52,7 +54,9 @@ using request_body =
                  describe_acls_request, create_acls_request, delete_acls_request,
                  add_partitions_to_txn_request, add_offsets_to_txn_request, end_txn_request,
                  txn_offset_commit_request, describe_producers_request,
-                 describe_transactions_request, list_transactions_request>;
+                 describe_transactions_request, list_transactions_request,
+                 sasl_handshake_request, sasl_authenticate_request,
+                 describe_user_scram_credentials_request, alter_user_scram_credentials_request>;
 
 using response_body =
     std::variant<produce_response, fetch_response, list_offsets_response, metadata_response,
@@ -68,7 +72,10 @@ using response_body =
                  describe_acls_response, create_acls_response, delete_acls_response,
                  add_partitions_to_txn_response, add_offsets_to_txn_response, end_txn_response,
                  txn_offset_commit_response, describe_producers_response,
-                 describe_transactions_response, list_transactions_response>;
+                 describe_transactions_response, list_transactions_response,
+                 sasl_handshake_response, sasl_authenticate_response,
+                 describe_user_scram_credentials_response,
+                 alter_user_scram_credentials_response>;
 
 inline api_key key_of(const request_body& body) noexcept {
   return std::visit([](const auto& m) { return std::decay_t<decltype(m)>::key; }, body);

@@ -45,7 +45,7 @@ struct api_support {
 };
 
 // clang-format off
-inline constexpr std::array<api_support, 37> supported_apis{{
+inline constexpr std::array<api_support, 41> supported_apis{{
   //  key                          adv.min  min  max  flexible from
   {api_key::produce,                  0,     3,   8,   9},
   {api_key::fetch,                    4,     4,  11,  12},
@@ -87,6 +87,12 @@ inline constexpr std::array<api_support, 37> supported_apis{{
   {api_key::describe_producers,       0,     0,   0,   0},
   {api_key::describe_transactions,    0,     0,   0,   0},
   {api_key::list_transactions,        0,     0,   1,   0},
+  // Security (issue 17): Kafka 4.4's whole ranges. SaslHandshake is never flexible (its
+  // column says 2, past its last version).
+  {api_key::sasl_handshake,           0,     0,   1,   2},
+  {api_key::sasl_authenticate,        0,     0,   2,   2},
+  {api_key::describe_user_scram_credentials, 0, 0, 0, 0},
+  {api_key::alter_user_scram_credentials,    0, 0, 0, 0},
 }};
 // clang-format on
 
