@@ -56,6 +56,8 @@ int run_list(const parsed_args& args) {
   if (!client) return rc;
   auto topics = client->list_topics();
   if (!topics) return args.failure(topics.err().message);
+  if (args.has("exclude-internal"))  // the only internal topic served is Kafka's offsets view
+    std::erase_if(*topics, [](const topic_listing& t) { return t.name == "__consumer_offsets"; });
   if (args.has("json")) {
     auto out = nlohmann::json::array();
     for (auto& t : *topics) out.push_back({{"name", t.name}, {"partitions", t.partitions}});
@@ -215,9 +217,11 @@ command_spec topic_command() {
   command_spec list{
       .name = "list",
       .summary = "list topics with their partition counts",
-      .synopsis = "topic list [--json] [--bootstrap HOST:PORT]",
+      .synopsis = "topic list [--json] [--exclude-internal] [--bootstrap HOST:PORT]",
       .description = {},
-      .flags = connection_flags({{"json", "", "print a JSON array instead of a table"}}),
+      .flags = connection_flags(
+          {{"json", "", "print a JSON array instead of a table"},
+           {"exclude-internal", "", "leave out the internal topic __consumer_offsets"}}),
       .max_positional = 0,
       .run = run_list,
   };

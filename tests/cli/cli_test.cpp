@@ -174,11 +174,15 @@ TEST_CASE("cli: topic create, list, describe and delete against a running server
   CHECK(again.exit_code == 1);
   CHECK_MESSAGE(contains(again.err, "topic 'orders' already exists"), again.err);
 
+  // As Kafka's kafka-topics.sh: the internal offsets topic is listed unless excluded.
   auto list = ok(srv.cli({"topic", "list"}));
-  CHECK(lines_of(list).at(0) == "NAME    PARTITIONS");
+  CHECK(row(list, {"__consumer_offsets"}) == std::vector<std::string>{"__consumer_offsets", "50"});
   CHECK(row(list, {"audit"}) == std::vector<std::string>{"audit", "1"});
   CHECK(row(list, {"orders"}) == std::vector<std::string>{"orders", "3"});
-  CHECK(ok(srv.cli({"topic", "list", "--json"})) ==
+  auto user_topics = ok(srv.cli({"topic", "list", "--exclude-internal"}));
+  CHECK(lines_of(user_topics).at(0) == "NAME    PARTITIONS");
+  CHECK(lines_of(user_topics).size() == 3);
+  CHECK(ok(srv.cli({"topic", "list", "--json", "--exclude-internal"})) ==
         "[{\"name\":\"audit\",\"partitions\":1},{\"name\":\"orders\",\"partitions\":3}]\n");
 
   auto input = srv.input_file("orders.txt", "a\nb\nc\nd\n");
