@@ -197,6 +197,12 @@ std::map<int32_t, int64_t> table::positions() const {
   std::map<int32_t, int64_t> out;
   for (auto& [p, _] : impl_->snapshot_at)
     if (auto pos = impl_->c->position({impl_->opts.topic, partition_id{p}})) out[p] = *pos;
+  // Records open() read past the snapshot point are held for the first poll(): it reads from
+  // them, not from the consumer's position beyond them.
+  if (impl_->pending)
+    for (auto& r : impl_->pending->records_.records_)
+      if (auto it = out.find(r.partition); it != out.end() && r.offset < it->second)
+        it->second = r.offset;
   return out;
 }
 

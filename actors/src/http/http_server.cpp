@@ -5,6 +5,7 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -28,6 +29,7 @@ struct http_server::impl {
   http::http_state state;
   httplib::Server server;
   std::thread thread;
+  std::atomic<bool> listen_returned{false};
   std::string host;
   int port = 0;
   uint64_t close_hook = 0;
@@ -167,7 +169,15 @@ result<std::unique_ptr<http_server>> http_server::start(engine& eng, http_server
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
   im->state.ready = opts.ready_at_start;
-  im->thread = std::thread([s = &im->server] { s->listen_after_bind(); });
+  im->thread = std::thread([raw = im.get()] {
+    raw->server.listen_after_bind();
+    raw->listen_returned = true;
+  });
+  // httplib's stop() does nothing until listen_after_bind() has marked the server running, so a
+  // stop right after start (SIGTERM just after the ready line) would leave the thread in accept()
+  // and the join in stop_serving() waiting forever: start returns once the server runs.
+  while (!im->server.is_running() && !im->listen_returned)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   services.log("http listener on " + im->state.bound_address +
                " (metrics, health, JSON API, console): no TLS and no authentication yet; "
                "anyone who can connect can read records and create or delete topics");
