@@ -17,12 +17,14 @@ callbacks run in Producer.poll()/flush(), as with confluent-kafka. See docs/pyth
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import functools
 import os
 import weakref
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence, Union
+
+if TYPE_CHECKING:
+    import asyncio
 
 from . import _lkstream as _native
 from ._errors import (
@@ -116,6 +118,15 @@ def _close_open_engines() -> None:
         except LkstreamError:
             pass
 
+
+
+def _running_loop() -> asyncio.AbstractEventLoop:
+    """The running event loop. asyncio is imported here, not at module load: it is about 50 ms
+    of every program's start-up (ssl, concurrent.futures, logging), and only the *_async / aio()
+    calls need it; in them the loop's program has imported it already."""
+    import asyncio
+
+    return asyncio.get_running_loop()
 
 class Engine(_native.Engine):
     """An open data directory. Use :func:`open`; a context manager that closes on exit.
@@ -243,7 +254,7 @@ class Producer(_native.Producer):
                          timestamp: int | None = None) -> DeliveryReport:
         """send() and wait (without blocking the event loop) until the record is as durable
         as the topic's fsync policy promises. Raises the record's error."""
-        loop = asyncio.get_running_loop()
+        loop = _running_loop()
         self._attach(loop)
         fut: asyncio.Future[DeliveryReport] = loop.create_future()
 
@@ -263,7 +274,7 @@ class Producer(_native.Producer):
     # delivery callbacks stay on the event loop (served by its poll(), as for send_async).
 
     async def _in_worker(self, fn: Callable[..., None], *args: object) -> None:
-        loop = asyncio.get_running_loop()
+        loop = _running_loop()
         self._attach(loop)
         await loop.run_in_executor(None, functools.partial(fn, *args, serve_callbacks=False))
 
@@ -360,7 +371,7 @@ class AsyncConsumer:
                 raise StopAsyncIteration from None
 
     async def _wait(self, timeout: float | None) -> bool:
-        loop = asyncio.get_running_loop()
+        loop = _running_loop()
         return await loop.run_in_executor(None, self._consumer._wait_ready, timeout)
 
     async def poll_batch(self, max_records: int | None = None,
@@ -374,7 +385,7 @@ class AsyncConsumer:
 
     async def commit(self, offsets: Mapping[tuple[str, int], int] | None = None) -> None:
         """Consumer.commit() in a worker thread."""
-        loop = asyncio.get_running_loop()
+        loop = _running_loop()
         await loop.run_in_executor(None, self._consumer.commit, offsets)
 
 

@@ -1,14 +1,27 @@
 #!/usr/bin/env bash
-# Packaging test: `pip install .` of the repository into a fresh venv (scikit-build-core and
-# nanobind from PyPI in pip's isolated build environment), then the `lkstream` console script
-# and `import lkstream` from outside the source tree.
+# Packaging test: the sdist of the repository (scikit-build-core's build_sdist) is unpacked and
+# `pip install`ed into a fresh venv (scikit-build-core and nanobind from PyPI in pip's isolated
+# build environment), so what is built is exactly what the sdist ships; then the `lkstream`
+# console script and `import lkstream` from outside the source tree.
 #   pip_install_test.sh SOURCE_DIR WORK_DIR
 # WORK_DIR/build keeps CMake's build tree between runs (incremental when run again).
 set -euo pipefail
 src=$1
 work=$2
 mkdir -p "$work"
-rm -rf "$work/venv" "$work/data"
+rm -rf "$work/venv" "$work/data" "$work/sdist" "$work/sdist-src"
+# The sdist is unpacked at a fixed path: WORK_DIR/build stays valid for CMake between runs.
+bin=$(bash "$src/scripts/packaging-venv.sh" | tail -1)
+mkdir -p "$work/sdist" "$work/sdist-src"
+(cd "$src" && "$bin/python" -c 'import sys; from scikit_build_core.build import build_sdist
+print(build_sdist(sys.argv[1]))' "$work/sdist") >"$work/sdist.log" 2>&1 ||
+  { cat "$work/sdist.log"; echo "build_sdist failed"; exit 1; }
+tar xzf "$work"/sdist/lkstream-*.tar.gz -C "$work/sdist-src"
+sdist_tree=$(ls -d "$work"/sdist-src/lkstream-*)
+if [[ -f $work/build/CMakeCache.txt ]] &&
+   ! grep -qx "CMAKE_HOME_DIRECTORY:INTERNAL=$sdist_tree" "$work/build/CMakeCache.txt"; then
+  rm -rf "$work/build"  # configured from another source tree (an older run of this test)
+fi
 python3 -m venv "$work/venv"
 py=$work/venv/bin/python
 launcher=()
@@ -17,7 +30,7 @@ if command -v ccache >/dev/null; then
 fi
 CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2} \
   "$py" -m pip install --quiet --disable-pip-version-check \
-  --config-settings=build-dir="$work/build" "${launcher[@]}" "$src" </dev/null
+  --config-settings=build-dir="$work/build" "${launcher[@]}" "$sdist_tree" </dev/null
 
 want=$(sed -nE 's/^project\(lkstream VERSION ([0-9.]+).*/\1/p' "$src/CMakeLists.txt")
 cd "$work"  # not the source tree: the installed package must be the one imported
