@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "lkstream/storage/small_file.hpp"
+
 namespace lkstream::partition {
 namespace {
 
@@ -42,10 +44,7 @@ result<std::vector<config::topic_entry>> load_topic_catalog(storage::file_system
   const auto path = storage::join_path(data_dir, file_name);
   std::vector<config::topic_entry> topics;
   if (!fs.exists(path)) return topics;
-  LK_ASSIGN_OR_RETURN(auto f, fs.open(path, storage::open_mode::read_only));
-  std::string text(f->size(), '\0');
-  LK_ASSIGN_OR_RETURN(size_t n, f->read_at(0, {reinterpret_cast<std::byte*>(text.data()), text.size()}));
-  text.resize(n);
+  LK_ASSIGN_OR_RETURN(std::string text, storage::read_small_file(fs, path));
   std::istringstream in(text);
   std::string line;
   int line_no = 0;
@@ -114,13 +113,7 @@ status save_topic_catalog(storage::file_system& fs, const std::string& data_dir,
   }
   const auto text = out.str();
   const auto path = storage::join_path(data_dir, file_name);
-  const auto tmp = path + ".tmp";
-  LK_ASSIGN_OR_RETURN(auto f, fs.open(tmp, storage::open_mode::create_truncate));
-  LK_TRY_STATUS(f->append(as_bytes(text)));
-  LK_TRY_STATUS(f->sync());
-  f.reset();
-  LK_TRY_STATUS(fs.rename(tmp, path));
-  return fs.sync_directory(data_dir);
+  return storage::write_small_file(fs, data_dir, path, text);
 }
 
 }  // namespace lkstream::partition

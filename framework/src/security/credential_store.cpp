@@ -4,6 +4,8 @@
 #include <set>
 #include <sstream>
 
+#include "lkstream/storage/small_file.hpp"
+
 namespace lkstream::security {
 namespace {
 
@@ -20,10 +22,7 @@ result<credential_store> credential_store::load(storage::file_system& fs, std::s
   store.data_dir_ = std::move(data_dir);
   const auto path = storage::join_path(store.data_dir_, std::string(file_name));
   if (!fs.exists(path)) return store;
-  LK_ASSIGN_OR_RETURN(auto f, fs.open(path, storage::open_mode::read_only));
-  std::string text(f->size(), '\0');
-  LK_ASSIGN_OR_RETURN(size_t n, f->read_at(0, {reinterpret_cast<std::byte*>(text.data()), text.size()}));
-  text.resize(n);
+  LK_ASSIGN_OR_RETURN(std::string text, storage::read_small_file(fs, path));
   std::istringstream in(text);
   std::string line;
   int line_no = 0;
@@ -98,13 +97,7 @@ status credential_store::save() const {
   }
   LK_TRY_STATUS(fs_->create_directories(data_dir_));
   const auto path = storage::join_path(data_dir_, std::string(file_name));
-  const auto tmp = path + ".tmp";
-  LK_ASSIGN_OR_RETURN(auto f, fs_->open(tmp, storage::open_mode::create_truncate));
-  LK_TRY_STATUS(f->append(as_bytes(text)));
-  LK_TRY_STATUS(f->sync());
-  f.reset();
-  LK_TRY_STATUS(fs_->rename(tmp, path));
-  return fs_->sync_directory(data_dir_);
+  return storage::write_small_file(*fs_, data_dir_, path, text);
 }
 
 }  // namespace lkstream::security
