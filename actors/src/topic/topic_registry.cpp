@@ -5,6 +5,7 @@
 #include "lkstream/partition/topic_catalog.hpp"
 #include "file_syncer.hpp"
 #include "partition/partition_actor.hpp"
+#include "net/internal_topics.hpp"
 
 namespace lkstream::actors {
 namespace {
@@ -231,7 +232,7 @@ status validate_topic_name(std::string_view name) {
   if (name.empty() || name.size() > 249 || name == "." || name == "..")
     return {errc::invalid_argument, "invalid topic name \"" + std::string(name) +
                                         "\": 1 to 249 characters, not \".\" or \"..\""};
-  if (name == "__consumer_offsets")
+  if (net::is_consumer_offsets(name))
     return {errc::invalid_argument,
             "invalid topic name \"__consumer_offsets\": Kafka's internal topic of the group "
             "offsets, which LKSTREAM keeps in DATA_DIR/__consumer_offsets/"};
